@@ -1,0 +1,106 @@
+"""The ``ceasefire-sim`` command: parse arguments, call the package, report.
+
+Exit status: 0 success, 2 bad input (nothing written), 1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from sim.errors import ScenarioError, SimError
+
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ceasefire-sim",
+        description="Simulate the monitoring of a ceasefire line by drones, "
+        "ground sensors and satellites.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a scenario into a results folder")
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    run.add_argument("--out", type=Path, help="results folder (default: results/<name>)")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario value, e.g. --set drones[0].count=6 (repeatable)",
+    )
+    run.add_argument("--quiet", action="store_true", help="print only the results folder")
+
+    validate = sub.add_parser("validate", help="check a scenario and summarise it")
+    validate.add_argument("scenario", type=Path)
+    validate.add_argument("--set", dest="overrides", action="append", default=[])
+
+    sub.add_parser("schema", help="print the scenario JSON Schema (for editors)")
+    return parser
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.describe import describe_run
+    from sim.engine import run
+    from sim.results import write_results
+    from sim.scenario import load_scenario
+
+    started = dt.datetime.now(dt.timezone.utc)
+    scenario = load_scenario(args.scenario, args.overrides)
+    out = args.out or Path("results") / scenario.name
+    result = run(scenario, seed=args.seed)
+    write_results(result, out, started, command=sys.argv[1:])
+    if args.quiet:
+        print(out)
+    else:
+        print(
+            f"{scenario.name}: {scenario.duration / 86400:g} days, seed {result.seed}, "
+            f"{result.wall_seconds:.2f} s"
+        )
+        print(describe_run(result.metrics(), str(out)))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.describe import describe_scenario
+    from sim.engine import build
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    print(describe_scenario(scenario, build(scenario)))
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from sim.scenario import Scenario
+
+    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``ceasefire-sim`` console script."""
+    args = _parser().parse_args(argv)
+    command = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema}[args.command]
+    try:
+        return command(args)
+    except ScenarioError as exc:
+        print(f"error: {exc}" if "\n" not in str(exc) else f"error:\n{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SimError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; nothing written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Short human-readable summaries: of a scenario (validate) and of a run (run)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim.assets.drone import DroneFleet
+from sim.assets.ground import GroundGroup
+from sim.scenario import Scenario
+
+
+def fmt_duration(seconds: float) -> str:
+    """Format seconds as '45s', '12min', '3.5h' or '2.0d'; '-' when undefined."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "-"
+    if seconds < 90:
+        return f"{seconds:.0f}s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f}min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f}h"
+    return f"{seconds / 86400:.1f}d"
+
+
+def describe_scenario(scenario: Scenario, model) -> str:
+    """Summarise a validated scenario and its built model (line, zone, assets)."""
+    line = model.line
+    lines = [
+        f"scenario {scenario.name}: valid",
+        f"  period     {scenario.start:%Y-%m-%d %H:%M}Z + {fmt_duration(scenario.duration)}",
+        f"  line       {line.length / 1000:.1f} km, zone +/-{line.buffer / 1000:g} km"
+        + (
+            f", projected length error {line.projected_length_error() * 100:+.3f} %"
+            if line.is_geographic
+            else " (local metres)"
+        ),
+    ]
+    v = scenario.violations
+    if v.rate is not None:
+        lines.append(
+            f"  violations {v.rate * 86400:g}/day (this seed: {len(model.violations)}), "
+            f"mean duration {fmt_duration(v.duration.mean)}, types {', '.join(v.types)}"
+        )
+    else:
+        lines.append(f"  violations {len(model.violations)} replayed from {v.file}")
+    for group in model.groups:
+        spec = group.spec
+        if isinstance(group, DroneFleet):
+            base = "from base" if group.base is not None else "on station"
+            lines.append(
+                f"  drones     {spec.name}: {spec.count} airframes, {len(group.spans)} stations "
+                f"({base}), {spec.speed * 3.6:g} km/h, range {spec.sensor.range / 1000:g} km, "
+                f"pd {spec.sensor.pd:g}, {spec.modality}"
+            )
+        elif isinstance(group, GroundGroup):
+            lines.append(
+                f"  ground     {spec.name}: {len(group.sensors)} sensors, range "
+                f"{spec.sensor.range / 1000:g} km, pd {spec.sensor.pd:g}, {spec.modality}"
+            )
+        else:
+            lines.append(
+                f"  satellite  {spec.name}: every {fmt_duration(spec.schedule.every)}, "
+                f"pd {spec.pd:g}, latency {fmt_duration(spec.report_latency.mean)}, {spec.modality}"
+            )
+    rule = scenario.reporting.verification
+    lines.append(f"  verified   by {rule.modalities} modalities within {fmt_duration(rule.window)}")
+    return "\n".join(lines)
+
+
+def describe_run(metrics: dict[str, Any], out: str | None = None) -> str:
+    """Summarise a run's headline metrics in a few lines."""
+
+    def pct(key: str) -> str:
+        value = metrics.get(key)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "-"
+        return f"{100 * value:.1f}%"
+
+    n = metrics["violations.count"]
+    lines = [
+        f"violations  {n}",
+        f"detected    {pct('detection.probability')} "
+        f"(95% {pct('detection.probability.low95')}-{pct('detection.probability.high95')})",
+        f"verified    {pct('verified.probability')}",
+        f"latency     median {fmt_duration(metrics['latency.median_s'])}, "
+        f"p90 {fmt_duration(metrics['latency.p90_s'])}; first report median "
+        f"{fmt_duration(metrics['report_latency.median_s'])}",
+    ]
+    for cls in ("drone", "ground", "satellite"):
+        key = f"detection.by_class.{cls}"
+        if key in metrics:
+            lines.append(
+                f"  {cls:<10}detects {pct(key)} of violations, "
+                f"first on {pct(f'detection.first_by_class.{cls}')} of detected"
+            )
+    if out:
+        lines.append(f"results     {out}")
+    return "\n".join(lines)

@@ -1,0 +1,156 @@
+"""The line in metres: projection, chainage, offsets, the monitored zone.
+
+Lon/lat lines are projected to a transverse Mercator centred on the line's
+bounding box (WGS84 ellipsoid, scale 1 on the central meridian). Its scale error
+at east-west distance x from the central meridian is about x^2 / (2 R^2): 0.08 %
+at 250 km, which covers a 1,200 km line that runs as much north-south as east-west.
+``Line.projected_length_error`` measures it against the geodesic length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry import LineString, Polygon
+from shapely.ops import substring
+
+WGS84 = "EPSG:4326"
+
+
+def local_crs(lon: np.ndarray, lat: np.ndarray) -> str:
+    """Return the PROJ string of a transverse Mercator centred on the points' bounding box."""
+    lon0 = 0.5 * (float(np.min(lon)) + float(np.max(lon)))
+    lat0 = 0.5 * (float(np.min(lat)) + float(np.max(lat)))
+    return (
+        f"+proj=tmerc +lat_0={lat0:.6f} +lon_0={lon0:.6f} +k=1 +x_0=0 +y_0=0 "
+        "+ellps=WGS84 +units=m +no_defs"
+    )
+
+
+@dataclass
+class Line:
+    """A ceasefire line as a polyline in metres, with its monitored zone.
+
+    Parameters
+    ----------
+    vertices
+        (n, 2) array of x, y in metres, n >= 2.
+    buffer
+        Half-width of the monitored zone, metres.
+    crs
+        PROJ string of the metric CRS, or None for a local (already metric) line.
+    """
+
+    vertices: np.ndarray
+    buffer: float
+    crs: str | None = None
+    chainage: np.ndarray = field(init=False)
+    geometry: LineString = field(init=False)
+    zone: Polygon = field(init=False)
+
+    def __post_init__(self) -> None:
+        v = np.asarray(self.vertices, dtype=float)
+        steps = np.hypot(*np.diff(v, axis=0).T)
+        keep = np.concatenate([[True], steps > 0])  # drop repeated vertices
+        self.vertices = v[keep]
+        steps = steps[steps > 0]
+        if len(self.vertices) < 2:
+            raise ValueError("a line needs at least two distinct points")
+        self.chainage = np.concatenate([[0.0], np.cumsum(steps)])
+        self.geometry = LineString(self.vertices)
+        self.zone = self.geometry.buffer(self.buffer)
+        self._to_lonlat = (
+            Transformer.from_crs(self.crs, WGS84, always_xy=True) if self.crs else None
+        )
+
+    @classmethod
+    def from_points(cls, points: list, crs: str, buffer: float) -> Line:
+        """Build from scenario points: [lon, lat] (``crs='lonlat'``) or [x, y] metres."""
+        pts = np.asarray(points, dtype=float)
+        if crs == "local":
+            return cls(pts, buffer, None)
+        proj = local_crs(pts[:, 0], pts[:, 1])
+        x, y = Transformer.from_crs(WGS84, proj, always_xy=True).transform(pts[:, 0], pts[:, 1])
+        return cls(np.column_stack([x, y]), buffer, proj)
+
+    @property
+    def length(self) -> float:
+        """Length along the line, metres."""
+        return float(self.chainage[-1])
+
+    @property
+    def is_geographic(self) -> bool:
+        """True when the line came from lon/lat (so results can carry lon/lat)."""
+        return self.crs is not None
+
+    def _segment(self, chainage: np.ndarray) -> np.ndarray:
+        idx = np.searchsorted(self.chainage, chainage, side="right") - 1
+        return np.clip(idx, 0, len(self.vertices) - 2)
+
+    def point_at(self, chainage, offset=0.0) -> tuple[np.ndarray, np.ndarray]:
+        """Return x, y (m) at ``chainage`` (m, clipped to the line), ``offset`` m to the left."""
+        c = np.clip(np.asarray(chainage, dtype=float), 0.0, self.length)
+        i = self._segment(c)
+        a, b = self.vertices[i], self.vertices[i + 1]
+        seg = b - a
+        seg_len = np.hypot(seg[..., 0], seg[..., 1])
+        frac = (c - self.chainage[i]) / seg_len
+        unit = seg / seg_len[..., None]
+        off = np.asarray(offset, dtype=float)
+        x = a[..., 0] + frac * seg[..., 0] - off * unit[..., 1]
+        y = a[..., 1] + frac * seg[..., 1] + off * unit[..., 0]
+        return x, y
+
+    def locate(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """Return chainage (m) and signed offset (m, + left) of points."""
+        pts = shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        chain = shapely.line_locate_point(self.geometry, pts)
+        dist = shapely.distance(self.geometry, pts)
+        i = self._segment(chain)
+        seg = self.vertices[i + 1] - self.vertices[i]
+        bx, by = self.point_at(chain)
+        cross = seg[..., 0] * (np.asarray(y) - by) - seg[..., 1] * (np.asarray(x) - bx)
+        return np.asarray(chain, dtype=float), np.where(cross < 0, -dist, dist)
+
+    def path(self, start: float, end: float, standoff: float = 0.0) -> np.ndarray:
+        """Return the (k, 2) polyline following the line from chainage ``start`` to ``end``.
+
+        With a ``standoff`` the path runs parallel to the line at that distance (m,
+        + left), as shapely's offset curve (mitred joins).
+        """
+        lo, hi = sorted((float(start), float(end)))
+        piece = substring(self.geometry, lo, hi)
+        if piece.geom_type == "Point" or piece.length == 0:
+            x, y = self.point_at(lo, standoff)
+            return np.array([[float(x), float(y)], [float(x), float(y)]])
+        if standoff:
+            piece = piece.offset_curve(standoff, join_style="mitre", mitre_limit=5.0)
+            if piece.geom_type != "LineString":  # a very tight bend: follow the line instead
+                piece = substring(self.geometry, lo, hi)
+        coords = np.asarray(piece.coords, dtype=float)
+        return coords if start <= end else coords[::-1]
+
+    def to_lonlat(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """Return lon, lat (degrees) of metric points; NaN for a local line."""
+        if self._to_lonlat is None:
+            nan = np.full(np.shape(x), np.nan)
+            return nan, nan.copy()
+        return self._to_lonlat.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+
+    def from_lonlat(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+        """Return x, y (m) of lon/lat points (a geographic line only)."""
+        if self.crs is None:
+            raise ValueError("this line is in local metres; lon/lat positions need crs lonlat")
+        to_xy = Transformer.from_crs(WGS84, self.crs, always_xy=True)
+        return to_xy.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+
+    def projected_length_error(self) -> float:
+        """Return (projected length / geodesic length) - 1 for a geographic line, else 0."""
+        if self._to_lonlat is None:
+            return 0.0
+        lon, lat = self.to_lonlat(self.vertices[:, 0], self.vertices[:, 1])
+        geodesic = Geod(ellps="WGS84").line_length(lon, lat)
+        return self.length / geodesic - 1.0

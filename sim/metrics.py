@@ -1,0 +1,91 @@
+"""Figures of merit from a run's tables: pure functions, no I/O.
+
+Keys are flat and dotted (``detection.probability``, ``latency.p90_s``) so that
+sweeps can tabulate them. Times in seconds; probabilities with 95 % Wilson
+score intervals.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.engine import RunResult
+
+Z95 = 1.959963984540054
+ASSET_CLASSES = ("drone", "ground", "satellite")
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion; (0, 1) when n = 0."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def proportion(prefix: str, successes: int, n: int) -> dict[str, float]:
+    """``prefix`` -> p, plus ``prefix.low95`` and ``prefix.high95``."""
+    low, high = wilson_interval(successes, n)
+    return {
+        prefix: successes / n if n else math.nan,
+        f"{prefix}.low95": low,
+        f"{prefix}.high95": high,
+    }
+
+
+def summary(prefix: str, values: np.ndarray) -> dict[str, float]:
+    """Mean, median, p90, p95 and max of ``values`` (NaN when empty), keys ``prefix.*_s``."""
+    stats = ("mean", "median", "p90", "p95", "max")
+    if len(values) == 0:
+        return {f"{prefix}.{s}_s": math.nan for s in stats}
+    p50, p90, p95 = np.percentile(values, [50, 90, 95])
+    return {
+        f"{prefix}.mean_s": float(np.mean(values)),
+        f"{prefix}.median_s": float(p50),
+        f"{prefix}.p90_s": float(p90),
+        f"{prefix}.p95_s": float(p95),
+        f"{prefix}.max_s": float(np.max(values)),
+    }
+
+
+def compute(result: RunResult) -> dict[str, Any]:
+    """All run metrics as a flat dict (floats; NaN where a figure is undefined)."""
+    events, det = result.events, result.detections
+    n = len(events)
+    detected = events["detected"]
+    out: dict[str, Any] = {"violations.count": n, "duration_days": result.scenario.duration / 86400}
+    out.update(proportion("detection.probability", int(detected.sum()), n))
+    types = events["type"]
+    for name in sorted(set(types)):
+        mask = types == name
+        out.update(
+            proportion(
+                f"detection.probability_by_type.{name}", int(detected[mask].sum()), int(mask.sum())
+            )
+        )
+    classes = [c for c in ASSET_CLASSES if c in set(result.assets["asset_class"])]
+    n_detected = int(detected.sum())
+    for cls in classes:
+        first = int(np.sum(events["first_class"] == cls))
+        out[f"detection.first_by_class.{cls}"] = first / n_detected if n_detected else math.nan
+        seen_by = np.unique(det["violation"][det["asset_class"] == cls])
+        out.update(proportion(f"detection.by_class.{cls}", len(seen_by), n))
+    out.update(summary("latency", events["latency_s"][detected]))
+    reported = ~np.isnan(events["t_report_s"])
+    out.update(summary("report_latency", (events["t_report_s"] - events["t_start_s"])[reported]))
+    out.update(proportion("verified.probability", int(events["verified"].sum()), n))
+    verified = events["verified"]
+    out.update(
+        summary("verification_latency", (events["t_verified_s"] - events["t_start_s"])[verified])
+    )
+    for group, stats in result.asset_stats.items():
+        for key, value in stats.items():
+            out[f"assets.{group}.{key}"] = value
+    return out

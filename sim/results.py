@@ -1,0 +1,215 @@
+"""The results folder: write it atomically, read it back.
+
+    <out>/scenario.resolved.yaml  every default filled in; runs again as is
+    <out>/manifest.json           version, seed, wall-clock times, platform
+    <out>/metrics.json            flat dotted keys (null where undefined)
+    <out>/events.csv              one row per violation
+    <out>/detections.csv          one row per (violation, asset) first detection
+
+The folder is written under a temporary name beside its destination and renamed
+at the end, so a crash leaves no half-written results.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sim.errors import SimError
+from sim.tables import Table
+
+EVENT_COLUMNS = (
+    "id",
+    "t_start_s",
+    "duration_s",
+    "x",
+    "y",
+    "lon",
+    "lat",
+    "chainage_m",
+    "offset_m",
+    "type",
+    "detected",
+    "t_detect_s",
+    "latency_s",
+    "first_asset",
+    "first_class",
+    "t_report_s",
+    "verified",
+    "t_verified_s",
+)
+DETECTION_COLUMNS = (
+    "violation_id",
+    "asset",
+    "asset_class",
+    "group",
+    "modality",
+    "t_detect_s",
+    "t_report_s",
+)
+MANIFEST = "manifest.json"
+
+
+def _cells(values: np.ndarray) -> list[str]:
+    """Format a column for CSV: shortest round-trip floats, '' for NaN, true/false."""
+    if values.dtype == bool:
+        return ["true" if v else "false" for v in values.tolist()]
+    if values.dtype.kind == "f":
+        return ["" if math.isnan(v) else repr(v) for v in values.tolist()]
+    return [str(v) for v in values.tolist()]
+
+
+def write_csv(path: Path, table: Table, columns: tuple[str, ...]) -> None:
+    """Write ``columns`` of ``table`` to ``path``."""
+    cells = [_cells(np.asarray(table[c])) for c in columns]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(zip(*cells, strict=True))
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as stable, indented JSON (NaN and inf become null)."""
+    text = json.dumps(_json_safe(data), indent=2, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for package in ("ceasefire-sim", "simpy", "numpy", "shapely", "pyproj", "pydantic", "pyyaml"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            out[package] = "unknown"
+    return out
+
+
+def manifest(result, started_at: dt.datetime, command: list[str] | None = None) -> dict[str, Any]:
+    """The run's provenance: version, seed, wall-clock times, platform."""
+    finished = dt.datetime.now(dt.timezone.utc)
+    return {
+        "name": result.scenario.name,
+        "seed": result.seed,
+        "version": _versions()["ceasefire-sim"],
+        "started_at": started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "finished_at": finished.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "wall_seconds": round(result.wall_seconds, 3),
+        "line_length_m": result.line.length,
+        "crs": result.line.crs or "local",
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "packages": _versions(),
+        "command": command or [],
+    }
+
+
+def _check_destination(out: Path) -> None:
+    if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
+        raise SimError(
+            f"refusing to overwrite {out}: it exists and is not a results folder "
+            f"(no {MANIFEST}); choose another --out"
+        )
+
+
+def write_results(
+    result,
+    out: str | Path,
+    started_at: dt.datetime | None = None,
+    command: list[str] | None = None,
+) -> Path:
+    """Write ``result`` into the folder ``out`` (replacing an older results folder)."""
+    out = Path(out)
+    _check_destination(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        resolved = result.scenario.to_data()
+        resolved["seed"] = result.seed
+        source = result.scenario.violations.file
+        if source:
+            shutil.copyfile(source, tmp / "violations.input.csv")
+            resolved["violations"]["file"] = "violations.input.csv"
+        with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as handle:
+            yaml.safe_dump(resolved, handle, sort_keys=False, allow_unicode=True)
+        write_json(tmp / "metrics.json", result.metrics())
+        write_csv(tmp / "events.csv", result.events, EVENT_COLUMNS)
+        write_csv(tmp / "detections.csv", result.detections, DETECTION_COLUMNS)
+        write_json(
+            tmp / MANIFEST,
+            manifest(result, started_at or dt.datetime.now(dt.timezone.utc), command),
+        )
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def is_results_folder(path: str | Path) -> bool:
+    """True if ``path`` looks like a results folder (it has a manifest and metrics)."""
+    path = Path(path)
+    return (path / MANIFEST).is_file() and (path / "metrics.json").is_file()
+
+
+def read_metrics(path: str | Path) -> dict[str, Any]:
+    """Read ``metrics.json`` of a results folder."""
+    return json.loads((Path(path) / "metrics.json").read_text(encoding="utf-8"))
+
+
+def read_table(path: str | Path) -> Table:
+    """Read a results CSV into a Table (numbers as floats, true/false as bools)."""
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = list(reader)
+    columns: dict[str, np.ndarray] = {}
+    for j, name in enumerate(header):
+        raw = [row[j] for row in rows]
+        columns[name] = _parse_column(raw)
+    return Table(columns)
+
+
+def _parse_column(raw: list[str]) -> np.ndarray:
+    present = [v for v in raw if v != ""]
+    if present and all(v in ("true", "false") for v in present):
+        return np.array([v == "true" for v in raw], dtype=bool)
+    try:
+        return np.array([float(v) if v != "" else math.nan for v in raw], dtype=float)
+    except ValueError:
+        return np.array(raw, dtype=object)

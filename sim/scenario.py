@@ -1,0 +1,599 @@
+"""Scenario files: YAML -> a validated, unit-normalised, immutable ``Scenario``.
+
+Every quantity is stored in SI units (metres, seconds, m/s, events per second).
+Validation is complete before any object of the engine is built; every problem
+is reported as a ``ScenarioError`` naming its YAML path.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from sim.distributions import Distribution, distribution_parser
+from sim.errors import ScenarioError, close_match
+from sim.units import (
+    parse_distance,
+    parse_duration,
+    parse_probability,
+    parse_rate,
+    parse_speed,
+)
+
+# --- unit-carrying field types -------------------------------------------------
+
+
+def _quantity(parse, description: str, pattern_hint: str):
+    schema = {
+        "anyOf": [{"type": "number"}, {"type": "string"}],
+        "description": f"{description}; e.g. {pattern_hint}",
+    }
+    return Annotated[float, BeforeValidator(parse), WithJsonSchema(schema)]
+
+
+Distance = _quantity(parse_distance, "distance, metres or a string with unit", "'500m', '2km'")
+Duration = _quantity(parse_duration, "duration, seconds or a string", "'90s', '2h', '10h30min'")
+Speed = _quantity(parse_speed, "speed, m/s or a string with unit", "'30m/s', '120km/h'")
+Rate = _quantity(parse_rate, "rate, per second or a string", "'40/day', '0.002/h'")
+Probability = _quantity(parse_probability, "probability between 0 and 1", "0.8")
+
+
+def _dist_type(parse, what: str, minimum: float | None):
+    schema = {
+        "anyOf": [
+            {"type": "number"},
+            {"type": "string"},
+            {"type": "object", "properties": {"exponential": {}}, "required": ["exponential"]},
+            {"type": "object", "properties": {"uniform": {}}, "required": ["uniform"]},
+            {"type": "object", "properties": {"lognormal": {}}, "required": ["lognormal"]},
+        ],
+        "description": f"a {what}: a fixed value or {{exponential: MEAN}}, "
+        "{uniform: [LOW, HIGH]}, {lognormal: {median: M, sigma: S}}",
+    }
+    return Annotated[
+        Distribution,
+        BeforeValidator(distribution_parser(parse, what, minimum)),
+        PlainSerializer(lambda d: d.to_data()),
+        WithJsonSchema(schema),
+    ]
+
+
+DurationDist = _dist_type(parse_duration, "duration", 0.0)
+DistanceDist = _dist_type(parse_distance, "distance", None)
+
+Coordinate = tuple[float, float]
+Name = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+class Spec(BaseModel):
+    """Base of every scenario section: immutable, keyword-only, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+# --- sections ------------------------------------------------------------------
+
+
+class LineSpec(Spec):
+    """The ceasefire line and the monitored zone around it."""
+
+    points: list[Coordinate] | None = Field(
+        None, description="Vertices: [lon, lat] degrees, or [x, y] metres when crs is local."
+    )
+    file: str | None = Field(
+        None, description="GeoJSON LineString, relative to the scenario file (instead of points)."
+    )
+    crs: Literal["lonlat", "local"] = Field("lonlat", description="Coordinates of points.")
+    buffer: Annotated[Distance, Field(gt=0)] = Field(
+        10_000.0, description="Monitored zone each side of the line, metres."
+    )
+    cell: Annotated[Distance, Field(gt=0)] = Field(1_000.0, description="Grid resolution, metres.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LineSpec:
+        if (self.points is None) == (self.file is None):
+            raise ValueError("give exactly one of 'points' or 'file'")
+        if self.points is not None and len(self.points) < 2:
+            raise ValueError(f"a line needs at least two points; got {len(self.points)}")
+        return self
+
+
+class HotspotSpec(Spec):
+    """A concentration of violations around a chainage."""
+
+    at: Annotated[Distance, Field(ge=0)] = Field(description="Chainage of the centre, metres.")
+    spread: Annotated[Distance, Field(gt=0)] = Field(description="Standard deviation, metres.")
+    weight: Annotated[float, Field(gt=0)] = 1.0
+
+
+class AlongSpec(Spec):
+    """Where along the line violations happen: hotspots over a uniform background."""
+
+    hotspots: list[HotspotSpec] = Field(min_length=1)
+    background: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="Weight of the uniform background, against the hotspots' weights."
+    )
+
+
+class ViolationTypeSpec(Spec):
+    """A kind of violation and how visible it is to each sensing modality."""
+
+    weight: Annotated[float, Field(gt=0)] = 1.0
+    signature: dict[str, Probability] = Field(
+        default_factory=dict,
+        description="Factor (0..1) on pd per modality; modalities not named get 1.",
+    )
+
+
+class ViolationsSpec(Spec):
+    """Violations: a Poisson process in time over the zone, or a CSV to replay."""
+
+    rate: Annotated[Rate, Field(ge=0)] | None = Field(None, description="Events per second.")
+    duration: DurationDist = Field(
+        Distribution("fixed", 1800.0), description="How long each violation is active, s."
+    )
+    along: Literal["uniform"] | AlongSpec = "uniform"
+    offset: DistanceDist | None = Field(
+        None,
+        description="Perpendicular distance from the line, + left of its direction; "
+        "default uniform across the zone.",
+    )
+    types: dict[str, ViolationTypeSpec] = Field(
+        default_factory=lambda: {"violation": ViolationTypeSpec()}
+    )
+    file: str | None = Field(None, description="CSV to replay instead of generating.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ViolationsSpec:
+        if (self.rate is None) == (self.file is None):
+            raise ValueError("give exactly one of 'rate' (generate) or 'file' (replay)")
+        if self.duration.kind == "fixed" and self.duration.a <= 0:
+            raise ValueError("violations.duration must be positive")
+        if not self.types:
+            raise ValueError("'types' needs at least one violation type")
+        return self
+
+
+class SensorSpec(Spec):
+    """A definite-range ("cookie-cutter") sensor footprint."""
+
+    range: Annotated[Distance, Field(gt=0)] = Field(description="Ground range, metres.")
+    pd: Probability = Field(1.0, description="Probability that one look detects.")
+    glimpse: Annotated[Duration, Field(gt=0)] | None = Field(
+        None, description="If set, another look every this many seconds while inside."
+    )
+
+
+class PatrolSpec(Spec):
+    """How a drone fleet divides its span of the line into stations."""
+
+    stations: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Patrol areas kept manned at once (default: count)."
+    )
+    span: tuple[Distance, Distance] | None = Field(
+        None, description="[from, to] chainage the fleet watches (default: the whole line)."
+    )
+    segments: Literal["equal"] | list[tuple[Distance, Distance]] = "equal"
+    standoff: Distance = Field(0.0, description="Fly parallel to the line at this offset, m.")
+
+
+class BaseAtSpec(Spec):
+    """A base given by chainage and offset from the line."""
+
+    at: Annotated[Distance, Field(ge=0)]
+    offset: Distance = 0.0
+
+
+class DroneFleetSpec(Spec):
+    """A fleet of drones keeping patrol stations manned."""
+
+    name: Name
+    count: Annotated[int, Field(ge=1)] = Field(description="Airframes.")
+    modality: Name = "eo"
+    speed: Annotated[Speed, Field(gt=0)]
+    sensor: SensorSpec
+    patrol: PatrolSpec = PatrolSpec()
+    base: BaseAtSpec | Coordinate | None = Field(
+        None, description="Where sorties start and end ({at, offset} or a coordinate)."
+    )
+    endurance: Annotated[Duration, Field(gt=0)] | None = Field(
+        None, description="Flight time per sortie, s (default: unlimited without a base)."
+    )
+    turnaround: Annotated[Duration, Field(ge=0)] = Field(
+        3600.0, description="Ground time after landing, s."
+    )
+    loss_rate: Annotated[Rate, Field(ge=0)] = Field(0.0, description="Losses per flight second.")
+    replacement: Annotated[Duration, Field(ge=0)] = Field(
+        86_400.0, description="Delay before a lost airframe is replaced from spares, s."
+    )
+    spares: Annotated[int, Field(ge=0)] = 0
+    report_latency: DurationDist = Distribution("fixed", 0.0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DroneFleetSpec:
+        stations = self.patrol.stations or self.count
+        if stations > self.count:
+            raise ValueError(f"patrol.stations ({stations}) exceeds count ({self.count})")
+        if self.patrol.segments != "equal" and len(self.patrol.segments) != stations:
+            raise ValueError(
+                f"patrol.segments lists {len(self.patrol.segments)} segments "
+                f"for {stations} stations"
+            )
+        if self.base is not None and self.endurance is None:
+            raise ValueError("a fleet with a base needs an endurance")
+        return self
+
+
+class GroundGroupSpec(Spec):
+    """A group of unattended ground sensors or towers."""
+
+    name: Name
+    modality: Name = "seismic"
+    spacing: Annotated[Distance, Field(gt=0)] | None = Field(
+        None, description="Distance between sensors along the line, m (first at spacing/2)."
+    )
+    offset: Distance = Field(0.0, description="Offset from the line, m (+ left).")
+    span: tuple[Distance, Distance] | None = Field(None, description="[from, to] chainage.")
+    positions: list[Coordinate] | None = Field(
+        None, description="Explicit positions ([lon, lat], or [x, y] m with crs local)."
+    )
+    sensor: SensorSpec
+    mtbf: Annotated[Duration, Field(gt=0)] | None = Field(
+        None, description="Mean time between failures, s (default: never fails)."
+    )
+    mttr: Annotated[Duration, Field(gt=0)] = Field(86_400.0, description="Mean time to repair.")
+    report_latency: DurationDist = Distribution("fixed", 0.0)
+
+    @model_validator(mode="after")
+    def _one_layout(self) -> GroundGroupSpec:
+        if (self.spacing is None) == (self.positions is None):
+            raise ValueError("give exactly one of 'spacing' or 'positions'")
+        return self
+
+
+class ScheduleSpec(Spec):
+    """Regular image times: first, first + every, ..."""
+
+    first: Annotated[Duration, Field(ge=0)] = 0.0
+    every: Annotated[Duration, Field(gt=0)]
+
+
+class SatelliteSpec(Spec):
+    """An imaging satellite (or constellation) with a regular revisit."""
+
+    name: Name
+    modality: Name = "eo"
+    schedule: ScheduleSpec
+    footprint: Literal["zone"] = Field(
+        "zone", description="'zone': each image covers the whole monitored zone."
+    )
+    pd: Probability = 1.0
+    report_latency: DurationDist = Distribution("fixed", 0.0)
+
+
+class VerificationSpec(Spec):
+    """When a violation counts as verified."""
+
+    modalities: Annotated[int, Field(ge=1)] = Field(
+        2, description="Distinct modalities whose reports must agree."
+    )
+    window: Annotated[Duration, Field(gt=0)] = Field(
+        86_400.0, description="All within this many seconds."
+    )
+
+
+class ReportingSpec(Spec):
+    """Reporting and verification rules."""
+
+    verification: VerificationSpec = VerificationSpec()
+
+
+class Scenario(Spec):
+    """A whole scenario, every quantity in SI units."""
+
+    name: Name
+    description: str = ""
+    seed: Annotated[int, Field(ge=0)] = 0
+    start: dt.datetime = Field(
+        dt.datetime(2026, 1, 7, tzinfo=dt.timezone.utc), description="UTC start time."
+    )
+    duration: Annotated[Duration, Field(gt=0)] = Field(description="Simulated time, s.")
+    line: LineSpec
+    violations: ViolationsSpec
+    drones: list[DroneFleetSpec] = Field(default_factory=list)
+    ground_sensors: list[GroundGroupSpec] = Field(default_factory=list)
+    satellites: list[SatelliteSpec] = Field(default_factory=list)
+    reporting: ReportingSpec = ReportingSpec()
+
+    @field_validator("start")
+    @classmethod
+    def _utc(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        names = [a.name for a in (*self.drones, *self.ground_sensors, *self.satellites)]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"asset names must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+    @property
+    def modalities(self) -> list[str]:
+        """Sensing modalities present among the assets, sorted."""
+        return sorted({a.modality for a in (*self.drones, *self.ground_sensors, *self.satellites)})
+
+    def to_data(self) -> dict[str, Any]:
+        """Return the resolved scenario as plain data (SI numbers), loadable again."""
+        data = self.model_dump(mode="json")
+        data["start"] = self.start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return data
+
+
+# --- loading -------------------------------------------------------------------
+
+_TOP_KEYS = tuple(Scenario.model_fields)
+
+
+def format_path(loc: tuple[Any, ...]) -> str:
+    """Turn a pydantic location tuple into a YAML path like ``drones[0].speed``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic's union-branch and validator labels from a location."""
+    skip_prefixes = ("function-", "literal[", "tuple[", "list[", "dict[")
+    clean = []
+    for part in loc:
+        if isinstance(part, str) and (
+            part.startswith(skip_prefixes) or part in {"BaseAtSpec", "AlongSpec", "float"}
+        ):
+            continue
+        clean.append(part)
+    return tuple(clean)
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """Return the Spec class whose fields live at ``loc`` (for close-match hints)."""
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) else None
+        if field is None:
+            return None
+        model = _spec_in(field.annotation)
+        if model is None:
+            return None
+    return model
+
+
+def _spec_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, Spec):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _spec_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _raw_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """Return the 1-based line of ``loc`` in the YAML node tree, if found."""
+    node = root
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    line = key.start_mark.line + 1
+                    node = value
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def validation_problems(
+    error: ValidationError, raw: Any, root: yaml.Node | None = None
+) -> list[tuple[str, str]]:
+    """Translate pydantic errors into ``(path, message)`` pairs users can act on."""
+    problems: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for err in error.errors():
+        loc = _clean_loc(err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            model = _model_at(loc[:-1])
+            options = list(model.model_fields) if model else []
+            hint = close_match(str(loc[-1]), options)
+            message = f"unknown key '{loc[-1]}'{hint}"
+            if options and not hint:
+                message += f"; expected one of {', '.join(options)}"
+        elif kind == "missing":
+            message = "required key is missing"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            value = _raw_at(raw, loc)
+            message = msg if value is None or repr(value) in msg else f"{msg}; got {value!r}"
+        line = _line_of(root, loc)
+        path = format_path(loc) + (f" (line {line})" if line else "")
+        if (path, message) not in seen:
+            seen.add((path, message))
+            problems.append((path, message))
+    return problems
+
+
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """Read a YAML file with the safe loader; errors carry the line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"file not found: {path}") from None
+    except (IsADirectoryError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read {path}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ScenarioError(f"YAML syntax error at {where}{exc.problem}", str(path)) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"YAML error: {exc}", str(path)) from None
+    return data, root
+
+
+def _read_geojson_line(path: Path) -> list[list[float]]:
+    """Return the coordinates of the (first) LineString in a GeoJSON file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"file not found: {path}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON: {exc}") from None
+    geometries = []
+    if isinstance(data, dict):
+        if data.get("type") == "FeatureCollection":
+            geometries = [f.get("geometry") or {} for f in data.get("features", [])]
+        elif data.get("type") == "Feature":
+            geometries = [data.get("geometry") or {}]
+        else:
+            geometries = [data]
+    for geometry in geometries:
+        if geometry.get("type") == "LineString":
+            return [list(map(float, c[:2])) for c in geometry.get("coordinates", [])]
+    raise ValueError(f"{path} holds no GeoJSON LineString")
+
+
+VIOLATION_REQUIRED = ("id", "t_start_s", "duration_s")
+
+
+def check_violations_csv(path: Path) -> None:
+    """Check that a violations CSV exists and has the columns the replay needs."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), None)
+    except FileNotFoundError:
+        raise ValueError(f"file not found: {path}") from None
+    if not header:
+        raise ValueError(f"{path} is empty; expected a header row")
+    columns = [c.strip() for c in header]
+    missing = [c for c in VIOLATION_REQUIRED if c not in columns]
+    has_xy = {"x_m", "y_m"} <= set(columns)
+    has_lonlat = {"lon", "lat"} <= set(columns)
+    if not (has_xy or has_lonlat):
+        missing.append("x_m, y_m (or lon, lat)")
+    if missing:
+        raise ValueError(
+            f"{path.name} is missing column(s) {', '.join(missing)}; it has {', '.join(columns)}"
+        )
+
+
+def _resolve_files(data: dict[str, Any], base: Path) -> list[tuple[str, str]]:
+    """Inline the line's GeoJSON and make file paths absolute; return problems."""
+    problems: list[tuple[str, str]] = []
+    line = data.get("line")
+    if isinstance(line, dict) and isinstance(line.get("file"), str):
+        try:
+            line["points"] = _read_geojson_line(base / line["file"])
+            del line["file"]
+        except ValueError as exc:
+            problems.append(("line.file", str(exc)))
+    violations = data.get("violations")
+    if isinstance(violations, dict) and isinstance(violations.get("file"), str):
+        path = (base / violations["file"]).resolve()
+        try:
+            check_violations_csv(path)
+            violations["file"] = str(path)
+        except ValueError as exc:
+            problems.append(("violations.file", str(exc)))
+    return problems
+
+
+def scenario_from_data(
+    data: Any, base: Path = Path("."), source: str | None = None, root: yaml.Node | None = None
+) -> Scenario:
+    """Validate plain data (as read from YAML) into a Scenario, or raise ScenarioError."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise ScenarioError(f"expected a mapping of scenario keys; the file is {kind}", source)
+    data = json.loads(json.dumps(data, default=str))  # a deep copy: never mutate the caller's
+    problems = _resolve_files(data, base)
+    if problems:
+        raise ScenarioError(problems, source)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, data, root), source) from None
+    problems = _check_modalities(scenario)
+    if problems:
+        raise ScenarioError(problems, source)
+    return scenario
+
+
+def _check_modalities(scenario: Scenario) -> list[tuple[str, str]]:
+    known = scenario.modalities
+    problems = []
+    for type_name, spec in scenario.violations.types.items():
+        for modality in spec.signature:
+            if modality not in known:
+                problems.append(
+                    (
+                        f"violations.types.{type_name}.signature.{modality}",
+                        f"no asset has modality '{modality}'{close_match(modality, known)}; "
+                        f"modalities in this scenario: {', '.join(known) or 'none'}",
+                    )
+                )
+    return problems
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read, override (``PATH=VALUE`` strings) and validate a scenario file."""
+    path = Path(path)
+    data, root = read_yaml(path)
+    if overrides:
+        from sim.overrides import apply_overrides
+
+        data = apply_overrides(data, overrides, str(path))
+    return scenario_from_data(data, path.parent, str(path), root)

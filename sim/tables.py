@@ -1,0 +1,41 @@
+"""Tidy tables: named numpy columns of equal length (one row per record)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+
+class Table:
+    """Named 1-d numpy columns of one length; ``table["col"]`` is a column, ``len`` the rows."""
+
+    def __init__(self, columns: dict[str, np.ndarray]):
+        self.data = {name: np.asarray(values) for name, values in columns.items()}
+        lengths = {len(v) for v in self.data.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"columns differ in length: {sorted(lengths)}")
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.data[name]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.data.values()))) if self.data else 0
+
+    def __repr__(self) -> str:
+        return f"Table({len(self)} rows: {', '.join(self.columns)})"
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names in order."""
+        return list(self.data)
+
+    def rows(self) -> Iterator[tuple]:
+        """Iterate over rows as tuples, in column order."""
+        return zip(*self.data.values(), strict=True)
+
+    def to_pandas(self):
+        """Return a pandas DataFrame (pandas is optional: install it to use this)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.data)
