@@ -1,0 +1,180 @@
+"""Closed-form detection windows: exact values and invariants."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.detection import (
+    bounce_windows,
+    first_success,
+    merge_intervals,
+    once_windows,
+    path_intervals,
+    trial_times,
+)
+
+
+def test_path_interval_of_a_point_beside_a_straight_leg():
+    """A point at perpendicular distance d sees the chord s* +/- sqrt(R^2 - d^2)."""
+    path = np.array([[0.0, 0.0], [10_000.0, 0.0]])
+    point, lo, hi = path_intervals(path, np.array([4_000.0]), np.array([600.0]), 1_000.0)
+    assert point.tolist() == [0]
+    assert np.allclose([lo[0], hi[0]], [3_200.0, 4_800.0])
+
+
+def test_path_intervals_merge_across_a_vertex():
+    """Around a bend, the two legs' intervals join into one."""
+    path = np.array([[0.0, 0.0], [10_000.0, 0.0], [10_000.0, 10_000.0]])
+    point, lo, hi = path_intervals(path, np.array([10_000.0]), np.array([500.0]), 1_000.0)
+    assert point.tolist() == [0]
+    assert np.isclose(lo[0], 10_000.0 - np.sqrt(1_000.0**2 - 500.0**2))
+    assert np.isclose(hi[0], 11_500.0)
+
+
+def test_path_intervals_clip_at_the_path_ends_and_miss_far_points():
+    """Intervals stop at the path's ends; a point beyond the range has none."""
+    path = np.array([[0.0, 0.0], [10_000.0, 0.0]])
+    point, lo, hi = path_intervals(
+        path, np.array([-500.0, 5_000.0]), np.array([0.0, 1_001.0]), 1_000.0
+    )
+    assert point.tolist() == [0]
+    assert np.allclose([lo[0], hi[0]], [0.0, 500.0])
+
+
+def test_once_windows_scale_arc_length_by_speed():
+    """A leg flown once at 50 m/s from s0 = 1000 m at t0 = 10 s."""
+    w_lo, w_hi = once_windows(np.array([2_000.0]), np.array([3_000.0]), 10.0, 1_000.0, 50.0)
+    assert np.allclose([w_lo[0], w_hi[0]], [30.0, 50.0])
+
+
+def test_bounce_windows_outbound_and_return_passes():
+    """A 10 km patrol at 100 m/s passes s in [4, 6] km at t = 40-60 s and 140-160 s."""
+    g, lo, hi = bounce_windows(
+        np.array([0]),
+        np.array([4_000.0]),
+        np.array([6_000.0]),
+        np.array([0.0]),
+        np.array([250.0]),
+        10_000.0,
+        0.0,
+        0.0,
+        100.0,
+    )
+    assert g.tolist() == [0, 0, 0]
+    assert np.allclose(lo, [40.0, 140.0, 240.0])
+    assert np.allclose(hi, [60.0, 160.0, 250.0])
+
+
+def test_bounce_windows_join_at_the_turn():
+    """An interval touching the far end is one window across the turn."""
+    g, lo, hi = bounce_windows(
+        np.array([0]),
+        np.array([9_000.0]),
+        np.array([10_000.0]),
+        np.array([0.0]),
+        np.array([150.0]),
+        10_000.0,
+        0.0,
+        0.0,
+        100.0,
+    )
+    assert np.allclose(lo, [90.0]) and np.allclose(hi, [110.0])
+
+
+def test_bounce_windows_start_mid_path():
+    """Starting at s0 = 5 km heading out, the drone is at s in [0, 1] km at t = 140-160 s."""
+    g, lo, hi = bounce_windows(
+        np.array([0]),
+        np.array([0.0]),
+        np.array([1_000.0]),
+        np.array([0.0]),
+        np.array([200.0]),
+        10_000.0,
+        0.0,
+        5_000.0,
+        100.0,
+    )
+    assert np.allclose(lo, [140.0]) and np.allclose(hi, [160.0])
+
+
+def test_trial_times_one_per_window_or_every_glimpse():
+    """Without a glimpse, one trial per window; with one, every glimpse seconds inside."""
+    g = np.array([0, 0])
+    lo, hi = np.array([0.0, 100.0]), np.array([25.0, 105.0])
+    assert trial_times(g, lo, hi, None)[1].tolist() == [0.0, 100.0]
+    assert trial_times(g, lo, hi, 10.0)[1].tolist() == [0.0, 10.0, 20.0, 100.0]
+    skip = np.array([True, False])
+    assert trial_times(g, lo, hi, 10.0, skip)[1].tolist() == [10.0, 20.0, 100.0]
+
+
+def test_first_success_per_group():
+    """The first successful trial of each group, in time order."""
+    g = np.array([0, 0, 1, 1, 2])
+    t = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    success = np.array([False, True, True, True, False])
+    groups, times = first_success(g, t, success)
+    assert groups.tolist() == [0, 1] and times.tolist() == [2.0, 3.0]
+
+
+def _brute_merge(g, lo, hi, tol=1e-6):
+    out = []
+    for group in sorted(set(g.tolist())):
+        intervals = sorted(zip(lo[g == group].tolist(), hi[g == group].tolist()))
+        cur = list(intervals[0])
+        for a, b in intervals[1:]:
+            if a <= cur[1] + tol:
+                cur[1] = max(cur[1], b)
+            else:
+                out.append((group, *cur))
+                cur = [a, b]
+        out.append((group, *cur))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.floats(0, 100, allow_nan=False),
+            st.floats(0, 20, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_merge_intervals_matches_a_sequential_merge(items):
+    """The vectorised merge equals a plain sequential merge, group by group."""
+    g = np.array([i[0] for i in items])
+    lo = np.array([i[1] for i in items])
+    hi = lo + np.array([i[2] for i in items])
+    got = list(zip(*(a.tolist() for a in merge_intervals(g, lo, hi)), strict=True))
+    assert got == _brute_merge(g, lo, hi)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(-5_000, 5_000), st.floats(-5_000, 5_000)), min_size=2, max_size=6
+    ),
+    st.floats(-6_000, 6_000),
+    st.floats(-6_000, 6_000),
+    st.floats(100, 3_000),
+)
+def test_path_intervals_agree_with_dense_sampling(vertices, px, py, radius):
+    """Points sampled along the path are inside the footprint exactly within the intervals."""
+    path = np.array(vertices)
+    point, lo, hi = path_intervals(path, np.array([px]), np.array([py]), radius)
+    seg = np.diff(path, axis=0)
+    length = np.hypot(seg[:, 0], seg[:, 1])
+    cum = np.concatenate([[0.0], np.cumsum(length)])
+    s = np.linspace(0.0, cum[-1], 2_001)
+    i = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(length) - 1)
+    frac = np.where(length[i] > 0, (s - cum[i]) / np.where(length[i] > 0, length[i], 1), 0)
+    pos = path[i] + frac[:, None] * seg[i]
+    dist = np.hypot(pos[:, 0] - px, pos[:, 1] - py)
+    in_interval = np.zeros(len(s), dtype=bool)
+    for a, b in zip(lo, hi, strict=True):
+        in_interval |= (s >= a - 1e-6) & (s <= b + 1e-6)
+    margin = np.abs(dist - radius) > 1e-3 * radius  # skip samples on the boundary itself
+    assert np.array_equal(in_interval[margin], (dist <= radius)[margin])
