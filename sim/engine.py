@@ -21,6 +21,7 @@ from sim.assets.drone import DroneFleet
 from sim.assets.ground import GroundGroup
 from sim.assets.satellite import Satellite
 from sim.errors import ScenarioError
+from sim.false_alarms import false_alarms
 from sim.geo import Line
 from sim.scenario import AlongSpec, Scenario
 from sim.solver import DetectionSolver
@@ -142,7 +143,7 @@ def run(scenario: Scenario, seed: int | None = None) -> RunResult:
     horizon = scenario.duration
     model.env.run(until=horizon)
     solver = model.solver
-    detections = _detections(solver, model.violations, model.seed)
+    detections = _detections(model)
     events = _events(
         scenario, model.line, model.violations, model.in_zone, detections, solver.assets
     )
@@ -161,8 +162,29 @@ def run(scenario: Scenario, seed: int | None = None) -> RunResult:
     return result
 
 
-def _detections(solver: DetectionSolver, violations: Violations, seed: int) -> Table:
-    """Each asset's first detection of each violation, with its report time."""
+def _report_times(
+    t: np.ndarray, asset: np.ndarray, assets: list[Asset], seed: int, stream_prefix: str
+) -> np.ndarray:
+    """Detection times plus each asset group's report latency (one stream per group)."""
+    t_report = t.copy()
+    group_of = np.array([a.group for a in assets], dtype=object)[asset]
+    for group in dict.fromkeys(a.group for a in assets):
+        mask = group_of == group
+        if np.any(mask):
+            latency = next(a.report_latency for a in assets if a.group == group)
+            t_report[mask] += latency.sample(
+                stream(seed, f"{stream_prefix}/{group}"), int(mask.sum())
+            )
+    return t_report
+
+
+def _detections(model: Model) -> Table:
+    """Each asset's first detection of each violation, then the false alarms.
+
+    Detections come in (violation, time) order, false alarms after them in time
+    order (``false_alarm`` true, ``violation`` -1).
+    """
+    solver, v, seed = model.solver, model.violations, model.seed
     found = solver.candidates()
     assets = solver.assets
     piece_asset = np.array([p.asset for p in solver.pieces], dtype=np.int64)
@@ -171,24 +193,35 @@ def _detections(solver: DetectionSolver, violations: Violations, seed: int) -> T
     _, first = np.unique(key, return_index=True)
     first = np.sort(first)  # back to (violation, time) order
     viol, t, asset = found.violation[first], found.time[first], asset[first]
-    t_report = t.copy()
-    group_of = np.array([a.group for a in assets], dtype=object)
-    for group in dict.fromkeys(a.group for a in assets):
-        mask = group_of[asset] == group if len(asset) else np.zeros(0, dtype=bool)
-        if not np.any(mask):
-            continue
-        latency = next(a.report_latency for a in assets if a.group == group)
-        t_report[mask] += latency.sample(stream(seed, f"reports/{group}"), int(mask.sum()))
+    fa_asset, fa_t, fa_pos = false_alarms(
+        solver.pieces, assets, model.line, model.scenario.duration, seed
+    )
+    n_fa = len(fa_t)
+    all_asset = np.concatenate([asset, fa_asset])
+    t_report = np.concatenate(
+        [
+            _report_times(t, asset, assets, seed, "reports"),
+            _report_times(fa_t, fa_asset, assets, seed, "false_alarm_reports"),
+        ]
+    )
+
+    def attribute(name: str) -> np.ndarray:
+        values = np.array([getattr(a, name) for a in assets], dtype=object)
+        return values[all_asset] if len(all_asset) else np.zeros(0, dtype=object)
+
     return Table(
         {
-            "violation": viol,
-            "violation_id": violations.ids[viol],
-            "asset": np.array([assets[i].id for i in asset], dtype=object),
-            "asset_class": np.array([assets[i].asset_class for i in asset], dtype=object),
-            "group": np.array([assets[i].group for i in asset], dtype=object),
-            "modality": np.array([assets[i].modality for i in asset], dtype=object),
-            "t_detect_s": t,
+            "violation": np.concatenate([viol, np.full(n_fa, -1, dtype=np.int64)]),
+            "violation_id": np.concatenate([v.ids[viol], np.full(n_fa, "", dtype=object)]),
+            "false_alarm": np.concatenate([np.zeros(len(viol), bool), np.ones(n_fa, bool)]),
+            "asset": attribute("id"),
+            "asset_class": attribute("asset_class"),
+            "group": attribute("group"),
+            "modality": attribute("modality"),
+            "t_detect_s": np.concatenate([t, fa_t]),
             "t_report_s": t_report,
+            "x": np.concatenate([v.x[viol], fa_pos[:, 0]]),
+            "y": np.concatenate([v.y[viol], fa_pos[:, 1]]),
         }
     )
 
@@ -228,6 +261,8 @@ def _events(
     assets: list[Asset],
 ) -> Table:
     """One row per violation: where, when, and what became of it."""
+    real = ~det["false_alarm"]
+    det = Table({name: det[name][real] for name in det.columns})
     n = len(v)
     t_detect = np.full(n, np.nan)
     first_asset = np.full(n, "", dtype=object)

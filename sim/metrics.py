@@ -75,7 +75,7 @@ def compute(result: RunResult) -> dict[str, Any]:
     for cls in classes:
         first = int(np.sum(events["first_class"] == cls))
         out[f"detection.first_by_class.{cls}"] = first / n_detected if n_detected else math.nan
-        seen_by = np.unique(det["violation"][det["asset_class"] == cls])
+        seen_by = np.unique(det["violation"][(det["asset_class"] == cls) & ~det["false_alarm"]])
         out.update(proportion(f"detection.by_class.{cls}", len(seen_by), n))
     out.update(summary("latency", events["latency_s"][detected]))
     reported = ~np.isnan(events["t_report_s"])
@@ -85,6 +85,12 @@ def compute(result: RunResult) -> dict[str, Any]:
     out.update(
         summary("verification_latency", (events["t_verified_s"] - events["t_start_s"])[verified])
     )
+    days = result.scenario.duration / 86400
+    alarms = det["false_alarm"]
+    out["false_alarms.count"] = int(alarms.sum())
+    out["false_alarms.per_day"] = float(alarms.sum()) / days
+    for cls in classes:
+        out[f"false_alarms.per_day.{cls}"] = float(np.sum(det["asset_class"][alarms] == cls)) / days
     for group, stats in result.asset_stats.items():
         for key, value in stats.items():
             out[f"assets.{group}.{key}"] = value

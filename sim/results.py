@@ -52,12 +52,15 @@ EVENT_COLUMNS = (
 )
 DETECTION_COLUMNS = (
     "violation_id",
+    "false_alarm",
     "asset",
     "asset_class",
     "group",
     "modality",
     "t_detect_s",
     "t_report_s",
+    "x",
+    "y",
 )
 MANIFEST = "manifest.json"
 

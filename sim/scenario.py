@@ -224,6 +224,9 @@ class DroneFleetSpec(Spec):
     )
     spares: Annotated[int, Field(ge=0)] = 0
     report_latency: DurationDist = Distribution("fixed", 0.0)
+    false_alarm_rate: Annotated[Rate, Field(ge=0)] = Field(
+        0.0, description="False alarms per airframe per flight second (e.g. '0.1/h')."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> DroneFleetSpec:
@@ -259,6 +262,9 @@ class GroundGroupSpec(Spec):
     )
     mttr: Annotated[Duration, Field(gt=0)] = Field(86_400.0, description="Mean time to repair.")
     report_latency: DurationDist = Distribution("fixed", 0.0)
+    false_alarm_rate: Annotated[Rate, Field(ge=0)] = Field(
+        0.0, description="False alarms per sensor per second up (e.g. '0.5/day')."
+    )
 
     @model_validator(mode="after")
     def _one_layout(self) -> GroundGroupSpec:
@@ -285,6 +291,9 @@ class SatelliteSpec(Spec):
     )
     pd: Probability = 1.0
     report_latency: DurationDist = Distribution("fixed", 0.0)
+    false_alarms_per_image: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="Mean number of false alarms in each image."
+    )
 
 
 class VerificationSpec(Spec):

@@ -20,7 +20,8 @@ class Asset:
 
     ``range`` is the footprint's ground range in metres (``inf`` for a footprint
     that is the whole zone); ``glimpse`` the seconds between repeated looks while
-    a point stays inside (None: one look per entry).
+    a point stays inside (None: one look per entry); ``false_alarm_rate`` the
+    false alarms per second of sensing, or for an imaging asset per image.
     """
 
     index: int
@@ -32,6 +33,7 @@ class Asset:
     range: float
     glimpse: float | None
     report_latency: Distribution
+    false_alarm_rate: float = 0.0
 
 
 @dataclass(eq=False)

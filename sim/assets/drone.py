@@ -104,6 +104,7 @@ class DroneFleet:
                 range=spec.sensor.range,
                 glimpse=spec.sensor.glimpse,
                 report_latency=spec.report_latency,
+                false_alarm_rate=spec.false_alarm_rate,
                 rng=looks,
             ).index
             for k in range(spec.count + spec.spares)

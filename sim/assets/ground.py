@@ -55,6 +55,7 @@ class GroundGroup:
                 range=spec.sensor.range,
                 glimpse=spec.sensor.glimpse,
                 report_latency=spec.report_latency,
+                false_alarm_rate=spec.false_alarm_rate,
                 rng=looks,
             ).index
             for k in range(len(self.positions))

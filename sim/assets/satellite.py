@@ -30,6 +30,7 @@ class Satellite:
             range=math.inf,
             glimpse=None,
             report_latency=spec.report_latency,
+            false_alarm_rate=spec.false_alarms_per_image,
             rng=ctx.stream(f"satellites/{spec.name}/looks"),
         ).index
         self.images = 0
