@@ -139,7 +139,14 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
 def run(scenario: Scenario, seed: int | None = None) -> RunResult:
     """Run one replication of ``scenario``; ``seed`` overrides the scenario's seed."""
     started = time.perf_counter()
-    model = build(scenario, seed)
+    result = run_model(build(scenario, seed))
+    result.wall_seconds = time.perf_counter() - started
+    return result
+
+
+def run_model(model: Model) -> RunResult:
+    """Run a built model to the scenario's end and collect its tables."""
+    scenario = model.scenario
     horizon = scenario.duration
     model.env.run(until=horizon)
     solver = model.solver
@@ -147,7 +154,7 @@ def run(scenario: Scenario, seed: int | None = None) -> RunResult:
     events = _events(
         scenario, model.line, model.violations, model.in_zone, detections, solver.assets
     )
-    result = RunResult(
+    return RunResult(
         scenario=scenario,
         seed=model.seed,
         line=model.line,
@@ -158,8 +165,6 @@ def run(scenario: Scenario, seed: int | None = None) -> RunResult:
         asset_stats={g.spec.name: g.stats(horizon) for g in model.groups},
         pieces=solver.pieces,
     )
-    result.wall_seconds = time.perf_counter() - started
-    return result
 
 
 def _report_times(

@@ -10,9 +10,11 @@ a change at t cannot alter what happened before t.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import simpy
 
 from sim import detection
 from sim.assets.base import Asset, Piece
@@ -66,6 +68,8 @@ class DetectionSolver:
         self.rngs: list[np.random.Generator] = []
         self.pieces: list[Piece] = []
         self._found: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self._listeners: list[Callable[[int, int, float], None]] = []
+        self._env: simpy.Environment | None = None
 
     def register(self, asset: Asset, rng: np.random.Generator) -> None:
         """Add an asset; ``rng`` draws its looks' outcomes (shared by its fleet)."""
@@ -73,6 +77,31 @@ class DetectionSolver:
             raise ValueError("assets must be registered in index order")
         self.assets.append(asset)
         self.rngs.append(rng)
+
+    def listen(self, env: simpy.Environment, callback: Callable[[int, int, float], None]) -> None:
+        """Call ``callback(violation, asset, t)`` at each detection, as it happens in the run.
+
+        This is how an asset reacts during a run (a drone cued to investigate): the
+        solver then schedules one SimPy event per candidate detection, and a
+        candidate whose piece was cut before its time is dropped when it comes due.
+        Without listeners no event is scheduled and detections are only collected.
+        """
+        self._env = env
+        self._listeners.append(callback)
+
+    def _announce(self, piece: Piece, viol: np.ndarray, time: np.ndarray) -> None:
+        env = self._env
+        assert env is not None
+        for v, t in zip(viol.tolist(), time.tolist(), strict=True):
+            if t > self.horizon:
+                continue
+            event = env.timeout(max(t - env.now, 0.0))
+            event.callbacks.append(lambda _, v=v, t=t: self._due(piece, v, t))
+
+    def _due(self, piece: Piece, violation: int, t: float) -> None:
+        if t <= piece.cut:
+            for callback in self._listeners:
+                callback(violation, piece.asset, t)
 
     # --- the PieceSink protocol ---------------------------------------------------
 
@@ -83,6 +112,8 @@ class DetectionSolver:
         viol, time = self._solve(piece)
         if len(viol):
             self._found.append((viol, time, piece.serial))
+            if self._listeners:
+                self._announce(piece, viol, time)
         return piece
 
     def cut(self, piece: Piece, t: float) -> None:

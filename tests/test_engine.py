@@ -36,9 +36,7 @@ def small(**changes):
         "ground_sensors": [
             {"name": "ugs", "modality": "seismic", "spacing": "5km", "sensor": {"range": "1km"}}
         ],
-        "satellites": [
-            {"name": "sat", "modality": "sar", "schedule": {"every": "12h"}, "pd": 0.7}
-        ],
+        "satellites": [{"name": "sat", "modality": "sar", "schedule": {"every": "12h"}, "pd": 0.7}],
     }
     data.update(changes)
     return scenario_from_data(data)
@@ -95,7 +93,11 @@ def test_adding_a_fleet_leaves_the_violations_and_other_fleets_unchanged():
     def drone_rows(result):
         mask = result.detections["asset_class"] == "drone"
         return list(
-            zip(result.detections["violation_id"][mask], result.detections["t_detect_s"][mask])
+            zip(
+                result.detections["violation_id"][mask],
+                result.detections["t_detect_s"][mask],
+                strict=True,
+            )
         )
 
     assert drone_rows(a) == drone_rows(b)
@@ -192,3 +194,48 @@ def test_rewriting_replaces_an_older_results_folder(tmp_path):
     write_results(sim.run(small(), seed=2), out)
     assert read_metrics(out)["violations.count"] == len(sim.run(small(), seed=2).violations)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_listeners_hear_each_detection_when_it_happens():
+    """A listener is called at the detection's own simulated time, for every final detection."""
+    from sim.engine import build, run_model
+
+    model = build(small(), seed=6)
+    heard = []
+    model.solver.listen(model.env, lambda v, a, t: heard.append((v, a, t, model.env.now)))
+    result = run_model(model)
+    assert heard and all(t == now for _, _, t, now in heard)
+    det = result.detections
+    real = ~det["false_alarm"]
+    asset_index = {name: i for i, name in enumerate(result.assets["id"])}
+    final = {
+        (int(v), asset_index[a], float(t))
+        for v, a, t in zip(
+            det["violation"][real], det["asset"][real], det["t_detect_s"][real], strict=True
+        )
+    }
+    assert final <= {(v, a, t) for v, a, t, _ in heard}
+
+
+def test_a_plan_cut_by_a_listener_voids_later_detections():
+    """Reacting to a detection (here: the detecting sensor is switched off) cancels what follows."""
+    from sim.engine import build, run_model
+
+    model = build(small(drones=[], satellites=[]), seed=7)
+    switched_off = {}
+
+    def switch_off(violation, asset, t):
+        if asset not in switched_off:
+            switched_off[asset] = t
+            for piece in model.solver.pieces:
+                if piece.asset == asset:
+                    model.solver.cut(piece, t)
+
+    model.solver.listen(model.env, switch_off)
+    result = run_model(model)
+    det = result.detections
+    ids = list(result.assets["id"])
+    assert switched_off
+    for asset, t_off in switched_off.items():
+        mine = det["t_detect_s"][det["asset"] == ids[asset]]
+        assert len(mine) == 1 and mine[0] == t_off

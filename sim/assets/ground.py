@@ -63,10 +63,7 @@ class GroundGroup:
         self.failures = 0
         self.pieces: list[Piece] = []
         for k, asset in enumerate(self.sensors):
-            if spec.mtbf is None:
-                self._up(asset, k)
-            else:
-                ctx.env.process(self._life(asset, k))
+            ctx.env.process(self._life(asset, k))
 
     def _up(self, asset: int, k: int) -> Piece:
         piece = Piece(asset, "static", self.ctx.env.now, math.inf, self.positions[k : k + 1])
@@ -74,9 +71,14 @@ class GroundGroup:
         return piece
 
     def _life(self, asset: int, k: int):
-        """Up for an exponential time (mean mtbf), down for one (mean mttr), repeat."""
+        """Up for an exponential time (mean mtbf), down for one (mean mttr), repeat.
+
+        Without an mtbf the sensor is up for the whole run.
+        """
         env = self.ctx.env
-        assert self.spec.mtbf is not None
+        if self.spec.mtbf is None:
+            self._up(asset, k)
+            return
         while True:
             piece = self._up(asset, k)
             yield env.timeout(self.rng.exponential(self.spec.mtbf))
