@@ -316,13 +316,12 @@ def _print_profile(profiler, rows: int, wall: float) -> None:
 
 def measure(scale: float, profile: int = 0) -> dict:
     """Run ``child`` in a fresh Python process and return its measurements."""
+    here = os.path.dirname(os.path.abspath(__file__))
     code = (
-        "import json, sys; sys.path.insert(0, {here!r}); import bench_core as b; "
-        "r = b.child({scale!r}, {profile!r}); print('RESULT ' + json.dumps(r))"
-    ).format(here=os.path.dirname(os.path.abspath(__file__)), scale=scale, profile=profile)
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        f"import json, sys; sys.path.insert(0, {here!r}); import bench_core as b; "
+        f"r = b.child({scale!r}, {profile!r}); print('RESULT ' + json.dumps(r))"
     )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"benchmark subprocess failed (exit {proc.returncode})")
@@ -384,7 +383,8 @@ def main(argv: list[str] | None = None) -> int:
             if first:
                 print(
                     f"scenario: {DAYS} d, line {r['line_km']} km ({r['line_vertices']} vertices), "
-                    f"{r['assets']} assets, rate {RATE_PER_DAY * args.scale:g}/day at 1x, seed {SEED}"
+                    f"{r['assets']} assets, rate {RATE_PER_DAY * args.scale:g}/day at 1x, "
+                    f"seed {SEED}"
                 )
                 print(
                     "times exclude the import of sim and the scenario's validation (shown apart); "

@@ -6,6 +6,7 @@ Exit status: 0 success, 2 bad input (nothing written), 1 an unexpected failure.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -46,6 +47,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _named(path: Path):
+    """Name the scenario file in errors found while building the model."""
+    try:
+        yield
+    except ScenarioError as exc:
+        if exc.source is None:
+            raise ScenarioError(exc.problems, str(path)) from None
+        raise
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from sim.describe import describe_run
     from sim.engine import run
@@ -53,9 +65,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
 
     started = dt.datetime.now(dt.timezone.utc)
+    if args.seed is not None and args.seed < 0:
+        raise ScenarioError([("--seed", f"expected an integer >= 0; got {args.seed}")])
     scenario = load_scenario(args.scenario, args.overrides)
     out = args.out or Path("results") / scenario.name
-    result = run(scenario, seed=args.seed)
+    with _named(args.scenario):
+        result = run(scenario, seed=args.seed)
     write_results(result, out, started, command=sys.argv[1:])
     if args.quiet:
         print(out)
@@ -74,7 +89,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)
-    print(describe_scenario(scenario, build(scenario)))
+    with _named(args.scenario):
+        model = build(scenario)
+    print(describe_scenario(scenario, model))
     return 0
 
 

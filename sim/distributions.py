@@ -117,8 +117,11 @@ def distribution_parser(
             if not isinstance(params, dict) or set(params) != {"median", "sigma"}:
                 raise ValueError(f"lognormal expects {{median: M, sigma: S}}; got {params!r}")
             median = parse(params["median"])
-            sigma = float(params["sigma"])
-            if median <= 0 or sigma < 0:
+            sigma = params["sigma"]
+            if isinstance(sigma, bool) or not isinstance(sigma, (int, float)):
+                raise ValueError(f"lognormal sigma must be a number >= 0; got {sigma!r}")
+            sigma = float(sigma)
+            if not (median > 0 and 0 <= sigma < math.inf):
                 raise ValueError(f"lognormal expects median > 0 and sigma >= 0; got {params!r}")
             return Distribution("lognormal", median, sigma)
         from sim.errors import close_match

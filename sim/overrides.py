@@ -65,6 +65,17 @@ def _fmt(parts: list[str | int]) -> str:
     return out
 
 
+def override_paths(overrides: list[str]) -> list[tuple[str | int, ...]]:
+    """The paths named by ``PATH=VALUE`` overrides (unparsable ones left out)."""
+    paths = []
+    for item in overrides:
+        try:
+            paths.append(tuple(parse_path(item.partition("=")[0])))
+        except ValueError:
+            continue
+    return paths
+
+
 def apply_overrides(data: Any, overrides: list[str], source: str | None = None) -> Any:
     """Return a copy of ``data`` with each ``PATH=VALUE`` applied (VALUE is YAML)."""
     data = copy.deepcopy(data)
@@ -74,11 +85,21 @@ def apply_overrides(data: Any, overrides: list[str], source: str | None = None) 
         if not sep:
             problems.append(("--set", f"expected PATH=VALUE; got {item!r}"))
             continue
+        if not path.strip():
+            problems.append(("--set", f"expected PATH=VALUE; got {item!r} (the path is empty)"))
+            continue
+        label = f"--set {path.strip()}"
         try:
             value = yaml.safe_load(text) if text.strip() else ""
-            set_path(data, parse_path(path), value, f"--set {path}")
-        except (ValueError, yaml.YAMLError) as exc:
-            problems.append(("", str(exc)))
+        except yaml.YAMLError as exc:
+            reason = getattr(exc, "problem", None) or "not valid YAML"
+            problems.append(("", f"{label}: value {text!r} is not valid YAML: {reason}"))
+            continue
+        try:
+            set_path(data, parse_path(path), value, label)
+        except ValueError as exc:
+            message = str(exc)
+            problems.append(("", message if message.startswith(label) else f"{label}: {message}"))
     if problems:
         raise ScenarioError(problems, source)
     return data

@@ -36,6 +36,18 @@ from sim.units import (
     parse_speed,
 )
 
+
+class FieldProblem(ValueError):
+    """A cross-field check's error that belongs to one key below the model it checks.
+
+    ``field`` is the path relative to the model (``("patrol", "stations")``).
+    """
+
+    def __init__(self, field: tuple, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 # --- unit-carrying field types -------------------------------------------------
 
 
@@ -110,7 +122,9 @@ class LineSpec(Spec):
         if (self.points is None) == (self.file is None):
             raise ValueError("give exactly one of 'points' or 'file'")
         if self.points is not None and len(self.points) < 2:
-            raise ValueError(f"a line needs at least two points; got {len(self.points)}")
+            raise FieldProblem(
+                ("points",), f"a line needs at least two points; got {len(self.points)}"
+            )
         return self
 
 
@@ -164,7 +178,9 @@ class ViolationsSpec(Spec):
         if (self.rate is None) == (self.file is None):
             raise ValueError("give exactly one of 'rate' (generate) or 'file' (replay)")
         if self.duration.kind == "fixed" and self.duration.a <= 0:
-            raise ValueError("violations.duration must be positive")
+            raise FieldProblem(
+                ("duration",), f"expected a positive duration; got {self.duration.a:g}"
+            )
         if not self.types:
             raise ValueError("'types' needs at least one violation type")
         return self
@@ -183,7 +199,7 @@ class SensorSpec(Spec):
 class PatrolSpec(Spec):
     """How a drone fleet divides its span of the line into stations."""
 
-    stations: Annotated[int, Field(ge=1)] | None = Field(
+    stations: Annotated[int, Field(ge=1, strict=True)] | None = Field(
         None, description="Patrol areas kept manned at once (default: count)."
     )
     span: tuple[Distance, Distance] | None = Field(
@@ -204,7 +220,7 @@ class DroneFleetSpec(Spec):
     """A fleet of drones keeping patrol stations manned."""
 
     name: Name
-    count: Annotated[int, Field(ge=1)] = Field(description="Airframes.")
+    count: Annotated[int, Field(ge=1, strict=True)] = Field(description="Airframes.")
     modality: Name = "eo"
     speed: Annotated[Speed, Field(gt=0)]
     sensor: SensorSpec
@@ -222,7 +238,7 @@ class DroneFleetSpec(Spec):
     replacement: Annotated[Duration, Field(ge=0)] = Field(
         86_400.0, description="Delay before a lost airframe is replaced from spares, s."
     )
-    spares: Annotated[int, Field(ge=0)] = 0
+    spares: Annotated[int, Field(ge=0, strict=True)] = 0
     report_latency: DurationDist = Distribution("fixed", 0.0)
     false_alarm_rate: Annotated[Rate, Field(ge=0)] = Field(
         0.0, description="False alarms per airframe per flight second (e.g. '0.1/h')."
@@ -232,14 +248,18 @@ class DroneFleetSpec(Spec):
     def _consistent(self) -> DroneFleetSpec:
         stations = self.patrol.stations or self.count
         if stations > self.count:
-            raise ValueError(f"patrol.stations ({stations}) exceeds count ({self.count})")
+            raise FieldProblem(
+                ("patrol", "stations"),
+                f"{stations} stations need at least {stations} airframes; count is {self.count}",
+            )
         if self.patrol.segments != "equal" and len(self.patrol.segments) != stations:
-            raise ValueError(
+            raise FieldProblem(
+                ("patrol", "segments"),
                 f"patrol.segments lists {len(self.patrol.segments)} segments "
-                f"for {stations} stations"
+                f"for {stations} stations",
             )
         if self.base is not None and self.endurance is None:
-            raise ValueError("a fleet with a base needs an endurance")
+            raise FieldProblem(("endurance",), "a fleet with a base needs an endurance")
         return self
 
 
@@ -299,7 +319,7 @@ class SatelliteSpec(Spec):
 class VerificationSpec(Spec):
     """When a violation counts as verified."""
 
-    modalities: Annotated[int, Field(ge=1)] = Field(
+    modalities: Annotated[int, Field(ge=1, strict=True)] = Field(
         2, description="Distinct modalities whose reports must agree."
     )
     window: Annotated[Duration, Field(gt=0)] = Field(
@@ -318,7 +338,7 @@ class Scenario(Spec):
 
     name: Name
     description: str = ""
-    seed: Annotated[int, Field(ge=0)] = 0
+    seed: Annotated[int, Field(ge=0, strict=True)] = 0
     start: dt.datetime = Field(
         dt.datetime(2026, 1, 7, tzinfo=dt.timezone.utc), description="UTC start time."
     )
@@ -339,10 +359,15 @@ class Scenario(Spec):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
-        names = [a.name for a in (*self.drones, *self.ground_sensors, *self.satellites)]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"asset names must be unique; repeated: {', '.join(duplicates)}")
+        seen: dict[str, str] = {}
+        for section in ("drones", "ground_sensors", "satellites"):
+            for k, asset in enumerate(getattr(self, section)):
+                if asset.name in seen:
+                    raise FieldProblem(
+                        (section, k, "name"),
+                        f"asset names must be unique; '{asset.name}' is also {seen[asset.name]}",
+                    )
+                seen[asset.name] = f"{section}[{k}].name"
         return self
 
     @property
@@ -444,13 +469,23 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
 
 
 def validation_problems(
-    error: ValidationError, raw: Any, root: yaml.Node | None = None
+    error: ValidationError,
+    raw: Any,
+    root: yaml.Node | None = None,
+    overridden: list[tuple[Any, ...]] | None = None,
 ) -> list[tuple[str, str]]:
-    """Translate pydantic errors into ``(path, message)`` pairs users can act on."""
+    """Translate pydantic errors into ``(path, message)`` pairs users can act on.
+
+    ``overridden`` lists the paths set on the command line: their problems say
+    "(from --set)" rather than a line of the file.
+    """
     problems: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for err in error.errors():
         loc = _clean_loc(err["loc"])
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldProblem):
+            loc = loc + tuple(cause.field)
         kind = err["type"]
         if kind == "extra_forbidden":
             model = _model_at(loc[:-1])
@@ -462,15 +497,36 @@ def validation_problems(
         elif kind == "missing":
             message = "required key is missing"
         else:
-            msg = err["msg"].removeprefix("Value error, ")
+            message = err["msg"].removeprefix("Value error, ")
             value = _raw_at(raw, loc)
-            message = msg if value is None or repr(value) in msg else f"{msg}; got {value!r}"
-        line = _line_of(root, loc)
-        path = format_path(loc) + (f" (line {line})" if line else "")
+            plain = not isinstance(cause, FieldProblem) and not isinstance(value, (dict, list))
+            if "got " not in message and value is not None and plain:
+                message += f"; got {value!r}"
+        if any(loc[: len(p)] == p for p in overridden or []):
+            where = " (from --set)"
+        else:
+            line = _line_of(root, loc)
+            where = f" (line {line})" if line else ""
+        path = format_path(loc) + where
         if (path, message) not in seen:
             seen.add((path, message))
             problems.append((path, message))
     return problems
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key repeated in one mapping (the last would silently win)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in keys:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is repeated", key_node.start_mark
+                )
+            keys.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
@@ -482,7 +538,7 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     except (IsADirectoryError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read {path}: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: plain data only
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -499,19 +555,29 @@ def _read_geojson_line(path: Path) -> list[list[float]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ValueError(f"file not found: {path}") from None
+    except (IsADirectoryError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not valid JSON: {exc}") from None
     geometries = []
     if isinstance(data, dict):
         if data.get("type") == "FeatureCollection":
-            geometries = [f.get("geometry") or {} for f in data.get("features", [])]
+            features = data.get("features")
+            geometries = (
+                [f.get("geometry") for f in features if isinstance(f, dict)]
+                if isinstance(features, list)
+                else []
+            )
         elif data.get("type") == "Feature":
             geometries = [data.get("geometry") or {}]
         else:
             geometries = [data]
     for geometry in geometries:
-        if geometry.get("type") == "LineString":
-            return [list(map(float, c[:2])) for c in geometry.get("coordinates", [])]
+        if isinstance(geometry, dict) and geometry.get("type") == "LineString":
+            try:
+                return [[float(c[0]), float(c[1])] for c in geometry.get("coordinates", [])]
+            except (TypeError, ValueError, IndexError):
+                raise ValueError(f"{path}: LineString coordinates must be [x, y] numbers") from None
     raise ValueError(f"{path} holds no GeoJSON LineString")
 
 
@@ -525,6 +591,8 @@ def check_violations_csv(path: Path) -> None:
             header = next(csv.reader(handle), None)
     except FileNotFoundError:
         raise ValueError(f"file not found: {path}") from None
+    except (IsADirectoryError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
     if not header:
         raise ValueError(f"{path} is empty; expected a header row")
     columns = [c.strip() for c in header]
@@ -561,7 +629,11 @@ def _resolve_files(data: dict[str, Any], base: Path) -> list[tuple[str, str]]:
 
 
 def scenario_from_data(
-    data: Any, base: Path = Path("."), source: str | None = None, root: yaml.Node | None = None
+    data: Any,
+    base: Path = Path("."),
+    source: str | None = None,
+    root: yaml.Node | None = None,
+    overridden: list[tuple[Any, ...]] | None = None,
 ) -> Scenario:
     """Validate plain data (as read from YAML) into a Scenario, or raise ScenarioError."""
     if not isinstance(data, dict):
@@ -574,7 +646,8 @@ def scenario_from_data(
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(validation_problems(exc, data, root), source) from None
+        problems = validation_problems(exc, data, root, overridden)
+        raise ScenarioError(problems, source) from None
     problems = _check_modalities(scenario)
     if problems:
         raise ScenarioError(problems, source)
@@ -599,10 +672,11 @@ def _check_modalities(scenario: Scenario) -> list[tuple[str, str]]:
 
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
     """Read, override (``PATH=VALUE`` strings) and validate a scenario file."""
+    from sim.overrides import apply_overrides, override_paths
+
     path = Path(path)
     data, root = read_yaml(path)
     if overrides:
-        from sim.overrides import apply_overrides
-
         data = apply_overrides(data, overrides, str(path))
-    return scenario_from_data(data, path.parent, str(path), root)
+    paths = override_paths(overrides or [])
+    return scenario_from_data(data, path.parent, str(path), root, paths)

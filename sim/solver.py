@@ -64,6 +64,8 @@ class DetectionSolver:
         self.modality_index = {m: i for i, m in enumerate(modalities)}
         self.horizon = horizon
         self.max_duration = float(violations.duration.max()) if len(violations) else 0.0
+        self.by_x = np.argsort(violations.x, kind="stable")
+        self.x_sorted = violations.x[self.by_x]
         self.assets: list[Asset] = []
         self.rngs: list[np.random.Generator] = []
         self.pieces: list[Piece] = []
@@ -122,12 +124,35 @@ class DetectionSolver:
 
     # --- solving -------------------------------------------------------------------
 
-    def _candidates(self, t_lo: float, t_hi: float) -> np.ndarray:
-        """Indices of violations active at some time in [t_lo, t_hi]."""
+    def _time_range(self, t_lo: float, t_hi: float) -> tuple[int, int]:
+        """Index range (by start time) holding every violation active in [t_lo, t_hi]."""
         ts = self.v.t_start
-        j0 = np.searchsorted(ts, t_lo - self.max_duration, side="left")
-        j1 = np.searchsorted(ts, t_hi, side="right")
-        idx = np.arange(j0, j1)
+        j0 = int(np.searchsorted(ts, t_lo - self.max_duration, side="left"))
+        return j0, int(np.searchsorted(ts, t_hi, side="right"))
+
+    def _candidates(
+        self, t_lo: float, t_hi: float, box: tuple[float, float, float, float] | None = None
+    ) -> np.ndarray:
+        """Indices of violations active in [t_lo, t_hi], inside ``box`` (xmin, ymin, xmax, ymax).
+
+        Starts from the narrower of the time index and the x index, so that both a
+        short piece (few violations in time) and a long one at a fixed place (a
+        ground sensor: few violations in space) scan little.
+        """
+        j0, j1 = self._time_range(t_lo, t_hi)
+        if box is None:
+            idx = np.arange(j0, j1)
+        else:
+            k0, k1 = np.searchsorted(self.x_sorted, (box[0], box[2]), side="left")
+            if k1 - k0 < j1 - j0:
+                idx = np.sort(self.by_x[k0:k1])
+                idx = idx[(idx >= j0) & (idx < j1)]
+            else:
+                idx = np.arange(j0, j1)
+                x = self.v.x[idx]
+                idx = idx[(x >= box[0]) & (x <= box[2])]
+            y = self.v.y[idx]
+            idx = idx[(y >= box[1]) & (y <= box[3])]
         return idx[self.t_end[idx] >= t_lo]
 
     def _solve(self, piece: Piece) -> tuple[np.ndarray, np.ndarray]:
@@ -135,12 +160,15 @@ class DetectionSolver:
         t_lo, t_hi = piece.t0, min(piece.t1, self.horizon)
         if t_hi < t_lo:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        idx = self._candidates(t_lo, t_hi)
         if piece.kind == "image":
+            idx = self._candidates(t_lo, t_hi)
             idx = idx[self.in_zone[idx]]
             group, w_lo, w_hi = idx, np.full(len(idx), t_lo), np.full(len(idx), t_lo)
         else:
-            idx = self._near(idx, piece.path, asset.range)
+            assert piece.path is not None
+            lo = piece.path.min(axis=0) - asset.range
+            hi = piece.path.max(axis=0) + asset.range
+            idx = self._candidates(t_lo, t_hi, (lo[0], lo[1], hi[0], hi[1]))
             if len(idx) == 0:
                 return idx, np.zeros(0)
             pair_lo = np.maximum(self.v.t_start[idx], t_lo)
@@ -155,13 +183,6 @@ class DetectionSolver:
         p = asset.pd * self.factor[self.v.type_index[g], self.modality_index[asset.modality]]
         success = self.rngs[piece.asset].random(len(g)) < p
         return detection.first_success(g, t, success)
-
-    def _near(self, idx: np.ndarray, path: np.ndarray, radius: float) -> np.ndarray:
-        """Keep violations inside the path's bounding box grown by ``radius``."""
-        lo = path.min(axis=0) - radius
-        hi = path.max(axis=0) + radius
-        x, y = self.v.x[idx], self.v.y[idx]
-        return idx[(x >= lo[0]) & (x <= hi[0]) & (y >= lo[1]) & (y <= hi[1])]
 
     def _windows(
         self,

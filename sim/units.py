@@ -70,7 +70,7 @@ def _single(value: object, table: dict[str, float], what: str, examples: str) ->
     if isinstance(value, str):
         match = _TERM.fullmatch(value)
         if match and match.group(2) in table:
-            return float(match.group(1)) * table[match.group(2)]
+            return _finite(float(match.group(1)) * table[match.group(2)], value, what)
         if match:
             units = ", ".join(sorted(table))
             raise ValueError(
@@ -113,7 +113,7 @@ def parse_duration(value: object) -> float:
             total += float(match.group(1)) * SECONDS[unit]
             pos = match.end()
         if pos == len(text):
-            return total
+            return _finite(total, value, "duration")
     raise ValueError(f"expected a duration such as {examples}; got {value!r}")
 
 
@@ -128,7 +128,7 @@ def parse_rate(value: object) -> float:
         per = per.strip()
         if count_value is not None:
             if per in RATE_PER:
-                return count_value / RATE_PER[per]
+                return _finite(count_value / RATE_PER[per], value, "rate")
             units = ", ".join(RATE_PER)
             raise ValueError(f"unknown rate unit '/{per}' in {value!r}; expected one of /{units}")
     raise ValueError(f"expected a rate such as '40/day' or '0.002/h'; got {value!r}")

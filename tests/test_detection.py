@@ -119,7 +119,7 @@ def test_first_success_per_group():
 def _brute_merge(g, lo, hi, tol=1e-6):
     out = []
     for group in sorted(set(g.tolist())):
-        intervals = sorted(zip(lo[g == group].tolist(), hi[g == group].tolist()))
+        intervals = sorted(zip(lo[g == group].tolist(), hi[g == group].tolist(), strict=True))
         cur = list(intervals[0])
         for a, b in intervals[1:]:
             if a <= cur[1] + tol:
@@ -154,9 +154,7 @@ def test_merge_intervals_matches_a_sequential_merge(items):
 
 @settings(max_examples=100, deadline=None)
 @given(
-    st.lists(
-        st.tuples(st.floats(-5_000, 5_000), st.floats(-5_000, 5_000)), min_size=2, max_size=6
-    ),
+    st.lists(st.tuples(st.floats(-5_000, 5_000), st.floats(-5_000, 5_000)), min_size=2, max_size=6),
     st.floats(-6_000, 6_000),
     st.floats(-6_000, 6_000),
     st.floats(100, 3_000),

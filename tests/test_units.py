@@ -88,10 +88,6 @@ def test_parse_duration_rejects_non_finite(value):
         parse_duration(value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a unit string whose number overflows ('1e400s') gives inf instead of an error",
-)
 def test_parse_duration_rejects_overflowing_number_with_unit():
     """'1e400s' is not a finite duration and must be refused like 'inf'."""
     with pytest.raises(ValueError, match="finite"):
@@ -206,9 +202,6 @@ def test_parse_rate_rejects_bad_values(value):
         parse_rate(value)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: 'inf/day' and 'nan/day' parse to inf/nan instead of an error"
-)
 @pytest.mark.parametrize("value", ["inf/day", "nan/day"])
 def test_parse_rate_rejects_non_finite_count(value):
     """A non-finite count before the slash is refused like 'inf'."""
@@ -274,7 +267,7 @@ def test_distribution_parser_allows_negative_when_no_minimum():
         ({"lognormal": {"median": "30min"}}, r"lognormal expects \{median: M, sigma: S\}"),
         ({"lognormal": {"median": 0, "sigma": 1}}, r"median > 0 and sigma >= 0"),
         ({"lognormal": {"median": 60, "sigma": -1}}, r"median > 0 and sigma >= 0"),
-        ({"exponental": "30min"}, r"unknown distribution 'exponental' \(did you mean 'exponential'"),
+        ({"exponental": "30min"}, r"distribution 'exponental' \(did you mean 'exponential'"),
         ({"exponential": 1, "uniform": [1, 2]}, r"expected a duration, or one of"),
         ({"exponential": "30 parsecs"}, r"unknown duration unit 'parsecs'"),
     ],
@@ -285,10 +278,6 @@ def test_distribution_parser_errors(value, message):
         duration_dist(value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: lognormal sigma null/list raises TypeError (a traceback through the CLI)",
-)
 @pytest.mark.parametrize("sigma", [None, [1]])
 def test_distribution_parser_bad_sigma_type_is_value_error(sigma):
     """A sigma that is not a number is a ValueError naming sigma, not a TypeError."""
@@ -296,7 +285,6 @@ def test_distribution_parser_bad_sigma_type_is_value_error(sigma):
         duration_dist({"lognormal": {"median": 60, "sigma": sigma}})
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: lognormal sigma 'nan' is accepted")
 def test_distribution_parser_rejects_nan_sigma():
     """A NaN sigma is refused (it makes every sampled duration NaN)."""
     with pytest.raises(ValueError, match="sigma"):
