@@ -119,7 +119,7 @@ class Line:
         """Return the (k, 2) polyline following the line from chainage ``start`` to ``end``.
 
         With a ``standoff`` the path runs parallel to the line at that distance (m,
-        + left), as shapely's offset curve (mitred joins).
+        + left), as shapely's offset curve (round joins).
         """
         lo, hi = sorted((float(start), float(end)))
         piece = substring(self.geometry, lo, hi)
@@ -127,9 +127,12 @@ class Line:
             x, y = self.point_at(lo, standoff)
             return np.array([[float(x), float(y)], [float(x), float(y)]])
         if standoff:
-            piece = piece.offset_curve(standoff, join_style="mitre", mitre_limit=5.0)
-            if piece.geom_type != "LineString":  # a very tight bend: follow the line instead
-                piece = substring(self.geometry, lo, hi)
+            piece = piece.offset_curve(standoff, join_style="round")
+            if piece.geom_type != "LineString" or piece.is_empty:
+                raise ValueError(
+                    f"a path {standoff:g} m from the line between chainages {lo:.0f} and "
+                    f"{hi:.0f} m breaks apart at a tight bend; use a smaller standoff"
+                )
         coords = np.asarray(piece.coords, dtype=float)
         return coords if start <= end else coords[::-1]
 

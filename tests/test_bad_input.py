@@ -469,3 +469,17 @@ def test_console_script_exits_2_without_traceback(tmp_path):
     assert "unknown speed unit 'parsecs'" in proc.stderr
     assert proc.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+def test_standoff_that_breaks_the_patrol_path(cli, tmp_path):
+    """A standoff inside a hairpin bend leaves no path: refused, naming patrol.standoff."""
+    status, err = cli(
+        patched(
+            {
+                ("line", "points"): [[0, 0], [10_000, 0], [0, 100]],
+                ("drones", 0, "patrol"): {"stations": 1, "standoff": "3km"},
+            }
+        )
+    )
+    assert_refused(tmp_path, status, err)
+    assert "drones[0].patrol.standoff" in err and "smaller standoff" in err

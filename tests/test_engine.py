@@ -239,3 +239,44 @@ def test_a_plan_cut_by_a_listener_voids_later_detections():
     for asset, t_off in switched_off.items():
         mine = det["t_detect_s"][det["asset"] == ids[asset]]
         assert len(mine) == 1 and mine[0] == t_off
+
+
+def test_satellite_images_fall_in_the_run_period():
+    """Images at first + k * every inside [0, duration): one a day over a day is one image."""
+    sats = [{"name": "sat", "modality": "sar", "schedule": {"first": 0, "every": "24h"}}]
+    result = sim.run(small(duration="1d", drones=[], ground_sensors=[], satellites=sats))
+    assert result.asset_stats["sat"]["images"] == 1.0
+    sats[0]["schedule"] = {"first": "1h", "every": "5h"}  # 1, 6, 11, 16, 21 h
+    result = sim.run(small(duration="1d", drones=[], ground_sensors=[], satellites=sats))
+    assert result.asset_stats["sat"]["images"] == 5.0
+
+
+def test_a_drone_based_at_its_station_looks_at_take_off(tmp_path):
+    """No transit: the patrol's first instant is an entry, so an active violation gets a look."""
+    csv = tmp_path / "v.csv"
+    csv.write_text("id,t_start_s,duration_s,x_m,y_m\na,8500,1000,100,0\n")
+    drone = {
+        "name": "d",
+        "count": 2,
+        "speed": 100,
+        "sensor": {"range": 1000},
+        "base": {"at": 0, "offset": 0},
+        "endurance": 10_000,
+        "turnaround": 0,
+        "patrol": {"stations": 1},
+    }
+    scenario = scenario_from_data(
+        {
+            "name": "s",
+            "duration": "1d",
+            "line": {"crs": "local", "points": [[0, 0], [100_000, 0]]},
+            "violations": {"file": str(csv)},
+            "drones": [drone],
+        }
+    )
+    events = sim.run(scenario).events
+    # the relief takes off from the base, 100 m from the violation, when the first drone
+    # must leave: endurance 10000 s - return reserve 1000 s = 9000 s (the first drone is
+    # then at the far end, 100 km away)
+    assert events["detected"][0]
+    assert events["t_detect_s"][0] == pytest.approx(9_000, abs=2)

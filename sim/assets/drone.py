@@ -68,8 +68,13 @@ class DroneFleet:
         self.paths: list[np.ndarray] = []
         self.t_out: list[float] = []
         self.reserve: list[float] = []
-        for a, b in self.spans:
-            path = line.path(a, b, spec.patrol.standoff)
+        for k, (a, b) in enumerate(self.spans):
+            try:
+                path = line.path(a, b, spec.patrol.standoff)
+            except ValueError as exc:
+                raise ScenarioError(
+                    [(f"{where}.patrol.standoff", f"station {k + 1}: {exc}")]
+                ) from None
             if self.base is not None:
                 if np.hypot(*(path[-1] - self.base)) < np.hypot(*(path[0] - self.base)):
                     path = path[::-1].copy()
@@ -168,7 +173,8 @@ class DroneFleet:
             t_arrive = t + self.t_out[station]
             t_leave = t + spec.endurance - self.reserve[station]
             out = Piece(airframe, "once", t, t_arrive, np.array([self.base, path[0]]), spec.speed)
-            patrol = Piece(airframe, "bounce", t_arrive, t_leave, path, spec.speed, 0.0, True)
+            transit = t_arrive > t  # a base at the station's end needs no transit piece
+            patrol = Piece(airframe, "bounce", t_arrive, t_leave, path, spec.speed, 0.0, transit)
             here = patrol.position(t_leave)
             t_land = t_leave + float(np.hypot(*(here - self.base))) / spec.speed
             back = Piece(
@@ -181,7 +187,7 @@ class DroneFleet:
                 0.0,
                 True,
             )
-            pieces = [out, patrol, back] if t_arrive > t else [patrol, back]
+            pieces = [out, patrol, back] if transit else [patrol, back]
         else:
             t_land = t + spec.endurance if spec.endurance else math.inf
             pieces = [Piece(airframe, "bounce", t, t_land, path, spec.speed)]

@@ -37,14 +37,10 @@ class Satellite:
         ctx.env.process(self._passes())
 
     def pass_times(self) -> list[float]:
-        """Image times inside the simulated period, seconds."""
+        """Image times in the simulated period [0, duration), seconds."""
         first, every = self.spec.schedule.first, self.spec.schedule.every
-        count = (
-            int(math.floor((self.ctx.horizon - first) / every)) + 1
-            if first <= self.ctx.horizon
-            else 0
-        )
-        return [first + k * every for k in range(max(count, 0))]
+        count = math.ceil((self.ctx.horizon - first) / every) if first < self.ctx.horizon else 0
+        return [first + k * every for k in range(count)]
 
     def _passes(self):
         env = self.ctx.env
