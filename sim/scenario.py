@@ -51,43 +51,72 @@ class FieldProblem(ValueError):
 # --- unit-carrying field types -------------------------------------------------
 
 
-def _quantity(parse, description: str, pattern_hint: str):
-    schema = {
-        "anyOf": [{"type": "number"}, {"type": "string"}],
-        "description": f"{description}; e.g. {pattern_hint}",
-    }
-    return Annotated[float, BeforeValidator(parse), WithJsonSchema(schema)]
+def _schema(description: str, example: str) -> WithJsonSchema:
+    """JSON Schema of a quantity: a number in SI units or a string with a unit."""
+    return WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string"}],
+            "description": f"{description}; e.g. {example}",
+        }
+    )
 
 
-Distance = _quantity(parse_distance, "distance, metres or a string with unit", "'500m', '2km'")
-Duration = _quantity(parse_duration, "duration, seconds or a string", "'90s', '2h', '10h30min'")
-Speed = _quantity(parse_speed, "speed, m/s or a string with unit", "'30m/s', '120km/h'")
-Rate = _quantity(parse_rate, "rate, per second or a string", "'40/day', '0.002/h'")
-Probability = _quantity(parse_probability, "probability between 0 and 1", "0.8")
+def _dist_schema(what: str) -> WithJsonSchema:
+    """JSON Schema of a distribution of a quantity."""
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string"},
+                {"type": "object", "properties": {"exponential": {}}, "required": ["exponential"]},
+                {"type": "object", "properties": {"uniform": {}}, "required": ["uniform"]},
+                {"type": "object", "properties": {"lognormal": {}}, "required": ["lognormal"]},
+            ],
+            "description": f"a {what}: a fixed value or {{exponential: MEAN}}, "
+            "{uniform: [LOW, HIGH]}, {lognormal: {median: M, sigma: S}}",
+        }
+    )
 
 
-def _dist_type(parse, what: str, minimum: float | None):
-    schema = {
-        "anyOf": [
-            {"type": "number"},
-            {"type": "string"},
-            {"type": "object", "properties": {"exponential": {}}, "required": ["exponential"]},
-            {"type": "object", "properties": {"uniform": {}}, "required": ["uniform"]},
-            {"type": "object", "properties": {"lognormal": {}}, "required": ["lognormal"]},
-        ],
-        "description": f"a {what}: a fixed value or {{exponential: MEAN}}, "
-        "{uniform: [LOW, HIGH]}, {lognormal: {median: M, sigma: S}}",
-    }
-    return Annotated[
-        Distribution,
-        BeforeValidator(distribution_parser(parse, what, minimum)),
-        PlainSerializer(lambda d: d.to_data()),
-        WithJsonSchema(schema),
-    ]
+_to_data = PlainSerializer(lambda d: d.to_data())
 
-
-DurationDist = _dist_type(parse_duration, "duration", 0.0)
-DistanceDist = _dist_type(parse_distance, "distance", None)
+Distance = Annotated[
+    float,
+    BeforeValidator(parse_distance),
+    _schema("distance, metres or a string with unit", "'500m', '2km'"),
+]
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    _schema("duration, seconds or a string", "'90s', '2h', '10h30min'"),
+]
+Speed = Annotated[
+    float,
+    BeforeValidator(parse_speed),
+    _schema("speed, m/s or a string with unit", "'30m/s', '120km/h'"),
+]
+Rate = Annotated[
+    float,
+    BeforeValidator(parse_rate),
+    _schema("rate, per second or a string", "'40/day', '0.002/h'"),
+]
+Probability = Annotated[
+    float,
+    BeforeValidator(parse_probability),
+    _schema("probability between 0 and 1", "0.8"),
+]
+DurationDist = Annotated[
+    Distribution,
+    BeforeValidator(distribution_parser(parse_duration, "duration", 0.0)),
+    _to_data,
+    _dist_schema("duration"),
+]
+DistanceDist = Annotated[
+    Distribution,
+    BeforeValidator(distribution_parser(parse_distance, "distance", None)),
+    _to_data,
+    _dist_schema("distance"),
+]
 
 Coordinate = tuple[float, float]
 Name = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -373,7 +402,12 @@ class Scenario(Spec):
     @property
     def modalities(self) -> list[str]:
         """Sensing modalities present among the assets, sorted."""
-        return sorted({a.modality for a in (*self.drones, *self.ground_sensors, *self.satellites)})
+        assets: list[DroneFleetSpec | GroundGroupSpec | SatelliteSpec] = [
+            *self.drones,
+            *self.ground_sensors,
+            *self.satellites,
+        ]
+        return sorted({a.modality for a in assets})
 
     def to_data(self) -> dict[str, Any]:
         """Return the resolved scenario as plain data (SI numbers), loadable again."""
@@ -417,7 +451,8 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     for part in loc:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part) if isinstance(model, type) else None
+        fields = getattr(model, "model_fields", {})
+        field = fields.get(part)
         if field is None:
             return None
         model = _spec_in(field.annotation)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import simpy
@@ -98,9 +99,9 @@ class DetectionSolver:
             if t > self.horizon:
                 continue
             event = env.timeout(max(t - env.now, 0.0))
-            event.callbacks.append(lambda _, v=v, t=t: self._due(piece, v, t))
+            event.callbacks.append(partial(self._due, piece, v, t))
 
-    def _due(self, piece: Piece, violation: int, t: float) -> None:
+    def _due(self, piece: Piece, violation: int, t: float, _event: simpy.Event) -> None:
         if t <= piece.cut:
             for callback in self._listeners:
                 callback(violation, piece.asset, t)
@@ -194,6 +195,7 @@ class DetectionSolver:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Time windows (violation, start, end) when the piece's footprint covers each point."""
         x, y = self.v.x[idx], self.v.y[idx]
+        assert piece.path is not None
         if piece.kind == "static":
             q = piece.path[0]
             inside = (x - q[0]) ** 2 + (y - q[1]) ** 2 <= radius * radius
