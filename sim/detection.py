@@ -147,8 +147,9 @@ def bounce_windows(
     hi = np.minimum(hi, u_hi[idx])
     keep = lo <= hi
     idx, lo, hi = idx[keep], lo[keep], hi[keep]
-    w_lo = t0 + (lo - s0) / speed
-    w_hi = t0 + (hi - s0) / speed
+    # back to time, clipped again so that rounding cannot step outside [t_lo, t_hi]
+    w_lo = np.maximum(t0 + (lo - s0) / speed, t_lo[idx])
+    w_hi = np.minimum(t0 + (hi - s0) / speed, t_hi[idx])
     return merge_intervals(group[idx], w_lo, w_hi)
 
 

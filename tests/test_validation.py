@@ -318,3 +318,27 @@ def test_adding_a_satellite_changes_no_ground_detection():
     assert len(alone) > 1_000
     np.testing.assert_array_equal(mixed.detections["violation_id"][ground], alone["violation_id"])
     np.testing.assert_array_equal(mixed.detections["t_detect_s"][ground], alone["t_detect_s"])
+
+
+def test_glimpse_gives_a_look_every_interval_while_inside():
+    """Sensor with glimpse g, violations of duration d born inside: 1 - (1-p)^(floor(d/g)+1).
+
+    Sensors every 10 km with range 2 km, violations at offset 0: a point is inside
+    a disc with probability 2R/s, and then for its whole duration (sensors never fail).
+    """
+    spacing, radius, pd, glimpse, dur = 10_000.0, 2_000.0, 0.3, 250.0, 600.0
+    looks = math.floor(dur / glimpse) + 1  # 3 looks: at 0, 250 and 500 s
+    data = scenario(
+        "glimpse",
+        20 * DAY,
+        200_000.0,
+        40_000,
+        violations={"duration": dur},
+        ground_sensors=[ground_group(spacing, radius, pd)],
+    )
+    data["ground_sensors"][0]["sensor"]["glimpse"] = glimpse
+    events = run(scenario_from_data(data)).events
+    ends_inside = events["t_start_s"] + dur <= 20 * DAY
+    n = int(ends_inside.sum())
+    p = (2 * radius / spacing) * (1 - (1 - pd) ** looks)
+    assert_binomial(int(events["detected"][ends_inside].sum()), n, p, "glimpse")
