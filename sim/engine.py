@@ -29,6 +29,20 @@ from sim.tables import Table
 from sim.violations import Violations, make_violations
 
 
+@dataclass(frozen=True)
+class Station:
+    """A drone patrol station: its fleet, path (m), chainage span and the fleet's base."""
+
+    group: str
+    number: int
+    path: np.ndarray
+    from_m: float
+    to_m: float
+    range_m: float
+    modality: str
+    base: np.ndarray | None
+
+
 @dataclass
 class RunResult:
     """Everything one run produced: tidy tables and per-group asset figures.
@@ -47,6 +61,7 @@ class RunResult:
     assets: Table
     asset_stats: dict[str, dict[str, float]]
     pieces: list[Piece] = field(repr=False)
+    stations: list[Station] = field(default_factory=list, repr=False)
     wall_seconds: float = 0.0
 
     def metrics(self) -> dict[str, Any]:
@@ -164,7 +179,27 @@ def run_model(model: Model) -> RunResult:
         assets=_asset_table(solver.assets, model.groups),
         asset_stats={g.spec.name: g.stats(horizon) for g in model.groups},
         pieces=solver.pieces,
+        stations=_stations(model.groups),
     )
+
+
+def _stations(groups: list) -> list[Station]:
+    """The drone fleets' patrol stations, in fleet then station order."""
+    return [
+        Station(
+            group=fleet.spec.name,
+            number=k + 1,
+            path=path,
+            from_m=span[0],
+            to_m=span[1],
+            range_m=fleet.spec.sensor.range,
+            modality=fleet.spec.modality,
+            base=fleet.base,
+        )
+        for fleet in groups
+        if isinstance(fleet, DroneFleet)
+        for k, (path, span) in enumerate(zip(fleet.paths, fleet.spans, strict=True))
+    ]
 
 
 def _report_times(
