@@ -20,6 +20,8 @@ from sim.assets.context import BuildContext, stream
 from sim.assets.drone import DroneFleet
 from sim.assets.ground import GroundGroup
 from sim.assets.satellite import Satellite
+from sim.coverage import Coverage
+from sim.coverage import compute as compute_coverage
 from sim.errors import ScenarioError
 from sim.false_alarms import false_alarms
 from sim.geo import Line
@@ -62,6 +64,7 @@ class RunResult:
     asset_stats: dict[str, dict[str, float]]
     pieces: list[Piece] = field(repr=False)
     stations: list[Station] = field(default_factory=list, repr=False)
+    coverage: Coverage | None = field(default=None, repr=False)
     wall_seconds: float = 0.0
 
     def metrics(self) -> dict[str, Any]:
@@ -151,10 +154,15 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
     return Model(scenario, seed, line, violations, in_zone, solver, env, groups)
 
 
-def run(scenario: Scenario, seed: int | None = None) -> RunResult:
-    """Run one replication of ``scenario``; ``seed`` overrides the scenario's seed."""
+def run(scenario: Scenario, seed: int | None = None, coverage: bool = True) -> RunResult:
+    """Run one replication of ``scenario``; ``seed`` overrides the scenario's seed.
+
+    ``coverage=False`` skips the coverage figures (``result.coverage`` is None).
+    """
     started = time.perf_counter()
     result = run_model(build(scenario, seed))
+    if coverage:
+        result.coverage = compute_coverage(result)
     result.wall_seconds = time.perf_counter() - started
     return result
 

@@ -10,6 +10,7 @@ at 250 km, which covers a 1,200 km line that runs as much north-south as east-we
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -104,16 +105,35 @@ class Line:
         y = a[..., 1] + frac * seg[..., 1] + off * unit[..., 0]
         return x, y
 
+    @cached_property
+    def _segment_tree(self) -> shapely.STRtree:
+        """An R-tree of the line's segments, for nearest-segment queries."""
+        v = self.vertices
+        return shapely.STRtree(shapely.linestrings(np.stack([v[:-1], v[1:]], axis=1)))
+
     def locate(self, x, y) -> tuple[np.ndarray, np.ndarray]:
-        """Return chainage (m) and signed offset (m, + left) of points."""
-        pts = shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-        chain = shapely.line_locate_point(self.geometry, pts)
-        dist = shapely.distance(self.geometry, pts)
-        i = self._segment(chain)
-        seg = self.vertices[i + 1] - self.vertices[i]
-        bx, by = self.point_at(chain)
-        cross = seg[..., 0] * (np.asarray(y) - by) - seg[..., 1] * (np.asarray(x) - bx)
-        return np.asarray(chain, dtype=float), np.where(cross < 0, -dist, dist)
+        """Return chainage (m) and signed offset (m, + left) of points.
+
+        Each point is projected on its nearest segment (found with an R-tree), so
+        the cost grows with log(vertices), not vertices, per point.
+        """
+        px = np.atleast_1d(np.asarray(x, dtype=float))
+        py = np.atleast_1d(np.asarray(y, dtype=float))
+        pairs = self._segment_tree.query_nearest(shapely.points(px, py), all_matches=False)
+        seg = np.empty(len(px), dtype=np.int64)
+        seg[pairs[0]] = pairs[1]
+        a = self.vertices[seg]
+        d = self.vertices[seg + 1] - a
+        length = np.hypot(d[:, 0], d[:, 1])
+        t = np.clip(((px - a[:, 0]) * d[:, 0] + (py - a[:, 1]) * d[:, 1]) / length**2, 0.0, 1.0)
+        bx, by = a[:, 0] + t * d[:, 0], a[:, 1] + t * d[:, 1]
+        dist = np.hypot(px - bx, py - by)
+        cross = d[:, 0] * (py - by) - d[:, 1] * (px - bx)
+        chain = self.chainage[seg] + t * length
+        offset = np.where(cross < 0, -dist, dist)
+        if np.ndim(x) == 0:
+            return chain[0], offset[0]
+        return chain, offset
 
     def path(self, start: float, end: float, standoff: float = 0.0) -> np.ndarray:
         """Return the (k, 2) polyline following the line from chainage ``start`` to ``end``.

@@ -91,6 +91,8 @@ def compute(result: RunResult) -> dict[str, Any]:
     out["false_alarms.per_day"] = float(alarms.sum()) / days
     for cls in classes:
         out[f"false_alarms.per_day.{cls}"] = float(np.sum(det["asset_class"][alarms] == cls)) / days
+    if result.coverage is not None:
+        out.update(result.coverage.metrics())
     for group, stats in result.asset_stats.items():
         for key, value in stats.items():
             out[f"assets.{group}.{key}"] = value

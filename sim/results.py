@@ -62,6 +62,36 @@ DETECTION_COLUMNS = (
     "x",
     "y",
 )
+COVERAGE_COLUMNS = (
+    "grid",
+    "cell",
+    "ix",
+    "iy",
+    "chainage_m",
+    "offset_m",
+    "x",
+    "y",
+    "lon",
+    "lat",
+    "covered_fraction",
+    "covered_fraction_drone",
+    "covered_fraction_ground",
+    "two_asset_fraction",
+    "looks",
+    "gaps",
+    "gap_mean_s",
+    "gap_p95_s",
+    "gap_max_s",
+    "time_average_gap_s",
+    "mean_response_s",
+)
+COVERAGE_TIME_COLUMNS = (
+    "t_start_s",
+    "t_end_s",
+    "line_covered_fraction",
+    "line_covered_fraction_drone",
+    "line_covered_fraction_ground",
+)
 MANIFEST = "manifest.json"
 
 
@@ -167,6 +197,10 @@ def write_results(
         write_json(tmp / "metrics.json", result.metrics())
         write_csv(tmp / "events.csv", result.events, EVENT_COLUMNS)
         write_csv(tmp / "detections.csv", result.detections, DETECTION_COLUMNS)
+        if result.coverage is not None:
+            write_csv(tmp / "coverage.csv", result.coverage.cells, COVERAGE_COLUMNS)
+            write_csv(tmp / "coverage_time.csv", result.coverage.time, COVERAGE_TIME_COLUMNS)
+            np.savez_compressed(tmp / "coverage_spacetime.npz", **result.coverage.spacetime)
         write_json(
             tmp / MANIFEST,
             manifest(result, started_at or dt.datetime.now(dt.timezone.utc), command),
