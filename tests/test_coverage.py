@@ -129,7 +129,7 @@ def brute_force_coverage(result, dt):
 
 
 def test_covered_fraction_agrees_with_a_time_stepped_oracle():
-    """Bases, relief, losses and failures: the exact fractions match a 5 s stepping within its error."""
+    """Bases, relief, losses, failures: exact fractions match 5 s stepping within its error."""
     drone = {
         "name": "d",
         "count": 3,
