@@ -37,14 +37,38 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH=VALUE",
         help="override a scenario value, e.g. --set drones[0].count=6 (repeatable)",
     )
+    run.add_argument("--no-plots", action="store_true", help="skip the plots and report.html")
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
 
     validate = sub.add_parser("validate", help="check a scenario and summarise it")
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="overrides", action="append", default=[])
 
+    plot = sub.add_parser("plot", help="draw the plots and report.html of a results folder again")
+    plot.add_argument("folder", type=Path, metavar="RESULTS_DIR")
+
+    compare = sub.add_parser("compare", help="compare two or more results folders")
+    compare.add_argument("folders", nargs="+", type=Path, metavar="DIR")
+    compare.add_argument(
+        "--out", type=Path, help="compare folder (default: results/compare/<a>-vs-<b>)"
+    )
+    compare.add_argument(
+        "--name", dest="names", action="append", help="a column name per folder (repeatable)"
+    )
+
     sub.add_parser("schema", help="print the scenario JSON Schema (for editors)")
     return parser
+
+
+def _draw(folder: Path) -> list[Path]:
+    """Draw every plot and the report of a results folder; return the files written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.plots import draw_all
+    from sim.report import write_report
+
+    return [*draw_all(folder), write_report(folder)]
 
 
 @contextlib.contextmanager
@@ -71,7 +95,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / scenario.name
     with _named(args.scenario):
         result = run(scenario, seed=args.seed)
-    write_results(result, out, started, command=sys.argv[1:])
+    finish = None if args.no_plots else _draw
+    write_results(result, out, started, command=sys.argv[1:], finish=finish)
     if args.quiet:
         print(out)
     else:
@@ -95,6 +120,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from sim.folder import ResultsFolder
+
+    folder = ResultsFolder(args.folder)  # refuses a folder that is not a results folder
+    for path in _draw(folder.path):
+        print(path)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.compare import compare
+
+    comparison = compare(args.folders, out=args.out, names=args.names)
+    print(comparison.table_text())
+    print(f"written to {comparison.out}")
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.scenario import Scenario
 
@@ -105,7 +151,13 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ceasefire-sim`` console script."""
     args = _parser().parse_args(argv)
-    command = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema}[args.command]
+    command = {
+        "run": _cmd_run,
+        "validate": _cmd_validate,
+        "plot": _cmd_plot,
+        "compare": _cmd_compare,
+        "schema": _cmd_schema,
+    }[args.command]
     try:
         return command(args)
     except ScenarioError as exc:

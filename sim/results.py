@@ -20,6 +20,7 @@ import os
 import platform
 import shutil
 import sys
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ import numpy as np
 import yaml
 
 from sim.errors import SimError
+from sim.geojson import documents as geojson_documents
+from sim.geojson import write as write_geojson
 from sim.tables import Table
 
 EVENT_COLUMNS = (
@@ -176,8 +179,14 @@ def write_results(
     out: str | Path,
     started_at: dt.datetime | None = None,
     command: list[str] | None = None,
+    finish: Callable[[Path], object] | None = None,
 ) -> Path:
-    """Write ``result`` into the folder ``out`` (replacing an older results folder)."""
+    """Write ``result`` into the folder ``out`` (replacing an older results folder).
+
+    ``finish(folder)``, if given, runs on the complete temporary folder before it is
+    renamed into place (the CLI draws the plots and the report there), so a failure
+    there too leaves no half-written results.
+    """
     out = Path(out)
     _check_destination(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -201,10 +210,13 @@ def write_results(
             write_csv(tmp / "coverage.csv", result.coverage.cells, COVERAGE_COLUMNS)
             write_csv(tmp / "coverage_time.csv", result.coverage.time, COVERAGE_TIME_COLUMNS)
             np.savez_compressed(tmp / "coverage_spacetime.npz", **result.coverage.spacetime)
+        write_geojson(tmp, geojson_documents(result, result.coverage))
         write_json(
             tmp / MANIFEST,
             manifest(result, started_at or dt.datetime.now(dt.timezone.utc), command),
         )
+        if finish is not None:
+            finish(tmp)
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             out.rename(old)
@@ -243,10 +255,12 @@ def read_table(path: str | Path) -> Table:
 
 
 def _parse_column(raw: list[str]) -> np.ndarray:
-    present = [v for v in raw if v != ""]
-    if present and all(v in ("true", "false") for v in present):
-        return np.array([v == "true" for v in raw], dtype=bool)
+    """Numbers as floats (empty: NaN), true/false as bools, anything else as strings."""
+    text = np.array(raw, dtype=str)
+    present = text[text != ""]
+    if len(present) and np.all((present == "true") | (present == "false")):
+        return text == "true"
     try:
-        return np.array([float(v) if v != "" else math.nan for v in raw], dtype=float)
+        return np.where(text == "", "nan", text).astype(float)
     except ValueError:
         return np.array(raw, dtype=object)

@@ -1,0 +1,428 @@
+"""Plots: drawn from a saved results folder only, every figure readable and labelled."""
+
+from __future__ import annotations
+
+import ast
+import math
+import shutil
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.colors as mcolors  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.image import imread  # noqa: E402
+
+import sim  # noqa: E402
+import sim.engine  # noqa: E402
+from sim import plots  # noqa: E402
+from sim.folder import ResultsFolder  # noqa: E402
+from sim.metrics import wilson_interval  # noqa: E402
+from sim.results import write_results  # noqa: E402
+from sim.scenario import scenario_from_data  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
+
+# figures that need only events.csv (always drawable), and what the others need
+EVENT_FIGURES = {"detection_along_line", "latency_cdf", "report_latency_cdf"}
+COVERAGE_FILES = ("coverage.csv", "coverage_time.csv", "coverage_spacetime.npz")
+LOCAL_CELL_KM = 2.0
+WIDTH_PX = round(plots.FIGSIZE[0] * plots.DPI)
+HEIGHT_PX = round(plots.FIGSIZE[1] * plots.DPI)
+
+LOCAL = {
+    "name": "local-plots",
+    "seed": 5,
+    "duration": "2d",
+    "line": {
+        "crs": "local",
+        "points": [[0, 0], [60000, 0], [100000, 20000]],
+        "buffer": "6km",
+        "cell": "2km",
+    },
+    "violations": {"rate": "60/day", "duration": "30min", "offset": {"uniform": ["-4km", "4km"]}},
+    "drones": [
+        {
+            "name": "uav",
+            "count": 2,
+            "modality": "eo",
+            "speed": "100km/h",
+            "sensor": {"range": "4km", "pd": 0.8},
+            "patrol": {"stations": 2},
+        }
+    ],
+    "ground_sensors": [
+        {
+            "name": "ugs",
+            "modality": "acoustic",
+            "spacing": "10km",
+            "sensor": {"range": "2km", "pd": 0.8},
+        }
+    ],
+}
+
+
+def _need(folder: ResultsFolder, *names: str) -> None:
+    """Fail clearly when the results folder lacks a file a figure reads."""
+    missing = [n for n in names if not folder.has(n)]
+    assert not missing, f"write_results did not write {', '.join(missing)}"
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory) -> ResultsFolder:
+    """The quickstart scenario run and written to a results folder."""
+    out = tmp_path_factory.mktemp("quick") / "results"
+    write_results(sim.run(sim.load_scenario(QUICKSTART)), out)
+    return ResultsFolder(out)
+
+
+@pytest.fixture(scope="module")
+def quick_pngs(quick) -> list[Path]:
+    """draw_all on the quickstart folder."""
+    return plots.draw_all(quick)
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory) -> ResultsFolder:
+    """A small local-metres scenario run and written to a results folder."""
+    out = tmp_path_factory.mktemp("local") / "results"
+    write_results(sim.run(scenario_from_data(LOCAL)), out)
+    return ResultsFolder(out)
+
+
+# --- draw_all ---------------------------------------------------------------------------
+
+
+def test_draw_all_writes_every_figure_the_files_allow(quick, quick_pngs):
+    """draw_all writes <folder>/plots/<name>.png for exactly the figures whose inputs exist."""
+    expected = [name for name, spec in plots.PLOTS.items() if all(quick.has(f) for f in spec.needs)]
+    assert quick_pngs == [quick.path / "plots" / f"{name}.png" for name in expected]
+    assert EVENT_FIGURES <= set(expected)
+    assert all(p.is_file() for p in quick_pngs)
+
+
+def test_pngs_are_report_sized_and_not_blank(quick_pngs):
+    """Every PNG is 8 x 5 in at the module's dpi, RGBA, and has varying pixels."""
+    for path in quick_pngs:
+        image = imread(path)
+        assert image.shape == (HEIGHT_PX, WIDTH_PX, 4), path.name
+        assert float(image[..., :3].std()) > 0.05, path.name
+
+
+def test_draw_all_skips_figures_whose_files_are_absent(quick, tmp_path):
+    """Without line and coverage files, only the events figures are drawn, and nothing fails."""
+    copy = tmp_path / "copy"
+    shutil.copytree(quick.path, copy)
+    for name in ("line.geojson", "assets.geojson", *COVERAGE_FILES):
+        (copy / name).unlink(missing_ok=True)
+    shutil.rmtree(copy / "plots", ignore_errors=True)
+    written = plots.draw_all(copy)
+    assert {p.stem for p in written} == EVENT_FIGURES
+
+
+def test_draw_all_writes_to_out_dir(quick, tmp_path):
+    """out_dir overrides <folder>/plots; names restricts the figures drawn."""
+    written = plots.draw_all(quick, out_dir=tmp_path / "elsewhere", names=["latency_cdf"])
+    assert written == [tmp_path / "elsewhere" / "latency_cdf.png"]
+
+
+def test_draw_all_rejects_unknown_names(quick, tmp_path):
+    """An unknown figure name is a ValueError naming it."""
+    with pytest.raises(ValueError, match="no_such_plot"):
+        plots.draw_all(quick, out_dir=tmp_path, names=["no_such_plot"])
+
+
+def test_plots_are_drawn_from_the_folder_alone(quick, tmp_path, monkeypatch):
+    """A copied folder is drawn in full while the engine refuses to run."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("plots must not run the engine")
+
+    monkeypatch.setattr(sim.engine, "run", refuse)
+    monkeypatch.setattr(sim.engine, "run_model", refuse)
+    copy = tmp_path / "moved"
+    shutil.copytree(quick.path, copy, ignore=shutil.ignore_patterns("plots"))
+    written = plots.draw_all(copy)
+    assert [p.name for p in written] == [f"{n}.png" for n in plots.available(copy)]
+    assert all(p.parent == copy / "plots" for p in written)
+
+
+def test_plots_module_does_not_import_the_engine():
+    """sim/plots.py imports neither sim.engine nor pyplot (no live engine, no global state)."""
+    tree = ast.parse((ROOT / "sim" / "plots.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module or "")
+            imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+    assert not {m for m in imported if m.startswith("sim.engine") or m == "sim.run"}
+    assert not {m for m in imported if "pyplot" in m}
+
+
+# --- every figure: titled, labelled -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(plots.PLOTS))
+def test_each_figure_has_title_and_axis_labels(quick, name):
+    """Each figure's Axes has a title naming the scenario and both axis labels."""
+    spec = plots.PLOTS[name]
+    _need(quick, *spec.needs)
+    ax = spec.draw(quick)
+    assert quick.name in ax.get_title()
+    assert ax.get_xlabel()
+    assert ax.get_ylabel()
+    assert ax.get_legend() is not None or ax.figure.legends
+
+
+@pytest.mark.parametrize("name", list(plots.PLOTS))
+def test_each_figure_draws_on_a_given_axes(quick, name):
+    """plot_x(folder, ax) draws on the Axes it is given and returns it."""
+    spec = plots.PLOTS[name]
+    _need(quick, *spec.needs)
+    fig = matplotlib.figure.Figure()
+    ax = fig.add_subplot()
+    assert spec.draw(quick, ax=ax) is ax
+
+
+def test_registry_reading_aids_are_one_line():
+    """Every PLOTS entry has a one-line reading aid and names the files it needs."""
+    for name, spec in plots.PLOTS.items():
+        assert spec.aid and "\n" not in spec.aid, name
+        assert spec.needs, name
+        assert spec.draw.__name__ == f"plot_{name}", name
+
+
+# --- map ---------------------------------------------------------------------------------
+
+
+def test_map_of_a_lonlat_scenario_is_in_degrees_with_true_aspect(quick):
+    """A lon/lat map is labelled in degrees, its aspect 1/cos(latitude of the view centre)."""
+    _need(quick, "line.geojson")
+    ax = plots.plot_map(quick)
+    assert ax.get_xlabel() == "longitude (deg E)"
+    assert ax.get_ylabel() == "latitude (deg N)"
+    lat = np.mean(ax.get_ylim())
+    assert ax.get_aspect() == pytest.approx(1.0 / math.cos(math.radians(lat)), rel=1e-3)
+
+
+def test_map_of_a_local_scenario_is_in_km(local):
+    """A local map is in km with equal aspect, and its violations are plotted in km."""
+    _need(local, "line.geojson")
+    ax = plots.plot_map(local)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x (km)", "y (km)")
+    assert ax.get_aspect() == 1.0
+    # the line runs 100 km along x: in metres the view would reach 100,000
+    assert 100.0 <= ax.get_xlim()[1] < 150.0
+
+
+def test_map_legend_counts_each_outcome(quick):
+    """The map's legend gives the number of verified, detected and missed violations."""
+    _need(quick, "line.geojson")
+    labels = [t.get_text() for t in plots.plot_map(quick).get_legend().get_texts()]
+    outcome = plots.outcomes(quick.events)
+    for name in ("verified", "detected", "missed"):
+        assert f"{name} ({int(np.sum(outcome == name))})" in labels
+
+
+# --- coverage maps -----------------------------------------------------------------------
+
+
+def test_zone_grid_holds_every_zone_cell_once(local):
+    """The zone grid's unmasked cells are exactly the zone rows of coverage.csv, in place."""
+    _need(local, "coverage.csv")
+    grid = plots.zone_grid(local)
+    rows = np.asarray(local.coverage["grid"]) == "zone"
+    values = grid.column(local, "covered_fraction")
+    assert values.count() == int(rows.sum())
+    assert np.array_equal(
+        values[grid.ix, grid.iy], np.asarray(local.coverage["covered_fraction"])[rows]
+    )
+
+
+def test_zone_grid_corners_are_half_a_cell_around_centres(local):
+    """Local zone-grid corners (km) lie half a cell either side of each cell's x, y."""
+    _need(local, "coverage.csv")
+    grid = plots.zone_grid(local)
+    rows = np.asarray(local.coverage["grid"]) == "zone"
+    x = np.asarray(local.coverage["x"])[rows] / 1000.0
+    y = np.asarray(local.coverage["y"])[rows] / 1000.0
+    half = LOCAL_CELL_KM / 2
+    assert np.allclose(grid.x[grid.ix, grid.iy], x - half, atol=1e-9)
+    assert np.allclose(grid.x[grid.ix + 1, grid.iy], x + half, atol=1e-9)
+    assert np.allclose(grid.y[grid.ix, grid.iy], y - half, atol=1e-9)
+    assert np.allclose(grid.y[grid.ix, grid.iy + 1], y + half, atol=1e-9)
+
+
+def test_coverage_map_colour_scale_is_zero_to_one(quick):
+    """The covered-fraction map's colour scale is fixed at [0, 1] so maps compare."""
+    _need(quick, "coverage.csv")
+    ax = plots.plot_coverage_map(quick)
+    mesh = ax.collections[0]
+    assert (mesh.norm.vmin, mesh.norm.vmax) == (0.0, 1.0)
+
+
+def test_revisit_map_is_in_hours(quick):
+    """The revisit map's colour scale tops out at the largest max gap, in hours."""
+    _need(quick, "coverage.csv")
+    ax = plots.plot_revisit_map(quick)
+    rows = np.asarray(quick.coverage["grid"]) == "zone"
+    top = float(np.max(np.asarray(quick.coverage["gap_max_s"])[rows])) / 3600.0
+    assert ax.collections[0].norm.vmax == pytest.approx(max(top, 1e-9))
+
+
+def test_zone_maps_share_a_norm(local):
+    """draw_zone_values with one norm draws two maps on one colour scale."""
+    _need(local, "coverage.csv")
+    grid = plots.zone_grid(local)
+    fig = matplotlib.figure.Figure()
+    a, b = fig.subplots(1, 2)
+    norm = mcolors.Normalize(0.0, 2.0)
+    values = grid.column(local, "covered_fraction")
+    m1 = plots.draw_zone_values(a, grid, values, norm=norm, colorbar=False)
+    m2 = plots.draw_zone_values(b, grid, 2 * values, norm=norm, colorbar=False)
+    assert m1.norm is m2.norm is norm
+
+
+# --- space-time ------------------------------------------------------------------------
+
+
+def test_spacetime_rgb_is_white_where_nothing_covers():
+    """No coverage gives white; full drone coverage gives the drone shade; both darken."""
+    zero, one = np.zeros(1), np.ones(1)
+    assert np.array_equal(plots.spacetime_rgb(zero, zero), np.ones((1, 3)))
+    orange = np.asarray(mcolors.to_rgb(plots.ORANGE))
+    assert np.allclose(plots.spacetime_rgb(one, zero, 0.6)[0], 1 - 0.6 * (1 - orange))
+    assert np.all(plots.spacetime_rgb(one, one)[0] < plots.spacetime_rgb(one, zero)[0] + 1e-12)
+
+
+def test_spacetime_shows_brief_coverage():
+    """Any coverage in a bin shades it at least a quarter of the full shade (never white)."""
+    tiny = plots.spacetime_rgb(np.array([1e-6]), np.zeros(1), 0.6)[0]
+    orange = np.asarray(mcolors.to_rgb(plots.ORANGE))
+    assert np.allclose(tiny, 1 - 0.6 * 0.25 * (1 - orange), atol=1e-5)
+
+
+def test_spacetime_extent_matches_the_raster(quick):
+    """The space-time image spans the raster's time (days) and chainage (km) edges."""
+    _need(quick, "coverage_spacetime.npz", "events.csv")
+    ax = plots.plot_spacetime(quick)
+    st = quick.spacetime
+    image = ax.get_images()[0]
+    t = st["time_edges_s"] / 86_400.0
+    c = st["chainage_edges_m"] / 1000.0
+    assert image.get_extent() == pytest.approx([t[0], t[-1], c[0], c[-1]])
+    assert image.get_array().shape[:2] == st["any"].shape
+
+
+# --- latency CDFs ------------------------------------------------------------------------
+
+
+def test_draw_cdf_steps_to_one_or_to_the_fraction_of_total():
+    """draw_cdf reaches 1 by default, k/total with total, and extends flat to right."""
+    fig = matplotlib.figure.Figure()
+    ax = fig.add_subplot()
+    plots.draw_cdf(ax, np.array([3.0, 1.0, np.nan, 2.0]), "a")
+    plots.draw_cdf(ax, np.array([3.0, 1.0, np.nan, 2.0]), "b", total=6, right=10.0)
+    a, b = ax.get_lines()
+    assert list(a.get_xdata()) == [0.0, 1.0, 2.0, 3.0]
+    assert list(a.get_ydata()) == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0])
+    assert list(b.get_xdata()) == [0.0, 1.0, 2.0, 3.0, 10.0]
+    assert list(b.get_ydata()) == pytest.approx([0.0, 1 / 6, 2 / 6, 3 / 6, 3 / 6])
+
+
+def test_latency_cdf_has_a_curve_per_first_class(quick):
+    """One CDF per asset class that detected first, plus all detected, each with its n."""
+    ax = plots.plot_latency_cdf(quick)
+    first = np.asarray(quick.events["first_class"]).astype(str)
+    labels = [line.get_label() for line in ax.get_lines()]
+    expected = [
+        f"{plots.CLASS_LABELS[c]} (n={int(np.sum(first == c))}"
+        for c in ("drone", "ground", "satellite")
+        if np.any(first == c)
+    ]
+    expected.append(f"all detected (n={int(np.sum(quick.events['detected']))}")
+    assert [lab.split(",")[0] for lab in labels] == expected
+
+
+def test_report_latency_curves_end_at_their_fractions(quick):
+    """The report figure's curves end at the detected, reported and verified fractions."""
+    ax = plots.plot_report_latency_cdf(quick)
+    e = quick.events
+    n = len(e["id"])
+    ends = [float(line.get_ydata()[-1]) for line in ax.get_lines()]
+    expected = [
+        np.isfinite(e["latency_s"]).sum() / n,
+        np.isfinite(e["t_report_s"]).sum() / n,
+        np.isfinite(e["t_verified_s"]).sum() / n,
+    ]
+    assert ends == pytest.approx([x for x in expected if x > 0])
+
+
+def test_latency_unit_switches_to_hours_beyond_three_hours():
+    """Latencies are in minutes up to a p95 of 3 h, in hours beyond."""
+    assert plots.latency_unit(np.full(10, 3 * 3600.0)) == (60.0, "minutes")
+    assert plots.latency_unit(np.full(10, 3 * 3600.0 + 1)) == (3600.0, "hours")
+
+
+# --- detection along the line --------------------------------------------------------
+
+
+def test_chainage_bin_width_is_a_multiple_of_the_cell():
+    """Bins are k cells wide, giving 20-60 bins and about 15 violations per bin."""
+    assert plots.chainage_bin_width(134_000.0, 1000.0, 208) == 7000.0  # 20 bins
+    assert plots.chainage_bin_width(1_200_000.0, 1000.0, 30_000) == 20_000.0  # 60 bins
+    assert plots.chainage_bin_width(10_000.0, 1000.0, 5) == 1000.0  # never below a cell
+
+
+def test_detection_by_chainage_counts_every_violation(quick):
+    """Bins cover [0, length], counts add up to the events, intervals are Wilson's."""
+    b = plots.detection_by_chainage(quick)
+    events = quick.events
+    length = quick.manifest["line_length_m"]
+    assert b["edges_m"][0] == 0.0 and b["edges_m"][-1] >= length
+    assert b["edges_m"][-2] < length
+    inside = (events["chainage_m"] >= 0) & (events["chainage_m"] <= length)
+    assert int(b["n"].sum()) == int(inside.sum())
+    assert int(b["detected"].sum()) == int(np.sum(inside & events["detected"]))
+    for k, n, low, high in zip(b["detected"], b["n"], b["low95"], b["high95"], strict=True):
+        if n:
+            assert (low, high) == pytest.approx(wilson_interval(int(k), int(n)))
+        else:
+            assert math.isnan(low) and math.isnan(high)
+
+
+# --- covered fraction over time --------------------------------------------------------
+
+
+def test_coverage_time_draws_three_series(quick):
+    """The covered-fraction-over-time figure has any, drone and ground series with means."""
+    _need(quick, "coverage_time.csv")
+    ax = plots.plot_coverage_time(quick)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert [lab.split(" (")[0] for lab in labels] == ["ground sensors", "drones", "any asset"]
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def test_outcomes_prefer_verified_then_detected():
+    """A verified violation is 'verified', a detected one 'detected', else 'missed'."""
+    events = {
+        "detected": np.array([True, True, False]),
+        "verified": np.array([True, False, False]),
+    }
+    assert list(plots.outcomes(events)) == ["verified", "detected", "missed"]
+
+
+def test_marker_style_shrinks_only_beyond_dense_from():
+    """Markers keep their size up to DENSE_FROM points and halve in area at 4x that."""
+    n = plots.DENSE_FROM
+    assert plots.marker_style(n, 20.0, 0.8) == {"s": 20.0, "alpha": 0.8}
+    assert plots.marker_style(4 * n, 20.0, 0.8) == {"s": 10.0, "alpha": 0.4}
+    assert plots.marker_style(10_000 * n, 20.0, 0.8, min_size=3.0) == {"s": 3.0, "alpha": 0.3}
