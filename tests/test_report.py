@@ -451,9 +451,14 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    """One headless Chromium for the module; skips when none is installed."""
+    """One headless Chromium for the module; skips when none is installed.
+
+    CI sets CEASEFIRE_REQUIRE_BROWSER=1: there a missing browser fails the tests.
+    """
     binary = find_chromium()
     if binary is None:
+        if os.environ.get("CEASEFIRE_REQUIRE_BROWSER") == "1":
+            pytest.fail("CEASEFIRE_REQUIRE_BROWSER=1 but no chromium binary was found")
         pytest.skip(
             "no chromium binary on PATH (apt-get install -y chromium); the browser tests run in CI"
         )
