@@ -68,6 +68,8 @@ def _draw(folder: Path) -> list[Path]:
     from sim.plots import draw_all
     from sim.report import write_report
 
+    for stale in (folder / "plots").glob("*.png"):  # figures that can no longer be drawn
+        stale.unlink()
     return [*draw_all(folder), write_report(folder)]
 
 

@@ -708,12 +708,10 @@ def _draw(
     return written, notes
 
 
-def _write_report(out: Path) -> Path | None:
-    """report.html through sim.report.write_compare_report, when that exists."""
-    try:
-        from sim.report import write_compare_report
-    except (ImportError, AttributeError):
-        return None
+def _write_report(out: Path) -> Path:
+    """report.html through sim.report.write_compare_report."""
+    from sim.report import write_compare_report
+
     return write_compare_report(out)
 
 
@@ -790,6 +788,7 @@ def compare(
         (tmp / COMPARE_MARKER).write_text(
             json.dumps([r.to_json() for r in runs], indent=2) + "\n", encoding="utf-8"
         )
+        _write_report(tmp)
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             out.rename(old)
@@ -801,5 +800,4 @@ def compare(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     comparison.plots = [out / "plots" / p.name for p in plots]
-    _write_report(out)
     return comparison

@@ -301,12 +301,11 @@ def _cells(  # pragma: no cover
     stats = np.zeros((n_cells, 11))
     raster = np.zeros((3, n_line, n_bins))
     gaps = np.empty(1024)
-    max_active = 64
-    act_rec = np.empty(max_active, np.int64)
-    act_k = np.empty(max_active, np.int64)
-    act_half = np.empty(max_active, np.int64)
-    act_s = np.empty(max_active)
-    act_e = np.empty(max_active)
+    act_rec = np.empty(64, np.int64)  # sources with a pending window (grown on demand)
+    act_k = np.empty(64, np.int64)
+    act_half = np.empty(64, np.int64)
+    act_s = np.empty(64)
+    act_e = np.empty(64)
     for c in range(n_cells):
         r = offsets[c]
         r_end = offsets[c + 1]
@@ -344,8 +343,12 @@ def _cells(  # pragma: no cover
                     kind[r], a[r], b[r], t0[r], s0[r], v[r], length[r], sa[r], sb[r], 0, -1
                 )
                 if found:
-                    if n_act == max_active:
-                        raise ValueError("too many overlapping coverage sources in one cell")
+                    if n_act == len(act_rec):  # grow the active set
+                        act_rec = np.concatenate((act_rec, np.empty(n_act, np.int64)))
+                        act_k = np.concatenate((act_k, np.empty(n_act, np.int64)))
+                        act_half = np.concatenate((act_half, np.empty(n_act, np.int64)))
+                        act_s = np.concatenate((act_s, np.empty(n_act)))
+                        act_e = np.concatenate((act_e, np.empty(n_act)))
                     act_rec[n_act] = r
                     act_k[n_act] = k
                     act_half[n_act] = half
@@ -485,7 +488,11 @@ def _add_to_bins(row, s, e, width, n_bins):  # pragma: no cover
 
 
 def time_bins(horizon: float, target: int = TARGET_TIME_BINS) -> tuple[float, int]:
-    """Width (s) and count of the line-over-time bins: ~``target`` bins, at least a minute."""
+    """Width (s) and count of the line-over-time bins, all of one width.
+
+    ``target`` bins of T / target seconds, unless that is under a minute: then
+    ceil(T / 60 s) bins (at most a minute each).
+    """
     width = max(60.0, horizon / target)
     n = max(1, math.ceil(horizon / width - 1e-9))
     return horizon / n, n

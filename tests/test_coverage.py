@@ -173,3 +173,11 @@ def test_zone_grid_lies_inside_the_zone():
     assert zone.sum() > 0
     assert np.all(np.abs(cells["offset_m"][zone]) <= 3_000 + 1e-6)
     assert np.all(np.diff(np.unique(cells["x"][zone])) == 1_000)
+
+
+def test_many_overlapping_sensors_in_one_cell():
+    """A hundred sensor discs over one cell: still one union, two-asset coverage throughout."""
+    group = {"name": "g", "spacing": 200, "sensor": {"range": "8km"}}
+    cells = line_cells(sim.run(scenario(ground_sensors=[group])))
+    assert np.all(cells["covered_fraction"] == 1.0)
+    assert np.all(cells["two_asset_fraction"] == 1.0)

@@ -13,7 +13,15 @@ import yaml
 from sim import units
 from sim.distributions import KINDS
 from sim.engine import build, run
-from sim.results import DETECTION_COLUMNS, EVENT_COLUMNS, MANIFEST, write_results
+from sim.plots import PLOTS
+from sim.results import (
+    COVERAGE_COLUMNS,
+    COVERAGE_TIME_COLUMNS,
+    DETECTION_COLUMNS,
+    EVENT_COLUMNS,
+    MANIFEST,
+    write_results,
+)
 from sim.scenario import Scenario, load_scenario, scenario_from_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,8 +98,11 @@ def yaml_blocks(text: str) -> list[str]:
 
 
 def metric_family(key: str, types: set[str], groups: set[str]) -> str:
-    """Replace the type, class and group names in a metric key by placeholders."""
+    """Replace the type, class, group and grid names in a metric key by placeholders."""
     parts = key.split(".")
+    if parts[0] == "coverage" and parts[1] not in ("time_fraction", "revisit"):
+        assert parts[1] in ("line", "zone")
+        parts[1] = "<grid>"
     if parts[:2] == ["detection", "probability_by_type"] and parts[2] in types:
         parts[2] = "<type>"
     elif parts[:2] in (["detection", "first_by_class"], ["detection", "by_class"]):
@@ -110,6 +121,21 @@ def metric_family(key: str, types: set[str], groups: set[str]) -> str:
 def quickstart_run():
     scenario = load_scenario(QUICKSTART)
     return scenario, run(scenario)
+
+
+@pytest.fixture(scope="module")
+def cli_folder(tmp_path_factory) -> Path:
+    """A results folder of quickstart.yaml written by the command line, plots included."""
+    from sim.cli import main
+
+    out = tmp_path_factory.mktemp("cli") / "run"
+    assert main(["run", str(QUICKSTART), "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def files_under(folder: Path) -> list[str]:
+    """Paths of every file of ``folder``, relative to it, with '/' separators."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
 # Fragments of the reference are merged, key by key at the top level, into this base
@@ -243,6 +269,95 @@ def test_every_events_column_is_documented(column):
 def test_every_detections_column_is_documented(column):
     """Each column written to detections.csv has a row in the detections.csv section."""
     assert f"| `{column}` |" in section(RESULTS, "detections.csv")
+
+
+@pytest.mark.parametrize("column", COVERAGE_COLUMNS)
+def test_every_coverage_column_is_documented(column):
+    """Each column written to coverage.csv has a row in the coverage.csv section."""
+    assert f"| `{column}` |" in section(RESULTS, "coverage.csv")
+
+
+@pytest.mark.parametrize("column", COVERAGE_TIME_COLUMNS)
+def test_every_coverage_time_column_is_documented(column):
+    """Each column written to coverage_time.csv has a row in the coverage_time.csv section."""
+    assert f"| `{column}` |" in section(RESULTS, "coverage_time.csv")
+
+
+def test_every_spacetime_array_is_documented(quickstart_run):
+    """Each array of a run's space-time raster (coverage_spacetime.npz) has a row in the
+    coverage_spacetime.npz section."""
+    _, result = quickstart_run
+    text = section(RESULTS, "coverage_spacetime.npz")
+    names = list(result.coverage.spacetime)
+    assert len(names) > 0
+    assert [n for n in names if f"| `{n}` |" not in text] == []
+
+
+def test_every_file_of_a_command_line_run_is_documented(cli_folder):
+    """Every file `ceasefire-sim run` writes, plots/*.png and report.html included, has a
+    row in the Files table, and the plots/ folder has its own row."""
+    files = section(RESULTS, "Files")
+    written = files_under(cli_folder)
+    assert "report.html" in written
+    assert [f for f in written if f"| `{f}` |" not in files] == []
+    assert "| `plots/` |" in files
+
+
+def test_every_plot_of_the_registry_is_in_the_files_table():
+    """Each figure of sim.plots.PLOTS has a plots/<name>.png row in the Files table (also
+    those a quickstart run might skip)."""
+    files = section(RESULTS, "Files")
+    assert [n for n in PLOTS if f"| `plots/{n}.png` |" not in files] == []
+
+
+def test_every_geojson_feature_kind_and_property_is_documented(cli_folder):
+    """For line.geojson and assets.geojson, each feature kind has a row in its file's
+    section naming every property in backticks; both "crs_kind" values are documented."""
+    geo = section(RESULTS, "GeoJSON files")
+    assert '`"lonlat"`' in geo and '`"local"`' in geo and '`"crs_kind"`' in geo
+    missing = []
+    for name in ("line.geojson", "assets.geojson"):
+        doc = json.loads((cli_folder / name).read_text(encoding="utf-8"))
+        assert doc["crs_kind"] == "lonlat"
+        rows = {
+            line.split("|")[1].strip(): line
+            for line in own_section(RESULTS, f"### {name}").splitlines()
+            if line.startswith("| `")
+        }
+        for feature in doc["features"]:
+            props = feature["properties"]
+            row = rows.get(f"`{props['kind']}`", "")
+            missing += [(name, props["kind"], k) for k in props if f"`{k}`" not in row]
+    assert missing == []
+
+
+def test_geojson_properties_of_events_and_coverage_are_documented(cli_folder):
+    """Every property of events.geojson and coverage.geojson is a column documented in
+    events.csv or coverage.csv, or is named in the file's GeoJSON section (outcome)."""
+    missing = []
+    for name, csv_section in (
+        ("events.geojson", "events.csv"),
+        ("coverage.geojson", "coverage.csv"),
+    ):
+        doc = json.loads((cli_folder / name).read_text(encoding="utf-8"))
+        keys = {k for feature in doc["features"] for k in feature["properties"]}
+        text = section(RESULTS, csv_section) + own_section(RESULTS, f"### {name}")
+        missing += [(name, k) for k in sorted(keys) if f"`{k}`" not in text]
+    assert missing == []
+
+
+def test_every_file_of_a_compare_folder_is_documented(cli_folder, tmp_path):
+    """Every file `ceasefire-sim compare` writes (two runs on one line, so the difference
+    map too) has a row in the compare folder section."""
+    from sim.cli import main
+
+    out = tmp_path / "cmp"
+    folders = [str(cli_folder), str(cli_folder)]
+    assert main(["compare", *folders, "--out", str(out), "--name", "a", "--name", "b"]) == 0
+    written = files_under(out)
+    assert "plots/coverage_difference.png" in written
+    text = section(RESULTS, "The compare folder")
+    assert [f for f in written if f"| `{f}` |" not in text] == []
 
 
 def test_every_metric_family_of_quickstart_is_documented(quickstart_run):
