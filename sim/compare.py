@@ -40,6 +40,7 @@ import numpy as np
 
 from sim.errors import SimError
 from sim.folder import ResultsFolder
+from sim.results import publish
 
 COMPARE_MARKER = "compare.json"
 
@@ -789,13 +790,7 @@ def compare(
             json.dumps([r.to_json() for r in runs], indent=2) + "\n", encoding="utf-8"
         )
         _write_report(tmp)
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out)
+        publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -10,17 +10,18 @@ from sim.assets.ground import GroundGroup
 from sim.scenario import Scenario
 
 
-def fmt_duration(seconds: float) -> str:
-    """Format seconds as '45s', '12min', '3.5h' or '2.0d'; '-' when undefined."""
+def fmt_duration(seconds: Any) -> str:
+    """Format seconds as '45 s', '12 min', '3.5 h' or '2.0 d'; '–' when undefined."""
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "-"
-    if seconds < 90:
-        return f"{seconds:.0f}s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f}min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f}h"
-    return f"{seconds / 86400:.1f}d"
+        return "–"
+    seconds = float(seconds)
+    if abs(seconds) < 90:
+        return f"{seconds:.0f} s"
+    if abs(seconds) < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if abs(seconds) < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
 
 
 def describe_scenario(scenario: Scenario, model) -> str:

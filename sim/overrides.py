@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from sim.errors import ScenarioError, close_match
+from sim.scenario import format_path
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -36,7 +37,7 @@ def set_path(data: Any, parts: list[str | int], value: Any, label: str) -> None:
     node = data
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
-        where = label if depth == 0 else f"{label} ({_fmt(parts[:depth])})"
+        where = label if depth == 0 else f"{label} ({format_path(tuple(parts[:depth]))})"
         if isinstance(part, int):
             if not isinstance(node, list):
                 raise ValueError(f"{where}: [{part}] indexes a list, but this is not one")
@@ -56,13 +57,6 @@ def set_path(data: Any, parts: list[str | int], value: Any, label: str) -> None:
                 raise ValueError(f"{where}: no key '{part}' here{hint}")
             else:
                 node = node[part]
-
-
-def _fmt(parts: list[str | int]) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + part
-    return out
 
 
 def override_paths(overrides: list[str]) -> list[tuple[str | int, ...]]:

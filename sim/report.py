@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from sim.describe import fmt_duration
 from sim.errors import SimError
 from sim.folder import ResultsFolder
 
@@ -109,20 +110,6 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem;
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def fmt_duration(seconds: Any) -> str:
-    """Format seconds as '45 s', '12 min', '3.5 h' or '2.0 d'; '–' when undefined."""
-    if _missing(seconds):
-        return "–"
-    seconds = float(seconds)
-    if abs(seconds) < 90:
-        return f"{seconds:.0f} s"
-    if abs(seconds) < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    if abs(seconds) < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
 
 
 def fmt_percent(value: Any) -> str:

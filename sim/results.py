@@ -217,17 +217,26 @@ def write_results(
         )
         if finish is not None:
             finish(tmp)
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out)
+        publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def publish(tmp: Path, out: Path) -> None:
+    """Move the complete folder ``tmp`` to ``out``, replacing an older ``out``.
+
+    The old folder is moved aside first and removed last, so ``out`` is at every
+    moment either the old complete folder or the new one.
+    """
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old)
+    else:
+        tmp.rename(out)
 
 
 def is_results_folder(path: str | Path) -> bool:
