@@ -56,6 +56,21 @@ def _parser() -> argparse.ArgumentParser:
         "--name", dest="names", action="append", help="a column name per folder (repeatable)"
     )
 
+    sweep = sub.add_parser("sweep", help="run a parameter sweep with replications")
+    sweep.add_argument("sweep", type=Path, metavar="FILE", help="sweep YAML file")
+    sweep.add_argument(
+        "--workers", type=int, help="parallel runs (default: one per core; 1 runs inline)"
+    )
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS|local",
+        help="run on a Dask cluster: 'local' starts one, tcp://host:8786 joins one",
+    )
+    sweep.add_argument("--fresh", action="store_true", help="start over, dropping recorded runs")
+    sweep.add_argument("--out", type=Path, help="sweep folder (default: results/sweeps/<name>)")
+    sweep.add_argument("--no-plots", action="store_true", help="skip the plots and report.html")
+    sweep.add_argument("--quiet", action="store_true", help="a log line per run, no progress bar")
+
     sub.add_parser("schema", help="print the scenario JSON Schema (for editors)")
     return parser
 
@@ -143,6 +158,49 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.sweep import run_sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError([("--workers", f"expected an integer >= 1; got {args.workers}")])
+    try:
+        outcome = run_sweep(
+            args.sweep,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            fresh=args.fresh,
+            quiet=args.quiet,
+            out=args.out,
+        )
+    except KeyboardInterrupt:
+        print(
+            "interrupted; the finished runs are recorded: run the same command to continue",
+            file=sys.stderr,
+        )
+        return 130
+    if not args.no_plots and outcome.ok:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from sim.report import write_sweep_report
+        from sim.sweep_plots import draw_all
+
+        draw_all(outcome.out)
+        write_sweep_report(outcome.out)
+    resumed = f", {outcome.resumed} resumed" if outcome.resumed else ""
+    print(
+        f"{outcome.runs} runs: {outcome.ok} ok, {outcome.failed} failed{resumed}; "
+        f"{outcome.wall_seconds:.1f} s on {outcome.workers} {outcome.executor} worker(s)"
+    )
+    for row in outcome.summary:
+        if row.get("cheapest"):
+            values = ", ".join(f"{p}={row[p]:g}" for p in outcome.parameters)
+            point, cost = row["point"], row["cost"]
+            print(f"cheapest meeting the target: point {point} ({values}), cost {cost:g}")
+    print(f"results     {outcome.out}")
+    return outcome.exit_status
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.scenario import Scenario
 
@@ -158,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate": _cmd_validate,
         "plot": _cmd_plot,
         "compare": _cmd_compare,
+        "sweep": _cmd_sweep,
         "schema": _cmd_schema,
     }[args.command]
     try:

@@ -34,13 +34,16 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.errors import SimError
 from sim.folder import ResultsFolder
 from sim.results import publish
+
+if TYPE_CHECKING:
+    from sim.sweep_compare import SweepComparison
 
 COMPARE_MARKER = "compare.json"
 
@@ -720,13 +723,14 @@ def compare(
     folders: Sequence[str | Path],
     out: str | Path | None = None,
     names: Sequence[str] | None = None,
-) -> Comparison:
+) -> Comparison | SweepComparison:
     """Compare two or more results folders and write the comparison into ``out``.
 
     Parameters
     ----------
     folders
-        Results folders written by ``ceasefire-sim run`` (two or more).
+        Results folders written by ``ceasefire-sim run`` (two or more), or sweep
+        folders (then ``sim.sweep_compare.compare_sweeps`` overlays their curves).
     out
         The compare folder; default ``results/compare/<name1>-vs-<name2>...``
         (relative to the working directory). An existing compare folder is
@@ -747,6 +751,15 @@ def compare(
         that do not match the folders, or a destination that must not be
         overwritten.
     """
+    from sim.sweep import is_sweep_folder
+
+    kinds = {is_sweep_folder(p) for p in folders}
+    if kinds == {True}:
+        from sim.sweep_compare import compare_sweeps
+
+        return compare_sweeps(list(folders), out, list(names) if names else None)
+    if len(kinds) > 1:
+        raise SimError("compare takes results folders or sweep folders, not a mix of both")
     if len(folders) < 2:
         raise SimError(
             f"compare needs at least two results folders; got {len(folders)}"

@@ -825,3 +825,133 @@ def write_compare_report(compare_dir: str | Path, runs: list[str] | None = None)
     path = Path(compare_dir) / REPORT
     path.write_text(render_compare_report(compare_dir, runs), encoding="utf-8")
     return path
+
+
+# ---------------------------------------------------------------- sweep report
+
+SWEEP_AIDS = {
+    "cost": "Each point's target metric against its cost, with 95 % intervals: green points "
+    "meet the target by their conservative bound; the star is the cheapest of them.",
+}
+
+
+def _sweep_value(metric: str, value: Any) -> str:
+    """A summary value for people, by the metric's kind."""
+    if _missing(value):
+        return "–"
+    if metric.endswith("_s"):
+        return fmt_duration(value)
+    if "probability" in metric or "fraction" in metric:
+        return fmt_percent(value)
+    return fmt_number(value)
+
+
+def render_sweep_report(folder: str | Path) -> str:
+    """The report of a finished sweep folder as an HTML string."""
+    from sim.sweep import read_sweep
+
+    sweep = read_sweep(folder)
+    m, s = sweep.manifest, sweep.summary
+    params, metrics = sweep.parameters, [k for k in sweep.metrics if f"{k}.estimate" in s.columns]
+    target = sweep.target
+    cheapest = set(m.get("cheapest") or [])
+    facts = [
+        ("Base scenario", str(m.get("scenario_file", "–"))),
+        ("Points", fmt_number(m.get("points"))),
+        ("Replications per point", fmt_number(m.get("replications"))),
+        ("Runs ok / failed", f"{m.get('runs_ok', '–')} / {m.get('runs_failed', '–')}"),
+        ("Executor", f"{m.get('executor', '–')} ({m.get('workers', '–')} workers)"),
+        ("Wall time", fmt_duration(m.get("wall_seconds"))),
+        ("Sweep seed", str(m.get("seed", "–"))),
+        ("Target", str(target) if target else "none"),
+    ]
+    from sim.sweep_plots import parameter_unit
+
+    units = {p: parameter_unit(p) for p in params}
+    header = ["point", *(f"{p} [{units[p][1]}]" if units[p][1] else p for p in params), "n"]
+    header += [f"{k} [95 %]" for k in metrics]
+    if "cost" in s.columns:
+        header += ["cost", "meets target"]
+    rows = []
+    for i in range(len(s)):
+        point = int(s["point"][i])
+        row = [f"{point}{' ★' if point in cheapest else ''}"]
+        row += [f"{s[p][i] / units[p][0]:g}" for p in params] + [fmt_number(s["n"][i])]
+        for k in metrics:
+            est, low, high = s[f"{k}.estimate"][i], s[f"{k}.low95"][i], s[f"{k}.high95"][i]
+            row.append(f"{_sweep_value(k, est)} [{_sweep_value(k, low)}, {_sweep_value(k, high)}]")
+        if "cost" in s.columns:
+            row += [fmt_number(s["cost"][i]), "yes" if s["meets_target"][i] else "no"]
+        rows.append(row)
+    verdict = ""
+    if target is not None:
+        if cheapest:
+            names = ", ".join(str(p) for p in sorted(cheapest))
+            verdict = (
+                f"<p><b>Cheapest points meeting {_e(target)}</b> (by the conservative 95 % "
+                f"bound): {_e(names)} (★ in the table).</p>"
+            )
+        else:
+            verdict = f"<p><b>No point meets {_e(target)}</b> by its conservative bound.</p>"
+    aids = {
+        k.replace(".", "_"): f"{k} against the swept parameters, with 95 % intervals."
+        for k in metrics
+    }
+    aids.update(SWEEP_AIDS)
+    body = [
+        f"<header><h1>ceasefire-sim sweep: {_e(m.get('name', sweep.path.name))}</h1>",
+        f'<p class="lead">{_e(len(s))} points x {_e(m.get("replications"))} replications; '
+        "intervals: Wilson for proportions (pooled replications), Student t for means.</p>"
+        "</header>",
+        '<section id="sweep"><h2>Sweep</h2>' + _kv_table(facts) + verdict + "</section>",
+        '<section id="summary"><h2>Summary per point</h2>' + _table(header, rows) + "</section>",
+        '<section id="plots"><h2>Plots</h2>' + _figures(sweep.path / "plots", aids) + "</section>",
+        f"<footer>Written by ceasefire-sim {_e(m.get('version', ''))}. Self-contained: "
+        "no network resources.</footer>",
+    ]
+    return _page(f"ceasefire-sim sweep: {m.get('name', '')}", "\n".join(body))
+
+
+def write_sweep_report(folder: str | Path) -> Path:
+    """Write ``<folder>/report.html`` for a finished sweep folder."""
+    path = Path(folder) / REPORT
+    path.write_text(render_sweep_report(folder), encoding="utf-8")
+    return path
+
+
+def write_sweep_compare_report(folder: str | Path, comparison: Any) -> Path:
+    """Write ``<folder>/report.html`` for a comparison of sweeps (``SweepComparison``)."""
+    rows = []
+    for name, sweep in zip(comparison.names, comparison.sweeps, strict=True):
+        m = sweep.manifest
+        target = sweep.target
+        rows.append(
+            [
+                name,
+                str(sweep.path),
+                fmt_number(m.get("points")),
+                fmt_number(m.get("runs_ok")),
+                str(target) if target else "none",
+                ", ".join(str(p) for p in m.get("cheapest") or []) or "none",
+            ]
+        )
+    names = ", ".join(comparison.names)
+    aids = {
+        p.stem: "The metric of each sweep against its first axis, with 95 % bands."
+        for p in comparison.plots
+    }
+    body = [
+        f"<header><h1>ceasefire-sim sweep comparison: {_e(names)}</h1></header>",
+        '<section id="sweeps"><h2>Sweeps</h2>'
+        + _table(["sweep", "folder", "points", "runs ok", "target", "cheapest points"], rows)
+        + "</section>",
+        '<section id="plots"><h2>Plots</h2>'
+        + _figures(Path(folder) / "plots", aids)
+        + "</section>",
+        "<footer>Written by ceasefire-sim compare. Self-contained: no network resources.</footer>",
+    ]
+    path = Path(folder) / REPORT
+    path.write_text(
+        _page(f"ceasefire-sim sweep comparison: {names}", "\n".join(body)), encoding="utf-8"
+    )
+    return path

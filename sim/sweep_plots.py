@@ -1,0 +1,296 @@
+"""Figures of a finished sweep, drawn from its folder (summary.csv, runs.csv, manifest).
+
+The layout follows the number of axes: one axis gives each metric against the
+parameter with its 95 % band; two give annotated heatmaps; more (or a sampled
+design) give main-effects plots. With a target, the points that meet it by their
+conservative bound are outlined, the cheapest starred, and a cost plot shows the
+target metric against the cost of every point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.sweep import SweepFolder, read_sweep
+
+DPI = 130
+SIZE = (8.0, 5.0)
+BLUE, ORANGE, GREEN, VERMILION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
+DISTANCE_WORDS = ("spacing", "range", "offset", "standoff", "buffer", "spread", "cell", ".at")
+DURATION_WORDS = (
+    "every",
+    "first",
+    "duration",
+    "endurance",
+    "turnaround",
+    "mtbf",
+    "mttr",
+    "latency",
+    "replacement",
+    "glimpse",
+    "window",
+)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept axis: the parameters that vary together, shown by the first."""
+
+    paths: list[str]
+
+    @property
+    def label(self) -> str:
+        """Axis label: the shown path (and how many vary with it), with its display unit."""
+        scale, unit = parameter_unit(self.paths[0])
+        extra = f" (+{len(self.paths) - 1} paired)" if len(self.paths) > 1 else ""
+        return f"{self.paths[0]}{extra}" + (f" [{unit}]" if unit else "")
+
+
+def parameter_unit(path: str) -> tuple[float, str]:
+    """Display scale and unit of a scenario path's SI values: km for distances, h for times."""
+    last = path.lower()
+    if any(word in last for word in DISTANCE_WORDS):
+        return 1000.0, "km"
+    if any(word in last for word in DURATION_WORDS):
+        return 3600.0, "h"
+    return 1.0, ""
+
+
+def metric_unit(metric: str) -> tuple[float, str]:
+    """Display scale and unit of a metric: % for probabilities and fractions, min for times."""
+    if metric.endswith("_s"):
+        return 60.0, "min"
+    if "probability" in metric or "fraction" in metric or metric.startswith("detection."):
+        return 0.01, "%"
+    return 1.0, ""
+
+
+def axes_of(sweep: SweepFolder) -> list[Axis]:
+    """Group parameters that vary together (each determines the other over all points)."""
+    summary = sweep.summary
+    remaining = list(sweep.parameters)
+    axes = []
+    while remaining:
+        first = remaining.pop(0)
+        group = [first]
+        for other in list(remaining):
+            pairs = set(zip(summary[first].tolist(), summary[other].tolist(), strict=True))
+            if len(pairs) == len(set(summary[first].tolist())) == len(set(summary[other].tolist())):
+                group.append(other)
+                remaining.remove(other)
+        axes.append(Axis(group))
+    return axes
+
+
+def _values(sweep: SweepFolder, column: str, scale: float = 1.0) -> np.ndarray:
+    return np.asarray(sweep.summary[column], dtype=float) / scale
+
+
+def _flags(sweep: SweepFolder, column: str) -> np.ndarray:
+    if column not in sweep.summary.columns:
+        return np.zeros(len(sweep.summary), dtype=bool)
+    return np.asarray(sweep.summary[column], dtype=bool)
+
+
+def _new(ax: Axes | None) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax  # type: ignore[return-value]
+    fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _target_line(ax: Axes, sweep: SweepFolder, metric: str, scale: float, vertical=False) -> None:
+    target = sweep.target
+    if target is None or target.metric != metric:
+        return
+    value = target.value / scale
+    draw = ax.axvline if vertical else ax.axhline
+    draw(value, color=VERMILION, linestyle="--", linewidth=1.2, label=f"target {target}")
+
+
+def plot_curve(sweep: SweepFolder, metric: str, axis: Axis, ax: Axes | None = None) -> Axes:
+    """One axis: the metric's estimate against the parameter, its 95 % band and the runs."""
+    fig, ax = _new(ax)
+    pscale, _ = parameter_unit(axis.paths[0])
+    mscale, munit = metric_unit(metric)
+    x = _values(sweep, axis.paths[0], pscale)
+    order = np.argsort(x)
+    est = _values(sweep, f"{metric}.estimate", mscale)
+    low = _values(sweep, f"{metric}.low95", mscale)
+    high = _values(sweep, f"{metric}.high95", mscale)
+    ax.fill_between(x[order], low[order], high[order], color=BLUE, alpha=0.2, label="95 % interval")
+    ax.plot(x[order], est[order], "o-", color=BLUE, label="estimate")
+    runs = sweep.runs
+    if metric in runs.columns and axis.paths[0] in runs.columns:
+        ok = np.asarray(runs["status"]) == "ok"
+        ax.plot(
+            np.asarray(runs[axis.paths[0]], dtype=float)[ok] / pscale,
+            np.asarray(runs[metric], dtype=float)[ok] / mscale,
+            ".",
+            color="grey",
+            alpha=0.5,
+            label="single runs",
+        )
+    meets = _flags(sweep, "meets_target")
+    cheapest = _flags(sweep, "cheapest")
+    if np.any(meets):
+        ax.plot(
+            x[meets], est[meets], "o", mfc="none", mec=GREEN, ms=12, mew=2, label="meets target"
+        )
+    if np.any(cheapest):
+        ax.plot(x[cheapest], est[cheapest], "*", color=VERMILION, ms=16, label="cheapest")
+    _target_line(ax, sweep, metric, mscale)
+    ax.set_xlabel(axis.label)
+    ax.set_ylabel(f"{metric}" + (f" [{munit}]" if munit else ""))
+    ax.set_title(f"{metric} against {axis.paths[0]} - {sweep.manifest.get('name', '')}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | None = None) -> Axes:
+    """Two axes: the metric's estimate in a grid, annotated with its 95 % interval."""
+    fig, ax = _new(ax)
+    (ax_x, ax_y) = axes
+    xscale, _ = parameter_unit(ax_x.paths[0])
+    yscale, _ = parameter_unit(ax_y.paths[0])
+    mscale, munit = metric_unit(metric)
+    x = _values(sweep, ax_x.paths[0], xscale)
+    y = _values(sweep, ax_y.paths[0], yscale)
+    xs, ys = np.unique(x), np.unique(y)
+    grid = np.full((len(ys), len(xs)), np.nan)
+    est = _values(sweep, f"{metric}.estimate", mscale)
+    low = _values(sweep, f"{metric}.low95", mscale)
+    high = _values(sweep, f"{metric}.high95", mscale)
+    ix, iy = np.searchsorted(xs, x), np.searchsorted(ys, y)
+    grid[iy, ix] = est
+    image = ax.imshow(grid, origin="lower", cmap="viridis", aspect="auto")
+    fig.colorbar(image, ax=ax, label=f"{metric}" + (f" [{munit}]" if munit else ""))
+    finite = np.isfinite(grid)
+    middle = np.nanmean(grid) if np.any(finite) else 0.0
+    meets, cheapest = _flags(sweep, "meets_target"), _flags(sweep, "cheapest")
+    for k in range(len(x)):
+        colour = "black" if est[k] > middle else "white"
+        text = f"{est[k]:.3g}\n[{low[k]:.3g}, {high[k]:.3g}]" if np.isfinite(est[k]) else "n/a"
+        ax.text(ix[k], iy[k], text, ha="center", va="center", fontsize=7, color=colour)
+        if meets[k]:
+            ax.add_patch(
+                plt.Rectangle(
+                    (ix[k] - 0.5, iy[k] - 0.5), 1, 1, fill=False, ec=GREEN, lw=2.5, zorder=3
+                )
+            )
+        if cheapest[k]:
+            ax.plot(ix[k] + 0.35, iy[k] + 0.3, "*", color=VERMILION, ms=14, zorder=4)
+    ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
+    ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+    ax.set_xlabel(ax_x.label)
+    ax.set_ylabel(ax_y.label)
+    note = " (green: meets the target; star: cheapest)" if np.any(meets) else ""
+    ax.set_title(f"{metric}: estimate [95 % interval]{note}", fontsize=10)
+    return ax
+
+
+def plot_main_effects(sweep: SweepFolder, metric: str, axes: list[Axis]) -> Figure:
+    """More axes or a sampled design: the metric against each parameter on its own."""
+    fig = Figure(figsize=(4.0 * len(axes), 4.0), dpi=DPI, layout="constrained")
+    mscale, munit = metric_unit(metric)
+    est = _values(sweep, f"{metric}.estimate", mscale)
+    share = None
+    for k, axis in enumerate(axes):
+        ax = fig.add_subplot(1, len(axes), k + 1, sharey=share)
+        share = share or ax
+        pscale, _ = parameter_unit(axis.paths[0])
+        x = _values(sweep, axis.paths[0], pscale)
+        ax.plot(x, est, "o", color=BLUE, alpha=0.5, label="points")
+        levels = np.unique(x)
+        if len(levels) <= 12:  # a grid: the mean over the other axes at each level
+            means = [np.nanmean(est[x == level]) for level in levels]
+            ax.plot(levels, means, "-", color=ORANGE, lw=2, label="mean over the others")
+        _target_line(ax, sweep, metric, mscale)
+        ax.set_xlabel(axis.label)
+        ax.grid(alpha=0.3)
+        if k == 0:
+            ax.set_ylabel(f"{metric}" + (f" [{munit}]" if munit else ""))
+            ax.legend(fontsize=8)
+    fig.suptitle(f"Main effects on {metric} - {sweep.manifest.get('name', '')}")
+    return fig
+
+
+def plot_cost(sweep: SweepFolder, ax: Axes | None = None) -> Axes | None:
+    """Target metric against cost: which points meet the target, and the cheapest."""
+    target = sweep.target
+    if target is None or "cost" not in sweep.summary.columns:
+        return None
+    metric = target.metric
+    if f"{metric}.estimate" not in sweep.summary.columns:
+        return None
+    fig, ax = _new(ax)
+    mscale, munit = metric_unit(metric)
+    cost = _values(sweep, "cost")
+    est = _values(sweep, f"{metric}.estimate", mscale)
+    low = _values(sweep, f"{metric}.low95", mscale)
+    high = _values(sweep, f"{metric}.high95", mscale)
+    meets, cheapest = _flags(sweep, "meets_target"), _flags(sweep, "cheapest")
+    err = np.vstack([est - low, high - est])
+    for mask, colour, label in ((~meets, "grey", "misses the target"), (meets, GREEN, "meets it")):
+        if np.any(mask):
+            ax.errorbar(
+                cost[mask], est[mask], yerr=err[:, mask], fmt="o", color=colour, label=label
+            )
+    if np.any(cheapest):
+        ax.plot(cost[cheapest], est[cheapest], "*", color=VERMILION, ms=18, label="cheapest")
+        for k in np.flatnonzero(cheapest):
+            ax.annotate(
+                f"point {int(sweep.summary['point'][k])}",
+                (cost[k], est[k]),
+                textcoords="offset points",
+                xytext=(8, -12),
+                fontsize=8,
+            )
+    _target_line(ax, sweep, metric, mscale)
+    ax.set_xlabel("cost (units of the sweep's cost items)")
+    ax.set_ylabel(f"{metric}" + (f" [{munit}]" if munit else ""))
+    ax.set_title(f"Cost against {metric} (95 % intervals) - {sweep.manifest.get('name', '')}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return path
+
+
+def draw_all(folder: str | Path) -> list[Path]:
+    """Draw every sweep figure into ``<folder>/plots/``; return the files written."""
+    sweep = read_sweep(folder)
+    out = sweep.path / "plots"
+    out.mkdir(exist_ok=True)
+    axes = axes_of(sweep)
+    written = []
+    for metric in sweep.metrics:
+        if f"{metric}.estimate" not in sweep.summary.columns:
+            continue
+        name = metric.replace(".", "_")
+        if len(axes) == 1:
+            fig, _ = _new(None)
+            plot_curve(sweep, metric, axes[0], fig.axes[0])
+        elif len(axes) == 2 and all(len(set(sweep.summary[a.paths[0]])) <= 12 for a in axes):
+            fig, _ = _new(None)
+            plot_heatmap(sweep, metric, axes, fig.axes[0])
+        else:
+            fig = plot_main_effects(sweep, metric, axes)
+        written.append(_save(fig, out / f"{name}.png"))
+    fig, _ = _new(None)
+    if plot_cost(sweep, fig.axes[0]) is not None:
+        written.append(_save(fig, out / "cost.png"))
+    else:
+        plt.close(fig)
+    return written
