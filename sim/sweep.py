@@ -115,6 +115,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from tqdm import tqdm
 
 from sim.errors import ScenarioError, SimError, close_match
 from sim.metrics import wilson_interval
@@ -1014,52 +1015,40 @@ class Progress:
 
 
 class _Display:
-    """The default display: a stderr line updated every second, or a log line per run."""
+    """The default display: a tqdm bar (runs done, failures, ETA), or a log line per run."""
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, total: int, done: int):
         self.quiet = quiet
-        self.tty = sys.stderr.isatty()
-        self.shown = 0.0
-        self.last: Progress | None = None
+        self.bar = None
+        if not quiet:
+            self.bar = tqdm(
+                total=total,
+                initial=done,
+                unit="run",
+                file=sys.stderr,
+                dynamic_ncols=True,
+                mininterval=1.0,
+                disable=None,  # no bar when stderr is not a terminal (logs, CI)
+            )
+            self.bar.set_postfix(failed=0)
 
     def __call__(self, info: Progress) -> None:
-        self.last = info
-        if self.quiet:
-            note = "ok" if info.status == "ok" else "FAILED"
-            print(
-                f"run {info.done}/{info.total}: point {info.point} replication "
-                f"{info.replication} {note} in {info.wall_s:.2f} s",
-                file=sys.stderr,
-                flush=True,
-            )
-        else:
-            self.tick()
-
-    def tick(self, final: bool = False) -> None:
-        info = self.last
-        if self.quiet or info is None:
+        if self.bar is not None:
+            self.bar.update(info.done - self.bar.n)
+            self.bar.set_postfix(failed=info.failed, refresh=False)
             return
-        now = time.monotonic()
-        if not final and now - self.shown < (1.0 if self.tty else 10.0):
-            return
-        self.shown = now
-        eta = _clock(info.eta_s) if info.done < info.total else "done"
-        text = (
-            f"{info.done}/{info.total} runs, {info.failed} failed, "
-            f"{_clock(info.elapsed_s)} elapsed, ETA {eta}"
+        note = "ok" if info.status == "ok" else "FAILED"
+        print(
+            f"run {info.done}/{info.total}: point {info.point} replication "
+            f"{info.replication} {note} in {info.wall_s:.2f} s",
+            file=sys.stderr,
+            flush=True,
         )
-        if self.tty:
-            end = "\n" if final else ""
-            print(f"\r{text}   ", end=end, file=sys.stderr, flush=True)
-        else:
-            print(text, file=sys.stderr, flush=True)
 
-
-def _clock(seconds: float) -> str:
-    if math.isnan(seconds):
-        return "?"
-    seconds = int(round(seconds))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    def close(self) -> None:
+        """End the bar (leaving its last state on screen)."""
+        if self.bar is not None:
+            self.bar.close()
 
 
 # --- executors -------------------------------------------------------------------
@@ -1285,7 +1274,7 @@ def run_sweep(
         write_json(folder / MANIFEST, data)
 
     save_manifest("running", {}, [])
-    display = progress or _Display(quiet)
+    display = progress or _Display(quiet, len(tasks), len(log.rows))
     session_start = time.perf_counter()
     session_done = 0
     failed = sum(r["status"] != "ok" for r in log.rows.values())
@@ -1337,9 +1326,10 @@ def run_sweep(
         log.close()
         save_manifest("incomplete", {}, [])
         raise
+    finally:
+        if isinstance(display, _Display):
+            display.close()
     log.finish()
-    if isinstance(display, _Display):
-        display.tick(final=True)
     rows = [log.rows[t] for t in sorted(log.rows)]
     summary = summarise(plan, rows)
     write_summary(folder / SUMMARY, plan, summary)
@@ -1389,8 +1379,6 @@ def _run_pool(
                         f"recorded so far are kept: run the sweep again to continue"
                     ) from exc
                 record(futures[future], result)
-            if isinstance(display, _Display):
-                display.tick()
     finally:
         for future in waiting:
             future.cancel()
