@@ -137,7 +137,8 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
-def _versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
+    """Installed versions of ceasefire-sim and the packages its results depend on."""
     out = {}
     for package in ("ceasefire-sim", "simpy", "numpy", "shapely", "pyproj", "pydantic", "pyyaml"):
         try:
@@ -153,7 +154,7 @@ def manifest(result, started_at: dt.datetime, command: list[str] | None = None) 
     return {
         "name": result.scenario.name,
         "seed": result.seed,
-        "version": _versions()["ceasefire-sim"],
+        "version": package_versions()["ceasefire-sim"],
         "started_at": started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "finished_at": finished.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "wall_seconds": round(result.wall_seconds, 3),
@@ -161,7 +162,7 @@ def manifest(result, started_at: dt.datetime, command: list[str] | None = None) 
         "crs": result.line.crs or "local",
         "platform": platform.platform(),
         "python": sys.version.split()[0],
-        "packages": _versions(),
+        "packages": package_versions(),
         "command": command or [],
     }
 

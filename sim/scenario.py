@@ -432,7 +432,7 @@ def format_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+def clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Drop pydantic's union-branch and validator labels from a location."""
     skip_prefixes = ("function-", "literal[", "tuple[", "list[", "dict[")
     clean = []
@@ -480,7 +480,7 @@ def _raw_at(data: Any, loc: tuple[Any, ...]) -> Any:
     return data
 
 
-def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+def line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """Return the 1-based line of ``loc`` in the YAML node tree, if found."""
     node = root
     line = None
@@ -517,7 +517,7 @@ def validation_problems(
     problems: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for err in error.errors():
-        loc = _clean_loc(err["loc"])
+        loc = clean_loc(err["loc"])
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, FieldProblem):
             loc = loc + tuple(cause.field)
@@ -540,7 +540,7 @@ def validation_problems(
         if any(loc[: len(p)] == p for p in overridden or []):
             where = " (from --set)"
         else:
-            line = _line_of(root, loc)
+            line = line_of(root, loc)
             where = f" (line {line})" if line else ""
         path = format_path(loc) + where
         if (path, message) not in seen:

@@ -123,9 +123,9 @@ from sim.overrides import parse_path, set_path
 from sim.scenario import (
     FieldProblem,
     Name,
-    _clean_loc,
-    _line_of,
+    clean_loc,
     format_path,
+    line_of,
     read_yaml,
     scenario_from_data,
 )
@@ -325,7 +325,7 @@ def _spec_problems(error: ValidationError, root: yaml.Node | None) -> list[tuple
     """Pydantic errors of a sweep file as ``(path (line N), message)`` pairs."""
     problems: list[tuple[str, str]] = []
     for err in error.errors():
-        loc = _clean_loc(err["loc"])
+        loc = clean_loc(err["loc"])
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, FieldProblem):
             loc = loc + tuple(cause.field)
@@ -351,7 +351,7 @@ def _spec_problems(error: ValidationError, root: yaml.Node | None) -> list[tuple
 
 def _where(loc: tuple[Any, ...], root: yaml.Node | None) -> str:
     """A sweep file key with its line: ``grid[0].values[1] (line 7)``."""
-    line = _line_of(root, loc)
+    line = line_of(root, loc)
     return format_path(loc) + (f" (line {line})" if line else "")
 
 
@@ -638,7 +638,7 @@ def _validate_points(
                     keys[p] = value_keys[0]
                 else:
                     value_key = value_keys[j] + (f"[{k}]" if len(paths) > 1 else "")
-                    line = _line_of(root, _loc(value_key))
+                    line = line_of(root, _loc(value_key))
                     keys[p] = value_key + (f" (line {line})" if line else "")
                 labels.append(f"{p}={v!r}")
         try:
@@ -1159,7 +1159,7 @@ def _manifest(
     kinds: dict[str, str],
     cheapest: list[int],
 ) -> dict[str, Any]:
-    from sim.results import _versions
+    from sim.results import package_versions
 
     spec = plan.spec
     target = spec.parsed_target
@@ -1167,7 +1167,7 @@ def _manifest(
         "kind": "sweep",
         "name": spec.name,
         "status": status,
-        "version": _versions()["ceasefire-sim"],
+        "version": package_versions()["ceasefire-sim"],
         "sweep_file": str(plan.source.resolve()),
         "scenario_file": str(plan.scenario_file),
         "seed": spec.seed,
