@@ -14,7 +14,6 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -117,7 +116,6 @@ def compare_sweeps(
             fig = _overlay(sweeps, labels, metric)
             path = tmp / "plots" / f"{metric.replace('.', '_')}.png"
             fig.savefig(path, dpi=DPI)
-            plt.close(fig)
             comparison.plots.append(out / "plots" / path.name)
         listing = [
             {"name": n, "path": str(s.path.resolve()), "kind": "sweep"}

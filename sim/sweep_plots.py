@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from sim.sweep import SweepFolder, read_sweep
 
@@ -181,7 +181,7 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
         ax.text(ix[k], iy[k], text, ha="center", va="center", fontsize=7, color=colour)
         if meets[k]:
             ax.add_patch(
-                plt.Rectangle(
+                Rectangle(
                     (ix[k] - 0.5, iy[k] - 0.5), 1, 1, fill=False, ec=GREEN, lw=2.5, zorder=3
                 )
             )
@@ -264,7 +264,6 @@ def plot_cost(sweep: SweepFolder, ax: Axes | None = None) -> Axes | None:
 
 def _save(fig: Figure, path: Path) -> Path:
     fig.savefig(path, dpi=DPI)
-    plt.close(fig)
     return path
 
 
@@ -291,6 +290,4 @@ def draw_all(folder: str | Path) -> list[Path]:
     fig, _ = _new(None)
     if plot_cost(sweep, fig.axes[0]) is not None:
         written.append(_save(fig, out / "cost.png"))
-    else:
-        plt.close(fig)
     return written
