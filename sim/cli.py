@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.errors import ScenarioError, SimError
+from sim.errors import ExecutionError, ScenarioError, SimError
 
 EXIT_BAD_INPUT = 2
 
@@ -158,6 +158,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plain(value: object) -> str:
+    """A parameter value as typed in a sweep file: 1000 rather than 1000.0."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from sim.sweep import run_sweep
 
@@ -194,7 +199,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     )
     for row in outcome.summary:
         if row.get("cheapest"):
-            values = ", ".join(f"{p}={row[p]:g}" for p in outcome.parameters)
+            values = ", ".join(f"{p}={_plain(row[p])}" for p in outcome.parameters)
             point, cost = row["point"], row["cost"]
             print(f"cheapest meeting the target: point {point} ({values}), cost {cost:g}")
     print(f"results     {outcome.out}")
@@ -224,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"error: {exc}" if "\n" not in str(exc) else f"error:\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except ExecutionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except SimError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

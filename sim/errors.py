@@ -10,6 +10,14 @@ class SimError(Exception):
     """Base of every error ceasefire-sim raises on purpose."""
 
 
+class ExecutionError(SimError):
+    """Work that could not be carried out for a reason other than bad input.
+
+    For example, a sweep's executor broke (a worker process died). The CLI exits
+    with status 1 for these, 2 for bad input.
+    """
+
+
 class ScenarioError(SimError):
     """Bad input: a scenario (or sweep) that cannot be run as written.
 

@@ -117,7 +117,7 @@ from pydantic import (
 )
 from tqdm import tqdm
 
-from sim.errors import ScenarioError, SimError, close_match
+from sim.errors import ExecutionError, ScenarioError, SimError, close_match
 from sim.metrics import wilson_interval
 from sim.overrides import parse_path, set_path
 from sim.scenario import (
@@ -378,6 +378,7 @@ class SweepPlan:
     parameters: list[str]
     points: list[Point] = field(repr=False)
     root: yaml.Node | None = field(default=None, repr=False, compare=False)
+    axes: list[list[str]] = field(default_factory=list)
 
     @property
     def fingerprint(self) -> str:
@@ -494,7 +495,9 @@ def load_sweep(path: str | Path) -> SweepPlan:
             [("grid", f"path {p} is set by more than one axis") for p in duplicated], source
         )
     plan_points = _validate_points(spec, base, base_dir, axes, points, root, source)
-    plan = SweepPlan(spec, path, scenario_file, base, parameters, plan_points, root)
+    plan = SweepPlan(
+        spec, path, scenario_file, base, parameters, plan_points, root, [p for _, p, _ in axes]
+    )
     _check_costs(plan)
     return plan
 
@@ -1018,9 +1021,9 @@ class _Display:
     """The default display: a tqdm bar (runs done, failures, ETA), or a log line per run."""
 
     def __init__(self, quiet: bool, total: int, done: int):
-        self.quiet = quiet
+        self.quiet = quiet or not sys.stderr.isatty()  # logs get a line per run, not a bar
         self.bar = None
-        if not quiet:
+        if not self.quiet:
             self.bar = tqdm(
                 total=total,
                 initial=done,
@@ -1028,7 +1031,6 @@ class _Display:
                 file=sys.stderr,
                 dynamic_ncols=True,
                 mininterval=1.0,
-                disable=None,  # no bar when stderr is not a terminal (logs, CI)
             )
             self.bar.set_postfix(failed=0)
 
@@ -1174,6 +1176,7 @@ def _manifest(
         "replications": spec.replications,
         "points": len(plan.points),
         "parameters": plan.parameters,
+        "axes": plan.axes,
         "metrics": spec.summarised,
         "intervals": kinds,
         "target": None
@@ -1374,7 +1377,7 @@ def _run_pool(
                 try:
                     result = future.result()
                 except Exception as exc:  # the executor broke (a worker died), not the run
-                    raise SimError(
+                    raise ExecutionError(
                         f"the executor failed ({type(exc).__name__}: {exc}); the runs "
                         f"recorded so far are kept: run the sweep again to continue"
                     ) from exc

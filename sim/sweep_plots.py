@@ -72,24 +72,23 @@ def metric_unit(metric: str) -> tuple[float, str]:
 
 
 def axes_of(sweep: SweepFolder) -> list[Axis]:
-    """Group parameters that vary together (each determines the other over all points)."""
-    summary = sweep.summary
-    remaining = list(sweep.parameters)
-    axes = []
-    while remaining:
-        first = remaining.pop(0)
-        group = [first]
-        for other in list(remaining):
-            pairs = set(zip(summary[first].tolist(), summary[other].tolist(), strict=True))
-            if len(pairs) == len(set(summary[first].tolist())) == len(set(summary[other].tolist())):
-                group.append(other)
-                remaining.remove(other)
-        axes.append(Axis(group))
-    return axes
+    """The sweep's axes, as its manifest lists them.
+
+    Grid axes keep their paired paths together; a sampled design has one axis per
+    parameter.
+    """
+    return [Axis(list(paths)) for paths in sweep.manifest.get("axes") or []] or [
+        Axis([p]) for p in sweep.parameters
+    ]
 
 
 def _values(sweep: SweepFolder, column: str, scale: float = 1.0) -> np.ndarray:
-    return np.asarray(sweep.summary[column], dtype=float) / scale
+    """A summary column as floats; a non-numeric parameter as the index of its value."""
+    values = np.asarray(sweep.summary[column])
+    if values.dtype.kind in "fiub":
+        return values.astype(float) / scale
+    _, index = np.unique(values.astype(str), return_inverse=True)
+    return index.astype(float)
 
 
 def _flags(sweep: SweepFolder, column: str) -> np.ndarray:
@@ -181,9 +180,7 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
         ax.text(ix[k], iy[k], text, ha="center", va="center", fontsize=7, color=colour)
         if meets[k]:
             ax.add_patch(
-                Rectangle(
-                    (ix[k] - 0.5, iy[k] - 0.5), 1, 1, fill=False, ec=GREEN, lw=2.5, zorder=3
-                )
+                Rectangle((ix[k] - 0.5, iy[k] - 0.5), 1, 1, fill=False, ec=GREEN, lw=2.5, zorder=3)
             )
         if cheapest[k]:
             ax.plot(ix[k] + 0.35, iy[k] + 0.3, "*", color=VERMILION, ms=14, zorder=4)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import csv
+import io
 import json
 import re
 import shlex
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from sim import units
 from sim.distributions import KINDS
@@ -23,13 +29,24 @@ from sim.results import (
     write_results,
 )
 from sim.scenario import Scenario, load_scenario, scenario_from_data
+from sim.sweep import (
+    DEFAULT_METRICS,
+    HEAD_COLUMNS,
+    TAIL_COLUMNS,
+    SweepSpec,
+    load_sweep,
+    run_seed,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 REFERENCE = (DOCS / "scenario-reference.md").read_text(encoding="utf-8")
 RESULTS = (DOCS / "results.md").read_text(encoding="utf-8")
 MODEL = (DOCS / "model.md").read_text(encoding="utf-8")
+SWEEPS = (DOCS / "sweeps.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
+SWEEP_DIR = ROOT / "scenarios" / "sweeps"
 ASSET_CLASSES = ("drone", "ground", "satellite")
 
 
@@ -68,11 +85,11 @@ def own_section(text: str, needle: str) -> str:
     raise AssertionError(f"no heading containing {needle!r}")
 
 
-def schema_models() -> dict[str, list[str]]:
-    """Every model reachable from Scenario's JSON Schema -> its field names."""
-    schema = Scenario.model_json_schema()
-    defs = schema["$defs"]
-    found: dict[str, list[str]] = {"Scenario": list(schema["properties"])}
+def schema_models(root: type[BaseModel] = Scenario) -> dict[str, list[str]]:
+    """Every model reachable from ``root``'s JSON Schema -> its field names (by alias)."""
+    schema = root.model_json_schema()
+    defs = schema.get("$defs", {})
+    found: dict[str, list[str]] = {root.__name__: list(schema["properties"])}
     todo = [schema]
     while todo:
         node = todo.pop()
@@ -440,3 +457,304 @@ def test_model_lists_the_random_streams_of_a_run(quickstart_run, monkeypatch):
             undocumented.add(name)
     assert len(names) > 0
     assert sorted(undocumented) == []
+
+
+# --- sweeps.md -------------------------------------------------------------------------
+
+SWEEP_FIELDS = [(model, key) for model, keys in schema_models(SweepSpec).items() for key in keys]
+
+
+def fenced_blocks(text: str) -> list[tuple[str, str]]:
+    """The fenced blocks of ``text`` in order, as (language, body)."""
+    return re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.S | re.M)
+
+
+def sweep_yaml_blocks() -> list[str]:
+    """The ```yaml blocks of sweeps.md that are meant to be valid (not '# bad...')."""
+    return [b for lang, b in fenced_blocks(SWEEPS) if lang == "yaml" and not b.startswith("# bad")]
+
+
+def bad_sweep_examples() -> list[tuple[str, str, str]]:
+    """Each '# NAME: ...' yaml block of sweeps.md that shows mistakes, with the console
+    block that follows it: (file name, sweep file text, console output)."""
+    blocks = fenced_blocks(SWEEPS)
+    out = []
+    for k, (lang, body) in enumerate(blocks):
+        if lang == "yaml" and body.startswith("# bad"):
+            name = body.split(":", 1)[0].removeprefix("# ")
+            assert blocks[k + 1][0] == "console", f"no console block after {name}"
+            out.append((name, body, blocks[k + 1][1]))
+    return out
+
+
+def at_real_scenarios(text: str) -> str:
+    """A sweep file of the docs (written as if in scenarios/sweeps/) with its scenario line
+    made absolute, so that it can be written anywhere; line numbers are kept."""
+
+    def absolute(match: re.Match[str]) -> str:
+        relative = match.group(1).split("#")[0].strip()
+        return f"scenario: {(SWEEP_DIR / relative).resolve()}"
+
+    return re.sub(r"^scenario: (.+)$", absolute, text, flags=re.M)
+
+
+def sweep_family(column: str, parameters: list[str], metrics: list[str]) -> str:
+    """A runs.csv or summary.csv column as the docs' tables name it: a parameter path is
+    <path>, a statistic of a summarised metric <M>.<statistic>, a per-type violation count
+    violations.count_by_type.<type>, any other column itself."""
+    if column in parameters:
+        return "<path>"
+    head, _, tail = column.rpartition(".")
+    if head in metrics:
+        return f"<M>.{tail}"
+    if column.startswith("violations.count_by_type."):
+        return "violations.count_by_type.<type>"
+    return column
+
+
+def first_example() -> str:
+    """The complete sweep file of the section 'A first sweep'."""
+    (block,) = yaml_blocks(section(SWEEPS, "A first sweep"))
+    return block
+
+
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory) -> tuple[Path, str]:
+    """The first example of sweeps.md run inline by the command line (figures included):
+    its folder and what the command printed."""
+    from sim.cli import main
+
+    tmp = tmp_path_factory.mktemp("sweep")
+    path = tmp / "quickstart-sensors.yaml"
+    path.write_text(at_real_scenarios(first_example()), encoding="utf-8")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        status = main(["sweep", str(path), "--workers", "1", "--out", str(tmp / "out")])
+    assert status == 0
+    return tmp / "out", printed.getvalue()
+
+
+def csv_header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return next(csv.reader(handle))
+
+
+def test_sweep_schema_walk_reaches_every_model():
+    """The schema walk reaches SweepSpec and every model in its schema's $defs."""
+    defs = SweepSpec.model_json_schema()["$defs"]
+    assert set(schema_models(SweepSpec)) == {"SweepSpec", *defs}
+
+
+@pytest.mark.parametrize(("model", "key"), SWEEP_FIELDS)
+def test_every_sweep_key_is_documented_in_its_section(model, key):
+    """Each field of each sweep-file model (by its YAML name: `set`, not `overrides`) has a
+    table row (| `key` |) in the section of sweeps.md whose heading names the model."""
+    assert f"| `{key}` |" in own_section(SWEEPS, f"({model})")
+
+
+def test_default_metrics_are_listed():
+    """The default `metrics` named in the SweepSpec section are sim.sweep.DEFAULT_METRICS."""
+    text = own_section(SWEEPS, "(SweepSpec)")
+    assert [m for m in DEFAULT_METRICS if f"`{m}`" not in text] == []
+
+
+def test_sweeps_doc_has_complete_examples():
+    """sweeps.md shows at least three complete sweep files (name and scenario), among them
+    a grid with a paired axis and a sample."""
+    complete = [yaml.safe_load(b) for b in sweep_yaml_blocks()]
+    complete = [d for d in complete if {"name", "scenario"} <= set(d)]
+    kinds = {"paths" in str(d.get("grid")) for d in complete} | {"sample" in d for d in complete}
+    assert (len(complete) >= 3, kinds) == (True, {True, False})
+
+
+def block_id(block: str) -> str:
+    """A short test id for a YAML block: its name, or its first key."""
+    match = re.search(r"^name: (\S+)", block, flags=re.M)
+    return match.group(1) if match else block.split(":", 1)[0].strip()
+
+
+@pytest.mark.parametrize("block", sweep_yaml_blocks(), ids=block_id)
+def test_every_sweep_example_validates(block, tmp_path):
+    """Every valid-looking YAML block of sweeps.md loads with sim.sweep.load_sweep: a
+    complete file as written (its scenario resolved from scenarios/sweeps/), a fragment
+    of sweep keys added to a minimal sweep of quickstart.yaml."""
+    data = yaml.safe_load(block)
+    assert isinstance(data, dict)
+    if {"name", "scenario"} <= set(data):
+        text = at_real_scenarios(block)
+    else:
+        options = set(schema_models(SweepSpec)["SweepSpec"])
+        assert set(data) - options == set(), "fragment keys that are not sweep keys"
+        text = yaml.safe_dump({"name": "fragment", "scenario": str(QUICKSTART), **data})
+    path = tmp_path / "example.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert len(load_sweep(path).points) >= 1
+
+
+def test_sweeps_doc_has_bad_examples():
+    """sweeps.md shows at least two sweep files with mistakes and their messages."""
+    assert len(bad_sweep_examples()) >= 2
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "console"), bad_sweep_examples(), ids=[e[0] for e in bad_sweep_examples()]
+)
+def test_every_documented_error_is_the_real_one(name, text, console, tmp_path):
+    """Each sweep file with mistakes in sweeps.md gives exactly the messages its console
+    block shows (file prefix aside), in that order, before any run."""
+    from sim.errors import ScenarioError
+
+    prefix = f"scenarios/sweeps/{name}: "
+    lines = console.splitlines()
+    assert lines[0] == f"$ ceasefire-sim sweep scenarios/sweeps/{name}"
+    documented = [line.removeprefix(prefix) for line in lines if line.startswith(prefix)]
+    path = tmp_path / name
+    path.write_text(at_real_scenarios(text), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(path)
+    assert [f"{where}: {message}" for where, message in info.value.problems] == documented
+
+
+def test_documented_seed_formula_is_run_seed():
+    """The seed formula of the Seeds section, executed, gives sim.sweep.run_seed, and the
+    worked example `run_seed(a, b, c) == d` holds."""
+    text = section(SWEEPS, "Seeds")
+    (code,) = [b for lang, b in fenced_blocks(text) if lang == "python"]
+    got = []
+    for args in ((2026, 3, 1), (0, 15, 9)):
+        scope = {"np": np, "sweep_seed": args[0], "point": args[1], "replication": args[2]}
+        exec(code, scope)
+        got.append(scope["seed"] == run_seed(*args))
+    a, b, c, d = map(int, re.search(r"run_seed\((\d+), (\d+), (\d+)\) == (\d+)", text).groups())
+    assert (got, run_seed(a, b, c)) == ([True, True], d)
+
+
+def test_every_sweep_command_option_is_documented():
+    """Each option of `ceasefire-sim sweep` has a row in the options table."""
+    from sim.cli import _parser
+
+    (sub,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    options = [
+        o
+        for a in sub.choices["sweep"]._actions
+        for o in a.option_strings
+        if o not in ("-h", "--help")
+    ]
+    text = section(SWEEPS, "Running a sweep")
+    assert len(options) == 6
+    assert [o for o in options if f"| `{o}" not in text] == []
+
+
+def test_every_file_of_a_sweep_folder_is_documented(sweep_folder):
+    """Every file the first example's sweep writes (figures as plots/<metric>.png) has a row
+    in the Files table, and so do plots/ and the keep_runs folders."""
+    folder, _ = sweep_folder
+    written = files_under(folder)
+    families = {re.sub(r"^plots/(?!cost\.png).*\.png$", "plots/<metric>.png", f) for f in written}
+    text = section(SWEEPS, "Files of a sweep folder")
+    assert {"report.html", "plots/<metric>.png", "plots/cost.png"} <= families
+    assert sorted(f for f in families if f"| `{f}` |" not in text) == []
+    assert "| `plots/` |" in text and "| `runs/p<point>-r<replication>/` |" in text
+
+
+def test_every_runs_csv_column_family_is_documented(sweep_folder):
+    """Each runs.csv column has a row in the runs.csv section: the fixed columns of
+    sim.sweep by name, then <path>, violations.count_by_type.<type> and <metric>."""
+    folder, _ = sweep_folder
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    fixed = [*HEAD_COLUMNS, *TAIL_COLUMNS]
+    families = set(fixed)
+    for column in csv_header(folder / "runs.csv"):
+        family = sweep_family(column, manifest["parameters"], [])
+        families.add(family if family in fixed or family.endswith(">") else "<metric>")
+    text = section(SWEEPS, "runs.csv: one row per run")
+    assert {"<path>", "<metric>", "violations.count_by_type.<type>"} <= families
+    assert sorted(f for f in families if f"| `{f}` |" not in text) == []
+
+
+def test_every_summary_csv_column_family_is_documented(sweep_folder):
+    """Each summary.csv column of the first example (target and costs: cost, meets_target,
+    cheapest) has a row in the summary.csv section, with <path> and <M>.<statistic>."""
+    folder, _ = sweep_folder
+    header = csv_header(folder / "summary.csv")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    families = {sweep_family(c, manifest["parameters"], manifest["metrics"]) for c in header}
+    text = section(SWEEPS, "summary.csv: one row per point")
+    assert {"<path>", "<M>.estimate", "cost", "meets_target", "cheapest"} <= families
+    assert sorted(f for f in families if f"| `{f}` |" not in text) == []
+
+
+def test_every_sweep_manifest_field_is_documented(sweep_folder):
+    """Every field of a sweep's manifest.json has a row in its manifest section."""
+    folder, _ = sweep_folder
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    text = section(SWEEPS, "manifest.json")
+    assert manifest["status"] == "complete"
+    assert sorted(k for k in manifest if f"| `{k}` |" not in text) == []
+
+
+def test_first_example_prints_and_finds_what_the_docs_say(sweep_folder):
+    """The first example's printed counts and cheapest point are those of its console
+    block, and the estimates and intervals quoted under it are the summary's."""
+    folder, printed = sweep_folder
+    text = section(SWEEPS, "A first sweep")
+    (console,) = [b for lang, b in fenced_blocks(text) if lang == "console"]
+    doc, out = console.splitlines()[1:], printed.splitlines()
+    with (folder / "summary.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    quoted = []
+    for row in rows[:2]:
+        est, low, high = (
+            100 * float(row[f"detection.probability.{s}"]) for s in ("estimate", "low95", "high95")
+        )
+        quoted.append(f"{est:.1f} %" in text and f"[{low:.1f} %, {high:.1f} %]" in text)
+    assert (out[0].split(";")[0], out[1]) == (doc[0].split(";")[0], doc[1])
+    assert quoted == [True, True]
+
+
+def test_every_file_of_a_sweep_compare_folder_is_documented(sweep_folder, tmp_path):
+    """Every file `ceasefire-sim compare` writes for two sweep folders (plots as
+    plots/<metric>.png) has a row in the Comparing sweeps section."""
+    from sim.cli import main
+
+    folder, _ = sweep_folder
+    out = tmp_path / "cmp"
+    with contextlib.redirect_stdout(io.StringIO()):
+        args = ["compare", str(folder), str(folder), "--out", str(out), "--name", "a"]
+        assert main([*args, "--name", "b"]) == 0
+    families = {re.sub(r"^plots/.*\.png$", "plots/<metric>.png", f) for f in files_under(out)}
+    text = section(SWEEPS, "Comparing sweeps")
+    assert "plots/<metric>.png" in families
+    assert sorted(f for f in families if f"| `{f}` |" not in text) == []
+
+
+def test_readme_tour_points_to_sweeps():
+    """The README's tour has a Sweeps part with the sweep command and a link to sweeps.md."""
+    text = section(README, "Sweeps")
+    assert "ceasefire-sim sweep scenarios/sweeps/drones-vs-sensors.yaml" in text
+    assert "(docs/sweeps.md)" in text
+
+
+def anchors(text: str) -> set[str]:
+    """GitHub's anchors of the headings of a Markdown text."""
+    out = set()
+    for line in text.splitlines():
+        match = re.match(r"#+ (.*)", line)
+        if match:
+            slug = re.sub(r"[^\w\- ]", "", match.group(1).lower().replace("&lt;", ""))
+            out.add(slug.replace(" ", "-"))
+    return out
+
+
+def test_every_link_of_sweeps_md_resolves():
+    """Each link of sweeps.md to a heading (#x) or to another page (page.md or page.md#x)
+    names an existing page and heading."""
+    targets = [t for t in re.findall(r"\]\(([^)\s]+)\)", SWEEPS) if "://" not in t]
+    broken = []
+    for target in targets:
+        page, _, anchor = target.partition("#")
+        text = SWEEPS if not page else (DOCS / page).read_text(encoding="utf-8")
+        if anchor and anchor not in anchors(text):
+            broken.append(target)
+    assert len(targets) >= 10
+    assert broken == []

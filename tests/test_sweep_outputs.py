@@ -104,3 +104,30 @@ def test_compare_refuses_a_mix_of_runs_and_sweeps(sweeps, tmp_path):
     run_folder = write_results(sim.run(sim.load_scenario(QUICKSTART)), tmp_path / "run")
     with pytest.raises(SimError, match="not a mix"):
         compare([sweeps["one"], run_folder], out=tmp_path / "cmp")
+
+
+def test_a_sampled_design_has_one_axis_per_parameter(tmp_path):
+    """Sampled parameters are separate axes, drawn as main effects (not one paired curve)."""
+    data = {
+        "name": "sampled",
+        "scenario": str(QUICKSTART),
+        "seed": 5,
+        "replications": 1,
+        "set": {"duration": "12h"},
+        "sample": {
+            "method": "lhs",
+            "n": 4,
+            "ranges": {"drones[0].speed": [30, 60], "ground_sensors[0].spacing": [2000, 8000]},
+        },
+        "metrics": ["detection.probability"],
+    }
+    path = tmp_path / "sampled.yaml"
+    path.write_text(yaml.safe_dump(data))
+    folder = run_sweep(path, workers=1, out=tmp_path / "out", quiet=True).out
+    assert [a.paths for a in axes_of(read_sweep(folder))] == [
+        ["drones[0].speed"],
+        ["ground_sensors[0].spacing"],
+    ]
+    (figure,) = draw_all(folder)
+    assert figure.name == "detection_probability.png"
+    assert matplotlib.image.imread(figure).shape[1] > 800  # two main-effects panels side by side
