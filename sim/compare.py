@@ -40,6 +40,7 @@ import numpy as np
 
 from sim.errors import SimError
 from sim.folder import ResultsFolder
+from sim.metrics import metric_unit
 from sim.results import publish
 
 if TYPE_CHECKING:
@@ -227,40 +228,6 @@ def _interval_base(key: str) -> str | None:
     return None
 
 
-_COUNT_SUFFIXES = (
-    ".count",
-    ".sorties",
-    ".losses",
-    ".sensors",
-    ".failures",
-    ".images",
-    ".looks",
-    ".cells",
-)
-
-
-def unit_of(key: str) -> str:
-    """A metric key's unit: ``s``, ``fraction``, ``count``, ``1/day``, ``h``, ``days`` or ``""``."""
-    if key.endswith("_s") or key.endswith("_s.low95") or key.endswith("_s.high95"):
-        return "s"
-    if key == "duration_days":
-        return "days"
-    if "per_day" in key:
-        return "1/day"
-    if key.endswith("_hours"):
-        return "h"
-    if key.endswith(_COUNT_SUFFIXES):
-        return "count"
-    if (
-        "probability" in key
-        or "fraction" in key
-        or key.endswith(".availability")
-        or key.startswith("detection.")
-    ):
-        return "fraction"
-    return ""
-
-
 def format_duration(seconds: float, signed: bool = False) -> str:
     """Seconds for people: s below a minute, min below 2 h, h below 2 days, else days."""
     sign = "+" if signed and seconds > 0 else ""
@@ -287,7 +254,7 @@ def format_value(key: str, value: Any) -> str:
         return MISSING
     if not _is_number(value):
         return str(value)
-    unit = unit_of(key)
+    unit = metric_unit(key)
     if unit == "s":
         return format_duration(float(value))
     if unit == "fraction":
@@ -307,7 +274,7 @@ def format_difference(key: str, diff: float | None) -> str:
     """A difference (run 2 - run 1) for people: percentage points for proportions."""
     if diff is None:
         return MISSING
-    unit = unit_of(key)
+    unit = metric_unit(key)
     if unit == "s":
         return format_duration(diff, signed=True)
     if unit == "fraction":
@@ -413,7 +380,7 @@ def write_metrics_csv(comparison: Comparison, path: Path) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         for key in comparison.metrics:
-            row = [key, unit_of(key), *(_csv_cell(v) for v in comparison.values[key])]
+            row = [key, metric_unit(key), *(_csv_cell(v) for v in comparison.values[key])]
             if two:
                 row.append(_csv_cell(comparison.difference(key)))
             writer.writerow(row)

@@ -19,6 +19,46 @@ Z95 = 1.959963984540054
 ASSET_CLASSES = ("drone", "ground", "satellite")
 
 
+COUNT_SUFFIXES = (
+    ".count",
+    ".sorties",
+    ".losses",
+    ".sensors",
+    ".failures",
+    ".images",
+    ".looks",
+    ".cells",
+)
+
+
+def metric_unit(key: str) -> str:
+    """The unit of a metrics.json key, by the naming convention of the keys.
+
+    One of ``s``, ``m``, ``fraction`` (probabilities, proportions, their bounds),
+    ``count``, ``1/day``, ``h``, ``days``, or ``""`` for a plain number.
+    """
+    if key.endswith(("_s", "_s.low95", "_s.high95")):
+        return "s"
+    if key.endswith("_m"):
+        return "m"
+    if key == "duration_days":
+        return "days"
+    if "per_day" in key:
+        return "1/day"
+    if key.endswith("_hours"):
+        return "h"
+    if key.endswith(COUNT_SUFFIXES):
+        return "count"
+    if (
+        "probability" in key
+        or "fraction" in key
+        or key.endswith(".availability")
+        or key.startswith("detection.")
+    ):
+        return "fraction"
+    return ""
+
+
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion; (0, 1) when n = 0."""
     if n == 0:

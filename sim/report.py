@@ -26,6 +26,7 @@ from typing import Any
 from sim.describe import fmt_duration
 from sim.errors import SimError
 from sim.folder import ResultsFolder
+from sim.metrics import metric_unit
 
 REPORT = "report.html"
 ASSET_CLASSES = ("drone", "ground", "satellite")
@@ -155,23 +156,17 @@ def fmt_interval(metrics: dict[str, Any], key: str) -> str:
 
 
 def fmt_metric(key: str, value: Any) -> str:
-    """Format any metrics.json value by the convention of its key (``*_s``, probabilities)."""
+    """Format any metrics.json value by the unit of its key (``sim.metrics.metric_unit``)."""
     if _missing(value):
         return "–"
     if isinstance(value, str):
         return value
-    last = key.rsplit(".", 1)[-1]
-    if last.endswith("_s"):
+    unit = metric_unit(key)
+    if unit == "s":
         return fmt_duration(value)
-    if last.endswith("_m"):
+    if unit == "m":
         return fmt_distance(value)
-    if (
-        "probability" in key
-        or "fraction" in key
-        or key.startswith("detection.first_by_class")
-        or key.startswith("detection.by_class")
-        or last in ("availability", "low95", "high95")
-    ):
+    if unit == "fraction":
         return fmt_percent(value)
     return fmt_number(value)
 
@@ -835,17 +830,6 @@ SWEEP_AIDS = {
 }
 
 
-def _sweep_value(metric: str, value: Any) -> str:
-    """A summary value for people, by the metric's kind."""
-    if _missing(value):
-        return "–"
-    if metric.endswith("_s"):
-        return fmt_duration(value)
-    if "probability" in metric or "fraction" in metric:
-        return fmt_percent(value)
-    return fmt_number(value)
-
-
 def render_sweep_report(folder: str | Path) -> str:
     """The report of a finished sweep folder as an HTML string."""
     from sim.sweep import read_sweep
@@ -879,7 +863,7 @@ def render_sweep_report(folder: str | Path) -> str:
         row += [f"{s[p][i] / units[p][0]:g}" for p in params] + [fmt_number(s["n"][i])]
         for k in metrics:
             est, low, high = s[f"{k}.estimate"][i], s[f"{k}.low95"][i], s[f"{k}.high95"][i]
-            row.append(f"{_sweep_value(k, est)} [{_sweep_value(k, low)}, {_sweep_value(k, high)}]")
+            row.append(f"{fmt_metric(k, est)} [{fmt_metric(k, low)}, {fmt_metric(k, high)}]")
         if "cost" in s.columns:
             row += [fmt_number(s["cost"][i]), "yes" if s["meets_target"][i] else "no"]
         rows.append(row)

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from sim.errors import SimError
 from sim.results import publish
 from sim.sweep import SweepFolder, read_sweep
-from sim.sweep_plots import DPI, SIZE, axes_of, metric_unit, parameter_unit
+from sim.sweep_plots import DPI, SIZE, axes_of, metric_scale, parameter_unit
 
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
 MARKER = "compare.json"
@@ -66,7 +66,7 @@ def _overlay(sweeps: list[SweepFolder], names: list[str], metric: str) -> Figure
     """One metric of every sweep against its first axis, each with its 95 % band."""
     fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
-    mscale, munit = metric_unit(metric)
+    mscale, munit = metric_scale(metric)
     shown = []
     for k, (name, sweep) in enumerate(zip(names, sweeps, strict=True)):
         path = axes_of(sweep)[0].paths[0]

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from sim.metrics import metric_unit
 from sim.sweep import SweepFolder, read_sweep
 
 DPI = 130
@@ -62,11 +63,12 @@ def parameter_unit(path: str) -> tuple[float, str]:
     return 1.0, ""
 
 
-def metric_unit(metric: str) -> tuple[float, str]:
-    """Display scale and unit of a metric: % for probabilities and fractions, min for times."""
-    if metric.endswith("_s"):
+def metric_scale(metric: str) -> tuple[float, str]:
+    """Display scale and unit of a metric: % for proportions, min for times."""
+    unit = metric_unit(metric)
+    if unit == "s":
         return 60.0, "min"
-    if "probability" in metric or "fraction" in metric or metric.startswith("detection."):
+    if unit == "fraction":
         return 0.01, "%"
     return 1.0, ""
 
@@ -117,7 +119,7 @@ def plot_curve(sweep: SweepFolder, metric: str, axis: Axis, ax: Axes | None = No
     """One axis: the metric's estimate against the parameter, its 95 % band and the runs."""
     fig, ax = _new(ax)
     pscale, _ = parameter_unit(axis.paths[0])
-    mscale, munit = metric_unit(metric)
+    mscale, munit = metric_scale(metric)
     x = _values(sweep, axis.paths[0], pscale)
     order = np.argsort(x)
     est = _values(sweep, f"{metric}.estimate", mscale)
@@ -159,7 +161,7 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
     (ax_x, ax_y) = axes
     xscale, _ = parameter_unit(ax_x.paths[0])
     yscale, _ = parameter_unit(ax_y.paths[0])
-    mscale, munit = metric_unit(metric)
+    mscale, munit = metric_scale(metric)
     x = _values(sweep, ax_x.paths[0], xscale)
     y = _values(sweep, ax_y.paths[0], yscale)
     xs, ys = np.unique(x), np.unique(y)
@@ -196,7 +198,7 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
 def plot_main_effects(sweep: SweepFolder, metric: str, axes: list[Axis]) -> Figure:
     """More axes or a sampled design: the metric against each parameter on its own."""
     fig = Figure(figsize=(4.0 * len(axes), 4.0), dpi=DPI, layout="constrained")
-    mscale, munit = metric_unit(metric)
+    mscale, munit = metric_scale(metric)
     est = _values(sweep, f"{metric}.estimate", mscale)
     share = None
     for k, axis in enumerate(axes):
@@ -228,7 +230,7 @@ def plot_cost(sweep: SweepFolder, ax: Axes | None = None) -> Axes | None:
     if f"{metric}.estimate" not in sweep.summary.columns:
         return None
     fig, ax = _new(ax)
-    mscale, munit = metric_unit(metric)
+    mscale, munit = metric_scale(metric)
     cost = _values(sweep, "cost")
     est = _values(sweep, f"{metric}.estimate", mscale)
     low = _values(sweep, f"{metric}.low95", mscale)
