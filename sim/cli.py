@@ -44,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="overrides", action="append", default=[])
 
-    plot = sub.add_parser("plot", help="draw the plots and report.html of a results folder again")
+    plot = sub.add_parser(
+        "plot", help="draw the plots and report.html of a results or sweep folder again"
+    )
     plot.add_argument("folder", type=Path, metavar="RESULTS_DIR")
 
     compare = sub.add_parser("compare", help="compare two or more results folders")
@@ -139,11 +141,29 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_plot(args: argparse.Namespace) -> int:
     from sim.folder import ResultsFolder
+    from sim.sweep import is_sweep_folder
 
-    folder = ResultsFolder(args.folder)  # refuses a folder that is not a results folder
-    for path in _draw(folder.path):
+    if is_sweep_folder(args.folder):
+        paths = _draw_sweep(args.folder)
+    else:
+        folder = ResultsFolder(args.folder)  # refuses a folder that is not a results folder
+        paths = _draw(folder.path)
+    for path in paths:
         print(path)
     return 0
+
+
+def _draw_sweep(folder: Path) -> list[Path]:
+    """Draw a sweep folder's figures and report; return the files written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim.report import write_sweep_report
+    from sim.sweep_plots import draw_all
+
+    for stale in (folder / "plots").glob("*.png"):
+        stale.unlink()
+    return [*draw_all(folder), write_sweep_report(folder)]
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -184,14 +204,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         )
         return 130
     if not args.no_plots and outcome.ok:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        from sim.report import write_sweep_report
-        from sim.sweep_plots import draw_all
-
-        draw_all(outcome.out)
-        write_sweep_report(outcome.out)
+        _draw_sweep(outcome.out)
     resumed = f", {outcome.resumed} resumed" if outcome.resumed else ""
     print(
         f"{outcome.runs} runs: {outcome.ok} ok, {outcome.failed} failed{resumed}; "

@@ -131,3 +131,17 @@ def test_a_sampled_design_has_one_axis_per_parameter(tmp_path):
     (figure,) = draw_all(folder)
     assert figure.name == "detection_probability.png"
     assert matplotlib.image.imread(figure).shape[1] > 800  # two main-effects panels side by side
+
+
+def test_plot_command_redraws_a_sweep_folder(sweeps, capsys):
+    """`ceasefire-sim plot` on a sweep folder draws its figures and report again."""
+    from sim.cli import main
+
+    folder = sweeps["one"]
+    (folder / "plots").mkdir(exist_ok=True)
+    (folder / "plots" / "stale.png").write_bytes(b"")
+    assert main(["plot", str(folder)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert str(folder / "report.html") in printed
+    assert not (folder / "plots" / "stale.png").exists()
+    assert (folder / "plots" / "detection_probability.png").is_file()
