@@ -1,0 +1,70 @@
+"""Reading a finished sweep folder back, for figures, reports and compare."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.errors import SimError
+from sim.sweep.spec import MANIFEST, RUNS, SUMMARY, Target
+from sim.tables import Table
+
+# --- reading a sweep folder ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepFolder:
+    """A finished sweep folder, read back for plots and reports.
+
+    ``runs`` and ``summary`` are ``sim.tables.Table`` objects (numbers as floats,
+    true/false as bools); ``parameters``, ``metrics`` and ``intervals`` come from the
+    manifest.
+    """
+
+    path: Path
+    manifest: dict[str, Any]
+    runs: Table
+    summary: Table
+
+    @property
+    def parameters(self) -> list[str]:
+        """The swept scenario paths (columns of runs.csv and summary.csv)."""
+        return list(self.manifest["parameters"])
+
+    @property
+    def metrics(self) -> list[str]:
+        """The summarised metrics (each M has M.estimate, M.low95, ... in summary.csv)."""
+        return list(self.manifest["metrics"])
+
+    @property
+    def target(self) -> Target | None:
+        """The sweep's target, if any."""
+        t = self.manifest.get("target")
+        return Target(t["metric"], t["op"], float(t["value"])) if t else None
+
+
+def is_sweep_folder(path: str | Path) -> bool:
+    """True if ``path`` holds a sweep's manifest and summary."""
+    path = Path(path)
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return (
+        isinstance(manifest, dict)
+        and manifest.get("kind") == "sweep"
+        and (path / SUMMARY).is_file()
+    )
+
+
+def read_sweep(path: str | Path) -> SweepFolder:
+    """Read a sweep folder (manifest, runs.csv, summary.csv)."""
+    from sim.results import read_table
+
+    path = Path(path)
+    if not is_sweep_folder(path):
+        raise SimError(f"{path} is not a finished sweep folder (no sweep {MANIFEST} or {SUMMARY})")
+    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    return SweepFolder(path, manifest, read_table(path / RUNS), read_table(path / SUMMARY))

@@ -1,0 +1,148 @@
+"""Per-point statistics of a sweep: pooled Wilson intervals, t intervals, targets, costs."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sim.errors import ScenarioError, close_match
+from sim.metrics import wilson_interval
+from sim.overrides import parse_path
+from sim.sweep.plan import Point, SweepPlan, _value_at
+from sim.sweep.spec import HEAD_COLUMNS, STAT_SUFFIXES, TAIL_COLUMNS, CostItem, _where
+
+# --- statistics ------------------------------------------------------------------
+
+
+def _float(text: str | None) -> float:
+    if text is None or text == "":
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def interval_kinds(metrics: list[str], columns: set[str]) -> dict[str, str]:
+    """Per metric: "wilson" (a proportion with its trials known) or "t"."""
+    return {m: "wilson" if _trials_column(m, columns) else "t" for m in metrics}
+
+
+def _trials_column(metric: str, columns: set[str]) -> str | None:
+    """The column counting a proportion metric's trials, or None if not a proportion."""
+    if f"{metric}.low95" not in columns:
+        return None
+    prefix = "detection.probability_by_type."
+    if metric.startswith(prefix):
+        column = "violations.count_by_type." + metric.removeprefix(prefix)
+        return column if column in columns else None
+    return "violations.count" if "violations.count" in columns else None
+
+
+def metric_stats(rows: list[dict[str, str]], metric: str, trials: str | None) -> dict[str, float]:
+    """estimate, mean, std, n, low95, high95 of ``metric`` over ``rows`` (ok runs)."""
+    from scipy.stats import t as student_t
+
+    values = np.array([_float(r.get(metric)) for r in rows], dtype=float)
+    values = values[~np.isnan(values)]
+    n = len(values)
+    mean = float(np.mean(values)) if n else math.nan
+    std = float(np.std(values, ddof=1)) if n >= 2 else math.nan
+    if trials is not None:
+        successes = total = 0
+        for r in rows:
+            p, m = _float(r.get(metric)), _float(r.get(trials))
+            if not math.isnan(m) and m > 0 and not math.isnan(p):
+                successes += int(round(p * m))
+                total += int(round(m))
+        estimate = successes / total if total else math.nan
+        low, high = wilson_interval(successes, total) if total else (math.nan, math.nan)
+    else:
+        estimate = mean
+        if n >= 2:
+            half = float(student_t.ppf(0.975, n - 1)) * std / math.sqrt(n)
+            low, high = mean - half, mean + half
+        else:
+            low = high = math.nan
+    return {
+        "estimate": estimate,
+        "mean": mean,
+        "std": std,
+        "n": float(n),
+        "low95": low,
+        "high95": high,
+    }
+
+
+def summarise(plan: SweepPlan, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """One summary row per point (see the module docstring for the statistics)."""
+    spec = plan.spec
+    target = spec.parsed_target
+    columns = {c for r in rows for c in r}
+    metrics = spec.summarised
+    kinds = interval_kinds(metrics, columns)
+    by_point: dict[int, list[dict[str, str]]] = {p.index: [] for p in plan.points}
+    for r in rows:
+        by_point.setdefault(int(r["point"]), []).append(r)
+    out = []
+    for point in plan.points:
+        mine = by_point[point.index]
+        ok = [r for r in mine if r["status"] == "ok"]
+        summary: dict[str, Any] = {"point": point.index, **point.params}
+        summary["n"] = len(ok)
+        summary["failed"] = len(mine) - len(ok)
+        stats = {}
+        for m in metrics:
+            trials = _trials_column(m, columns) if kinds[m] == "wilson" else None
+            stats[m] = metric_stats(ok, m, trials)
+            for suffix in STAT_SUFFIXES:
+                value = stats[m][suffix]
+                summary[f"{m}.{suffix}"] = int(value) if suffix == "n" else value
+        if spec.cost:
+            summary["cost"] = _cost(spec.cost, point, ok)
+        if target is not None:
+            s = stats[target.metric]
+            summary["meets_target"] = len(ok) > 0 and target.met(s["low95"], s["high95"])
+        out.append(summary)
+    if target is not None and spec.cost:
+        meeting = [s["cost"] for s in out if s["meets_target"] and not math.isnan(s["cost"])]
+        cheapest = min(meeting) if meeting else math.nan
+        for s in out:
+            s["cheapest"] = bool(s["meets_target"] and s["cost"] == cheapest)
+    return out
+
+
+def _cost(items: list[CostItem], point: Point, ok: list[dict[str, str]]) -> float:
+    total = 0.0
+    for item in items:
+        if item.path is not None:
+            value = _value_at(point.data, parse_path(item.path))
+            total += item.per_unit * float(value)
+        elif item.metric is not None:
+            values = [_float(r.get(item.metric)) for r in ok]
+            finite = [v for v in values if not math.isnan(v)]
+            total += item.per_unit * (float(np.mean(finite)) if finite else math.nan)
+    return total
+
+
+def _check_names(plan: SweepPlan, columns: set[str], root: yaml.Node | None) -> None:
+    """Check that the metrics named in the sweep file are metrics of a finished run."""
+    spec = plan.spec
+    options = sorted(columns - {*HEAD_COLUMNS, *plan.parameters, *TAIL_COLUMNS})
+    named: list[tuple[tuple[Any, ...], str]] = [
+        (("metrics", k), m) for k, m in enumerate(spec.metrics)
+    ]
+    target = spec.parsed_target
+    if target is not None:
+        named.append((("target",), target.metric))
+    named += [(("cost", k, "metric"), c.metric) for k, c in enumerate(spec.cost) if c.metric]
+    problems = [
+        (_where(loc, root), f"the runs have no metric '{m}'{close_match(m, options)}")
+        for loc, m in named
+        if m not in columns
+    ]
+    if problems:
+        raise ScenarioError(problems, str(plan.source))
