@@ -254,40 +254,31 @@ def format_value(key: str, value: Any) -> str:
         return MISSING
     if not _is_number(value):
         return str(value)
-    unit = metric_unit(key)
-    if unit == "s":
-        return format_duration(float(value))
-    if unit == "fraction":
-        return f"{100 * value:.1f} %"
-    if unit == "count":
-        return _number(value)
-    if unit == "1/day":
-        return f"{value:.2f}/day"
-    if unit == "h":
-        return f"{value:.1f} h"
-    if unit == "days":
-        return f"{_number(value)} d"
-    return _number(value)
+    return _by_unit(key, float(value), signed=False)
 
 
 def format_difference(key: str, diff: float | None) -> str:
     """A difference (run 2 - run 1) for people: percentage points for proportions."""
     if diff is None:
         return MISSING
+    return _by_unit(key, diff, signed=True)
+
+
+def _by_unit(key: str, value: float, signed: bool) -> str:
+    """Format ``value`` by the unit of ``key``; ``signed`` for differences (+/-, pp)."""
+    sign = "+" if signed else ""
     unit = metric_unit(key)
     if unit == "s":
-        return format_duration(diff, signed=True)
+        return format_duration(value, signed=signed)
     if unit == "fraction":
-        return f"{100 * diff:+.1f} pp"
-    if unit == "count":
-        return _number(diff, signed=True)
+        return f"{100 * value:{sign}.1f} " + ("pp" if signed else "%")
     if unit == "1/day":
-        return f"{diff:+.2f}/day"
+        return f"{value:{sign}.2f}/day"
     if unit == "h":
-        return f"{diff:+.1f} h"
+        return f"{value:{sign}.1f} h"
     if unit == "days":
-        return f"{_number(diff, signed=True)} d"
-    return _number(diff, signed=True)
+        return f"{_number(value, signed)} d"
+    return _number(value, signed)
 
 
 def order_metrics(keys: Sequence[str]) -> list[str]:
