@@ -51,12 +51,57 @@ def metric_unit(key: str) -> str:
         return "count"
     if (
         "probability" in key
+        or ".within_" in key
         or "fraction" in key
         or key.endswith(".availability")
         or key.startswith("detection.")
     ):
         return "fraction"
     return ""
+
+
+_KEY_UNITS = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
+
+
+def deadline_key(seconds: float) -> str:
+    """The key form of a deadline of whole seconds: the largest of d, h, min, s that divides it.
+
+    900 -> ``15min``, 1800 -> ``30min``, 3600 -> ``1h``, 5400 -> ``90min``, 86400 -> ``1d``,
+    45 -> ``45s``. One duration has one key, and the key reads back as the same duration.
+    """
+    whole = round(seconds)
+    if whole < 1 or abs(seconds - whole) > 1e-6 * seconds:
+        raise ValueError(f"a deadline must be a whole number of seconds >= 1; got {seconds!r}")
+    for unit, size in _KEY_UNITS:
+        if whole % size == 0:
+            return f"{whole // size}{unit}"
+    raise AssertionError("unreachable: every whole number of seconds divides by 1")
+
+
+def deadline_metrics(seconds: float) -> tuple[str, str]:
+    """The metric keys of one deadline: (``detection.within_<d>``, ``report.within_<d>``)."""
+    key = deadline_key(seconds)
+    return f"detection.within_{key}", f"report.within_{key}"
+
+
+def within_deadlines(
+    t_start: np.ndarray, t_detect: np.ndarray, t_report: np.ndarray, deadlines: list[float]
+) -> dict[str, float]:
+    """Fractions of ALL violations detected / reported within each deadline of their start.
+
+    Times in seconds, NaN where a violation was never detected / reported. A violation
+    counts when ``t - t_start <= d``; the denominator is every violation, so those never
+    detected count as misses. Each fraction comes with its 95 % Wilson interval.
+    """
+    n = len(t_start)
+    out: dict[str, float] = {}
+    with np.errstate(invalid="ignore"):
+        detect_delay = t_detect - t_start
+        report_delay = t_report - t_start
+    for delay, which in ((detect_delay, 0), (report_delay, 1)):
+        for d in deadlines:
+            out.update(proportion(deadline_metrics(d)[which], int(np.sum(delay <= d)), n))
+    return out
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -120,6 +165,14 @@ def compute(result: RunResult) -> dict[str, Any]:
     out.update(summary("latency", events["latency_s"][detected]))
     reported = ~np.isnan(events["t_report_s"])
     out.update(summary("report_latency", (events["t_report_s"] - events["t_start_s"])[reported]))
+    out.update(
+        within_deadlines(
+            events["t_start_s"],
+            np.where(detected, events["t_detect_s"], np.nan),
+            events["t_report_s"],
+            list(result.scenario.reporting.deadlines),
+        )
+    )
     out.update(proportion("verified.probability", int(events["verified"].sum()), n))
     verified = events["verified"]
     out.update(

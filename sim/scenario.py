@@ -356,10 +356,39 @@ class VerificationSpec(Spec):
     )
 
 
+DEFAULT_DEADLINES = (900.0, 1800.0, 3600.0, 21600.0)
+MAX_DEADLINES = 20
+
+
 class ReportingSpec(Spec):
-    """Reporting and verification rules."""
+    """Reporting and verification rules, and the deadlines the metrics count against."""
 
     verification: VerificationSpec = VerificationSpec()
+    deadlines: list[Duration] = Field(
+        default_factory=lambda: list(DEFAULT_DEADLINES),
+        max_length=MAX_DEADLINES,
+        description="Deadlines d, s (whole seconds): metrics detection.within_<d> and "
+        "report.within_<d> count violations detected / reported within d of their start.",
+    )
+
+    @field_validator("deadlines")
+    @classmethod
+    def _whole_distinct_seconds(cls, value: list[float]) -> list[float]:
+        seen: dict[int, int] = {}
+        out = []
+        for k, d in enumerate(value):
+            whole = round(d)
+            if whole < 1 or abs(d - whole) > 1e-6 * d:
+                raise FieldProblem(
+                    (k,), f"expected a whole number of seconds, at least 1 s; got {d:g} s"
+                )
+            if whole in seen:
+                raise FieldProblem(
+                    (k,), f"deadline {whole} s is listed twice (also deadlines[{seen[whole]}])"
+                )
+            seen[whole] = k
+            out.append(float(whole))
+        return out
 
 
 class Scenario(Spec):
