@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Table:
@@ -34,8 +38,8 @@ class Table:
         """Iterate over rows as tuples, in column order."""
         return zip(*self.data.values(), strict=True)
 
-    def to_pandas(self):
-        """Return a pandas DataFrame (pandas is optional: install it to use this)."""
+    def to_pandas(self) -> pd.DataFrame:
+        """A pandas DataFrame with the same columns, in order (pandas is a dependency)."""
         import pandas as pd
 
-        return pd.DataFrame(self.data)
+        return pd.DataFrame(self.data, columns=self.columns)
