@@ -7,11 +7,12 @@ from typing import Any
 
 from sim.assets.drone import DroneFleet
 from sim.assets.ground import GroundGroup
+from sim.metrics import deadline_key, deadline_label, deadline_suffixes
 from sim.scenario import Scenario
 
 
 def fmt_duration(seconds: Any) -> str:
-    """Format seconds as '45 s', '12 min', '3.5 h' or '2.0 d'; '–' when undefined."""
+    """Format seconds as '45 s', '12 min', '3.5 h', '24 h' or '2 d'; '–' when undefined."""
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "–"
     seconds = float(seconds)
@@ -20,8 +21,13 @@ def fmt_duration(seconds: Any) -> str:
     if abs(seconds) < 90 * 60:
         return f"{seconds / 60:.0f} min"
     if abs(seconds) < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+        return f"{seconds / 3600:.1f} h".replace(".0 h", " h")
+    return f"{seconds / 86400:.1f} d".replace(".0 d", " d")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 station', '2 stations' (``many`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def describe_scenario(scenario: Scenario, model) -> str:
@@ -50,13 +56,14 @@ def describe_scenario(scenario: Scenario, model) -> str:
         if isinstance(group, DroneFleet):
             base = "from base" if group.base is not None else "on station"
             lines.append(
-                f"  drones     {spec.name}: {spec.count} airframes, {len(group.spans)} stations "
+                f"  drones     {spec.name}: {plural(spec.count, 'airframe')}, "
+                f"{plural(len(group.spans), 'station')} "
                 f"({base}), {spec.speed * 3.6:g} km/h, range {spec.sensor.range / 1000:g} km, "
                 f"pd {spec.sensor.pd:g}, {spec.modality}"
             )
         elif isinstance(group, GroundGroup):
             lines.append(
-                f"  ground     {spec.name}: {len(group.sensors)} sensors, range "
+                f"  ground     {spec.name}: {plural(len(group.sensors), 'sensor')}, range "
                 f"{spec.sensor.range / 1000:g} km, pd {spec.sensor.pd:g}, {spec.modality}"
             )
         else:
@@ -65,7 +72,15 @@ def describe_scenario(scenario: Scenario, model) -> str:
                 f"pd {spec.pd:g}, latency {fmt_duration(spec.report_latency.mean)}, {spec.modality}"
             )
     rule = scenario.reporting.verification
-    lines.append(f"  verified   by {rule.modalities} modalities within {fmt_duration(rule.window)}")
+    lines.append(
+        f"  verified   by {plural(rule.modalities, 'modality', 'modalities')} "
+        f"within {fmt_duration(rule.window)}"
+    )
+    lines.append(
+        "  deadlines  "
+        + ", ".join(deadline_label(deadline_key(d)) for d in sorted(scenario.reporting.deadlines))
+        + " (metrics detection.within_<d>, report.within_<d>)"
+    )
     return "\n".join(lines)
 
 
@@ -88,6 +103,16 @@ def describe_run(metrics: dict[str, Any], out: str | None = None) -> str:
         f"p90 {fmt_duration(metrics['latency.p90_s'])}; first report median "
         f"{fmt_duration(metrics['report_latency.median_s'])}",
     ]
+    suffixes = deadline_suffixes(metrics)
+    for head, label, prefix in (
+        ("in time", "detected", "detection"),
+        ("", "reported", "report"),
+    ):
+        if suffixes:
+            lines.append(
+                f"{head:<12}{label} within "
+                + ", ".join(f"{deadline_label(d)} {pct(f'{prefix}.within_{d}')}" for d in suffixes)
+            )
     for cls in ("drone", "ground", "satellite"):
         key = f"detection.by_class.{cls}"
         if key in metrics:

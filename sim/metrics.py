@@ -84,6 +84,23 @@ def deadline_metrics(seconds: float) -> tuple[str, str]:
     return f"detection.within_{key}", f"report.within_{key}"
 
 
+def deadline_suffixes(metrics: dict[str, Any]) -> list[str]:
+    """The deadline keys (``30min``, ``1h``) present in ``metrics``, shortest deadline first."""
+    from sim.units import parse_duration
+
+    found = []
+    for key in metrics:
+        if key.startswith("detection.within_") and key.count(".") == 1:
+            found.append(key.removeprefix("detection.within_"))
+    return sorted(found, key=parse_duration)
+
+
+def deadline_label(suffix: str) -> str:
+    """A deadline key for people: ``30min`` -> ``30 min``, ``1h`` -> ``1 h``."""
+    digits = len(suffix) - len(suffix.lstrip("0123456789"))
+    return f"{suffix[:digits]} {suffix[digits:]}"
+
+
 def within_deadlines(
     t_start: np.ndarray, t_detect: np.ndarray, t_report: np.ndarray, deadlines: list[float]
 ) -> dict[str, float]:

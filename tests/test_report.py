@@ -236,10 +236,10 @@ def test_scenario_summary_is_in_human_units(run_folder):
         "Monitored zone ± 10 km either side of the line",
         "Rate 30 per day",
         "lognormal, median 30 min, σ 1",
-        "male 4 2 130 km/h eo, range 5 km, pd 0.7 35.8° E, 47.85° N 24.0 h 3.0 h",
-        "ugs 33 every 4 km acoustic, range 1.5 km, pd 0.8 MTBF 60.0 d, MTTR 2.0 d 2 min",
-        "sar sar every 24.0 h from 5.0 h the whole zone 0.6 3.0 h",
-        "reports from 2 distinct modalities within 12.0 h",
+        "male 4 2 130 km/h eo, range 5 km, pd 0.7 35.8° E, 47.85° N 24 h 3 h",
+        "ugs 33 every 4 km acoustic, range 1.5 km, pd 0.8 MTBF 60 d, MTTR 2 d 2 min",
+        "sar sar every 24 h from 5 h the whole zone 0.6 3 h",
+        "reports from 2 distinct modalities within 12 h",
     ):
         assert expected in text
 

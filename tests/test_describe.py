@@ -1,0 +1,84 @@
+"""sim.describe: the validate and run summaries read as plain English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.describe import describe_run, fmt_duration, plural
+
+ROOT = Path(__file__).resolve().parent.parent
+QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        ((1, "station"), "1 station"),
+        ((2, "station"), "2 stations"),
+        ((0, "sensor"), "0 sensors"),
+        ((1, "modality", "modalities"), "1 modality"),
+        ((3, "modality", "modalities"), "3 modalities"),
+    ],
+)
+def test_plural(args, text):
+    """Singular for one, plural otherwise."""
+    assert plural(*args) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (45.0, "45 s"),
+        (600.0, "10 min"),
+        (86400.0, "24 h"),
+        (5.5 * 3600, "5.5 h"),
+        (7 * 86400.0, "7 d"),
+    ],
+)
+def test_fmt_duration_drops_a_zero_decimal(seconds, text):
+    """'24 h' and '7 d', not '24.0 h' and '7.0 d'; a real decimal stays."""
+    assert fmt_duration(seconds) == text
+
+
+def test_validate_summary_singulars_and_deadlines(capsys):
+    """Regression: validate printed '1 airframes, 1 stations', '1 sensors', '1 modalities';
+    it now uses the singular for one, and lists the deadlines of the within metrics."""
+    sets = [
+        "drones[0].count=1",
+        "drones[0].patrol.stations=1",
+        "ground_sensors[0].spacing=200km",
+        "reporting.verification.modalities=1",
+        "reporting.deadlines=[1h, 10min]",
+    ]
+    args = [a for s in sets for a in ("--set", s)]
+    assert main(["validate", str(QUICKSTART), *args]) == 0
+    out = capsys.readouterr().out
+    assert "male: 1 airframe, 1 station (from base)" in out
+    assert "ugs: 1 sensor, range" in out
+    assert "verified   by 1 modality within 12 h" in out
+    assert "deadlines  10 min, 1 h (metrics detection.within_<d>, report.within_<d>)" in out
+    for slip in ("1 airframes", "1 stations", "1 sensors", "1 modalities"):
+        assert slip not in out
+
+
+def test_run_summary_lists_the_deadlines_shortest_first():
+    """The run summary gives detected and reported within each deadline, as in metrics."""
+    metrics = {
+        "violations.count": 10,
+        "detection.probability": 0.5,
+        "verified.probability": 0.1,
+        "latency.median_s": 60.0,
+        "latency.p90_s": 600.0,
+        "report_latency.median_s": 900.0,
+        "detection.within_1h": 0.4,
+        "detection.within_1h.low95": 0.1,
+        "detection.within_30min": 0.3,
+        "report.within_1h": 0.2,
+        "report.within_30min": 0.1,
+    }
+    text = describe_run(metrics)
+    assert "detected within 30 min 30.0%, 1 h 40.0%" in text
+    assert "reported within 30 min 10.0%, 1 h 20.0%" in text
