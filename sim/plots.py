@@ -973,14 +973,15 @@ def plot_coverage_time(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
 PLOTS: dict[str, PlotSpec] = {
     "map": PlotSpec(
         plot_map,
-        "Red crosses are missed violations; clusters of them away from the orange patrols "
-        "and blue sensors show where assets are missing.",
+        "Crosses are missed violations, dots detected ones (colours and counts in the legend); "
+        "clusters of crosses away from the drone patrols and ground sensors show where assets "
+        "are missing.",
         ("line.geojson", "events.csv"),
     ),
     "spacetime": PlotSpec(
         plot_spacetime,
-        "White is time and line nobody watched; red crosses inside white areas are "
-        "violations missed for lack of coverage, crosses on colour were seen but not detected.",
+        "White is time and line nobody watched; crosses (missed violations) inside white "
+        "areas were missed for lack of coverage, crosses on colour were watched but not detected.",
         ("coverage_spacetime.npz", "events.csv"),
     ),
     "coverage_map": PlotSpec(
@@ -1015,8 +1016,8 @@ PLOTS: dict[str, PlotSpec] = {
     ),
     "report_latency_cdf": PlotSpec(
         plot_report_latency_cdf,
-        "The gap between the grey and blue curves is reporting delay; each curve tops out "
-        "at the fraction of all violations detected, reported or verified.",
+        "The gap between the dashed detected curve and the reported curve is reporting delay; "
+        "each curve tops out at the fraction of all violations detected, reported or verified.",
         ("events.csv",),
     ),
 }

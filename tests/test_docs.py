@@ -758,3 +758,11 @@ def test_every_link_of_sweeps_md_resolves():
             broken.append(target)
     assert len(targets) >= 10
     assert broken == []
+
+
+def test_model_lists_each_plot_with_its_reading_aid():
+    """docs/model.md section 15 lists every figure of sim.plots.PLOTS with its reading aid,
+    word for word, as the report prints it."""
+    text = section(MODEL, "Plots, report, compare")
+    for name, spec in PLOTS.items():
+        assert f"- `{name}`: {spec.aid}" in text, name

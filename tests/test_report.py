@@ -496,3 +496,15 @@ def test_compare_report_shows_every_image_in_chromium_without_console_errors(
     images, errors = browser.load(compare_folder / "report.html")
     assert sorted(images) == [[True, 40, 30], [True, 50, 20]]
     assert errors == []
+
+
+def test_reading_aids_describe_markers_by_meaning():
+    """Regression: the map's aid said "red crosses" for markers drawn in another colour.
+    Aids now say what a mark means (missed, detected, patrol) and leave colours to the
+    figure's legend, so a change of palette cannot make them false."""
+    from sim.plots import PLOTS
+
+    colours = ("red", "orange", "blue", "green", "grey", "gray", "yellow", "purple", "vermil")
+    for name, spec in PLOTS.items():
+        words = set(re.findall(r"[a-z]+", spec.aid.lower()))
+        assert not [c for c in colours if any(w.startswith(c) for w in words)], name
