@@ -115,7 +115,7 @@ def yaml_blocks(text: str) -> list[str]:
 
 
 def metric_family(key: str, types: set[str], groups: set[str]) -> str:
-    """Replace the type, class, group and grid names in a metric key by placeholders."""
+    """Replace the type, class, group, grid and deadline names in a metric key by placeholders."""
     parts = key.split(".")
     if parts[0] == "coverage" and parts[1] not in ("time_fraction", "revisit"):
         assert parts[1] in ("line", "zone")
@@ -128,6 +128,8 @@ def metric_family(key: str, types: set[str], groups: set[str]) -> str:
     elif parts[:2] == ["false_alarms", "per_day"] and len(parts) > 2:
         assert parts[2] in ASSET_CLASSES
         parts[2] = "<class>"
+    elif parts[0] in ("detection", "report") and parts[1].startswith("within_"):
+        parts[1] = "within_<d>"
     elif parts[0] == "assets":
         assert parts[1] in groups
         parts[1] = "<group>"
