@@ -80,9 +80,7 @@ def test_new_keys_are_fractions():
 @pytest.fixture(scope="module")
 def one_day():
     """Quickstart cut to one day, deadlines 10 min, 30 min and 1 d."""
-    scenario = load_scenario(
-        QUICKSTART, ["duration=1d", "reporting.deadlines=[10min, 1800, 1d]"]
-    )
+    scenario = load_scenario(QUICKSTART, ["duration=1d", "reporting.deadlines=[10min, 1800, 1d]"])
     return scenario, run(scenario, seed=5)
 
 
@@ -173,3 +171,25 @@ def test_sweep_targets_a_deadline_with_pooled_wilson(tmp_path):
         assert "report.within_1h.low95" in row
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "detection.within_30min" in json.dumps(manifest)
+
+
+def test_sweep_missing_deadline_says_where_deadlines_come_from(tmp_path, capsys):
+    """A target on a deadline the runs lack is refused (exit 2) naming reporting.deadlines;
+    setting that key in the sweep's `set`, as the message says, makes the same target run."""
+    text = SWEEP.replace("replications: 3", "replications: 1").replace(
+        "target: detection.within_30min", "target: detection.within_45min"
+    )
+    path = tmp_path / "sweep.yaml"
+    path.write_text(text, encoding="utf-8")
+    args = ["sweep", str(path), "--workers", "1", "--quiet", "--no-plots"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert "the runs have no metric 'detection.within_45min'" in err
+    assert "add 45min there" in err and "reporting.deadlines" in err
+    fixed = text.replace(
+        "set: {duration: 1d}", "set: {duration: 1d, reporting.deadlines: [30min, 45min, 1h]}"
+    )
+    path.write_text(fixed, encoding="utf-8")
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    with (tmp_path / "b" / "summary.csv").open(newline="", encoding="utf-8") as handle:
+        assert "detection.within_45min.low95" in next(csv.DictReader(handle))

@@ -82,3 +82,36 @@ def test_run_summary_lists_the_deadlines_shortest_first():
     text = describe_run(metrics)
     assert "detected within 30 min 30.0%, 1 h 40.0%" in text
     assert "reported within 30 min 10.0%, 1 h 20.0%" in text
+
+
+@pytest.mark.parametrize(
+    ("workers", "executor", "text"),
+    [
+        (1, "inline", "inline (1 process)"),
+        (2, "processes", "on 2 worker processes"),
+        (1, "processes", "on 1 worker process"),
+        (3, "dask-local", "on 3 Dask workers (local cluster)"),
+        (2, "dask:tcp://h:8786", "on the Dask scheduler at tcp://h:8786"),
+    ],
+)
+def test_sweep_summary_says_where_it_ran(workers, executor, text):
+    """Regression: the sweep summary said '2 processes worker(s)'."""
+    from sim.cli import _where_run
+
+    assert _where_run(workers, executor) == text
+
+
+def test_sweep_summary_line_end_to_end(tmp_path, capsys):
+    """`ceasefire-sim sweep --workers 1` ends its summary line with 'inline (1 process)'."""
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(
+        f"name: s\nscenario: {QUICKSTART}\nreplications: 1\nset: {{duration: 1d}}\n"
+        "grid:\n  - path: drones[0].count\n    values: [4]\n",
+        encoding="utf-8",
+    )
+    args = ["sweep", str(sweep), "--workers", "1", "--out", str(tmp_path / "o"), "--no-plots"]
+    assert main([*args, "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "1 runs" not in out and "1 run: 1 ok, 0 failed;" in out
+    line = next(x for x in out.splitlines() if "ok," in x)
+    assert line.endswith(" s inline (1 process)") and "worker(s)" not in line

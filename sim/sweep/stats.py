@@ -128,6 +128,18 @@ def _cost(items: list[CostItem], point: Point, ok: list[dict[str, str]]) -> floa
     return total
 
 
+def _hint(metric: str) -> str:
+    """For a missing deadline metric: where its deadlines come from."""
+    for prefix in ("detection.within_", "report.within_"):
+        if metric.startswith(prefix):
+            wanted = metric.removeprefix(prefix).split(".")[0]
+            return (
+                f"; a run has one per deadline of reporting.deadlines: add {wanted} there "
+                "(in the scenario, or in the sweep's set)"
+            )
+    return ""
+
+
 def _check_names(plan: SweepPlan, columns: set[str], root: yaml.Node | None) -> None:
     """Check that the metrics named in the sweep file are metrics of a finished run."""
     spec = plan.spec
@@ -140,7 +152,7 @@ def _check_names(plan: SweepPlan, columns: set[str], root: yaml.Node | None) -> 
         named.append((("target",), target.metric))
     named += [(("cost", k, "metric"), c.metric) for k, c in enumerate(spec.cost) if c.metric]
     problems = [
-        (_where(loc, root), f"the runs have no metric '{m}'{close_match(m, options)}")
+        (_where(loc, root), f"the runs have no metric '{m}'{close_match(m, options)}{_hint(m)}")
         for loc, m in named
         if m not in columns
     ]
