@@ -54,6 +54,8 @@ HEADLINE = (
     "detection.probability",
     "detection.probability.low95",
     "detection.probability.high95",
+    "detection.within_*",
+    "report.within_*",
     "verified.probability",
     "verified.probability.low95",
     "verified.probability.high95",

@@ -119,8 +119,10 @@ def test_difference_column_is_run2_minus_run1(two, runs):
 
 
 def test_headline_metrics_come_first(two):
-    """Rows start with the headline metrics in their documented order."""
-    assert two.metrics[:10] == [
+    """Rows start with the headline metrics in their documented order (the deadline rows,
+    checked below, aside)."""
+    core = [k for k in two.metrics if ".within_" not in k]
+    assert core[:10] == [
         "violations.count",
         "detection.probability",
         "detection.probability.low95",
@@ -132,7 +134,7 @@ def test_headline_metrics_come_first(two):
         "latency.p90_s",
         "report_latency.median_s",
     ]
-    classes = [k for k in two.metrics[10:20] if k.startswith("detection.first_by_class.")]
+    classes = [k for k in core[10:20] if k.startswith("detection.first_by_class.")]
     assert classes == [f"detection.first_by_class.{c}" for c in ("drone", "ground", "satellite")]
 
 
@@ -341,3 +343,24 @@ def test_format_by_unit():
     assert format_difference("violations.count", 31.0) == "+31"
     assert format_value("latency.median_s", None) == "n/a"
     assert format_difference("false_alarms.per_day", 0.5) == "+0.50/day"
+
+
+def test_deadline_metrics_are_headline_rows_with_intervals(two, runs):
+    """detection.within_<d> and report.within_<d> come right after detection.probability,
+    shortest deadline first, each one row with its Wilson interval and a pp difference."""
+    text = two.table_text()
+    rows = [line.split()[0] for line in text.splitlines()[2:] if line and not line[0] == " "]
+    assert rows[:3] == ["violations.count", "detection.probability", "detection.within_15min"]
+    assert rows[
+        rows.index("detection.within_15min") : rows.index("detection.within_15min") + 8
+    ] == [
+        f"{kind}.within_{d}"
+        for kind in ("detection", "report")
+        for d in ("15min", "30min", "1h", "6h")
+    ]
+    line = next(x for x in text.splitlines() if x.startswith("detection.within_30min "))
+    a, b = (metrics_of(runs[k]) for k in ("a", "b"))
+    low, high = a["detection.within_30min.low95"], a["detection.within_30min.high95"]
+    assert f"{100 * a['detection.within_30min']:.1f} % [{100 * low:.1f}, {100 * high:.1f}]" in line
+    diff = 100 * (b["detection.within_30min"] - a["detection.within_30min"])
+    assert line.endswith(f"{diff:+.1f} pp")
