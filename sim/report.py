@@ -26,7 +26,7 @@ from typing import Any
 from sim.describe import fmt_duration
 from sim.errors import SimError
 from sim.folder import ResultsFolder
-from sim.metrics import metric_unit
+from sim.metrics import deadline_label, deadline_suffixes, metric_unit
 
 REPORT = "report.html"
 ASSET_CLASSES = ("drone", "ground", "satellite")
@@ -318,6 +318,29 @@ def _page(title: str, body: str) -> str:
 # ---------------------------------------------------------------- run report
 
 
+def _deadlines(m: dict[str, Any]) -> str:
+    """The deadline table: per d, the shares of all violations detected / reported by d."""
+    suffixes = deadline_suffixes(m)
+    if not suffixes:
+        return ""
+    body = "".join(
+        f"<tr><th>{_e(deadline_label(d))}</th>"
+        + _metric_cell(m, f"detection.within_{d}", fmt_interval(m, f"detection.within_{d}"))
+        + _metric_cell(m, f"report.within_{d}", fmt_interval(m, f"report.within_{d}"))
+        + "</tr>"
+        for d in suffixes
+    )
+    return (
+        '<h3 id="deadlines">Within deadlines</h3>'
+        "<p>Share of <em>all</em> violations detected, and first reported, within each "
+        "deadline of their start (<code>reporting.deadlines</code>); violations never "
+        "detected or reported count as misses.</p>"
+        "<table><thead><tr><th>deadline</th><th>detected within it (95 % interval)</th>"
+        "<th>first reported within it (95 % interval)</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
 def _headline(m: dict[str, Any]) -> str:
     cards = [
         _card(
@@ -383,6 +406,7 @@ def _headline(m: dict[str, Any]) -> str:
             )
         )
     out = [f'<div class="cards">{"".join(cards)}</div>']
+    out.append(_deadlines(m))
 
     rows = []
     for prefix, label in (

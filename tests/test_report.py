@@ -210,6 +210,7 @@ def test_headline_numbers_equal_metrics_json(run_folder):
         "detection.by_class.satellite",
         "detection.first_by_class.drone",
         *(k for k in metrics if k.startswith("coverage.")),
+        *(f"{kind}.within_{d}" for kind in ("detection", "report") for d in ("15min", "1h", "6h")),
     ]
     assert sorted(set(wanted) - set(cells)) == []
     assert {k: json.loads(v) for k, (v, _) in cells.items()} == {k: metrics[k] for k in cells}
@@ -508,3 +509,21 @@ def test_reading_aids_describe_markers_by_meaning():
     for name, spec in PLOTS.items():
         words = set(re.findall(r"[a-z]+", spec.aid.lower()))
         assert not [c for c in colours if any(w.startswith(c) for w in words)], name
+
+
+def test_deadline_table_reads_shortest_first_with_intervals(run_folder):
+    """The 'Within deadlines' table has one row per default deadline, shortest first, each
+    share with its metrics.json Wilson bounds."""
+    m = read_metrics(run_folder)
+    page = read_page(run_folder / "report.html")
+    text = " ".join(" ".join(page.text).split())
+    rows = []
+    for d, label in (("15min", "15 min"), ("30min", "30 min"), ("1h", "1 h"), ("6h", "6 h")):
+        cells = []
+        for kind in ("detection", "report"):
+            key = f"{kind}.within_{d}"
+            p, low, high = m[key], m[f"{key}.low95"], m[f"{key}.high95"]
+            cells.append(f"{100 * p:.1f} % (95 %: {100 * low:.1f}–{100 * high:.1f} %)")
+            assert page.cells[key][1] == cells[-1]
+        rows.append(f"{label} {cells[0]} {cells[1]}")
+    assert " ".join(rows) in text
