@@ -12,10 +12,12 @@ from sim.scenario import Scenario
 
 
 def fmt_duration(seconds: Any) -> str:
-    """Format seconds as '45 s', '12 min', '3.5 h', '24 h' or '2 d'; '–' when undefined."""
+    """Format seconds as '0.4 s', '45 s', '12 min', '3.5 h', '24 h' or '2 d'; '–' if undefined."""
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "–"
     seconds = float(seconds)
+    if abs(seconds) < 9.95:
+        return f"{seconds:.1f} s".replace(".0 s", " s")
     if abs(seconds) < 90:
         return f"{seconds:.0f} s"
     if abs(seconds) < 90 * 60:

@@ -53,6 +53,20 @@ ASSUMPTIONS = (
     "violations, with 95 % Wilson score intervals for this run's sampling noise only.",
 )
 
+# Figure titles for people (a figure not listed is titled by its file name).
+FIGURE_TITLES = {
+    "map": "Map",
+    "spacetime": "Space-time diagram",
+    "coverage_map": "Coverage map",
+    "revisit_map": "Revisit map",
+    "coverage_time": "Coverage over time",
+    "detection_along_line": "Detection along the line",
+    "latency_cdf": "Detection latency by first detector",
+    "report_latency_cdf": "Detected, reported and verified by time since start",
+    "coverage_maps": "Coverage maps",
+    "coverage_difference": "Coverage difference",
+}
+
 COMPARE_AIDS = {
     "latency_cdf": "One colour per run: the curve further left detects (solid) or reports "
     "(dashed) faster; a curve that levels off lower leaves more violations undetected.",
@@ -294,7 +308,7 @@ def _figures(plots_dir: Path, aids: dict[str, str]) -> str:
         data = path.read_bytes()
         size = _png_size(data)
         dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
-        title = path.stem.replace("_", " ").replace("-", " ")
+        title = FIGURE_TITLES.get(path.stem) or path.stem.replace("_", " ").replace("-", " ")
         title = title[:1].upper() + title[1:]
         aid = aids.get(path.stem, path.name)
         uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")

@@ -527,3 +527,17 @@ def test_deadline_table_reads_shortest_first_with_intervals(run_folder):
             assert page.cells[key][1] == cells[-1]
         rows.append(f"{label} {cells[0]} {cells[1]}")
     assert " ".join(rows) in text
+
+
+def test_figures_are_titled_for_people(run_folder):
+    """Regression: figures were titled by file name ('Latency cdf', 'Spacetime'). Every
+    figure of the registry has a title in FIGURE_TITLES, and the caption starts with it."""
+    from sim.plots import PLOTS
+    from sim.report import FIGURE_TITLES
+
+    assert set(PLOTS) <= set(FIGURE_TITLES)
+    captions = read_page(run_folder / "report.html").captions
+    pngs = sorted((run_folder / "plots").glob("*.png"))
+    assert pngs
+    for p in pngs:
+        assert captions[f"plot-{p.stem}"].startswith(FIGURE_TITLES[p.stem] + ". "), p.stem
