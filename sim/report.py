@@ -63,6 +63,10 @@ FIGURE_TITLES = {
     "detection_along_line": "Detection along the line",
     "latency_cdf": "Detection latency by first detector",
     "report_latency_cdf": "Detected, reported and verified by time since start",
+}
+COMPARE_TITLES = {
+    "latency_cdf": "Detection and report latency, one colour per run",
+    "detection_along_line": "Detection along the line",
     "coverage_maps": "Coverage maps",
     "coverage_difference": "Coverage difference",
 }
@@ -292,7 +296,7 @@ def _reading_aids() -> dict[str, str]:
     return aids
 
 
-def _figures(plots_dir: Path, aids: dict[str, str]) -> str:
+def _figures(plots_dir: Path, aids: dict[str, str], titles: dict[str, str] | None = None) -> str:
     """Every ``plots_dir/*.png`` as a figure with an embedded image and its reading aid.
 
     Figures are in the order of ``aids`` (plot name -> one-line reading aid), then
@@ -308,7 +312,7 @@ def _figures(plots_dir: Path, aids: dict[str, str]) -> str:
         data = path.read_bytes()
         size = _png_size(data)
         dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
-        title = FIGURE_TITLES.get(path.stem) or path.stem.replace("_", " ").replace("-", " ")
+        title = (titles or {}).get(path.stem) or path.stem.replace("_", " ").replace("-", " ")
         title = title[:1].upper() + title[1:]
         aid = aids.get(path.stem, path.name)
         uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
@@ -719,7 +723,7 @@ def render_report(folder: str | Path) -> str:
     )
     body.append(
         '<section id="plots"><h2>Plots</h2>'
-        + _figures(results.path / "plots", _reading_aids())
+        + _figures(results.path / "plots", _reading_aids(), FIGURE_TITLES)
         + "</section>"
     )
     items = "".join(f"<li>{_e(a)}</li>" for a in ASSUMPTIONS)
@@ -781,6 +785,15 @@ def fmt_by_unit(value: float, unit: str, signed: bool = False) -> str:
     return f"{text} {unit}" if unit and unit not in ("count", "days") else text
 
 
+def _bounds_text(low_row: list[str], high_row: list[str], i: int) -> str:
+    """' (95 %: 59.0–71.4 %)' from column ``i`` of a proportion's bound rows; '' if absent."""
+    try:
+        low, high = float(low_row[i]), float(high_row[i])
+    except (IndexError, ValueError):
+        return ""
+    return f" (95 %: {100 * low:.1f}–{100 * high:.1f} %)"
+
+
 def _compare_metrics(path: Path, n_runs: int) -> str:
     """metrics.csv (metric, [unit,] one column per run[, difference]) as a readable table."""
     if not path.is_file():
@@ -793,9 +806,13 @@ def _compare_metrics(path: Path, n_runs: int) -> str:
     has_unit = len(header) > 1 and header[1] == "unit"
     first = 2 if has_unit else 1
     shown = [0, *range(first, len(header))]
+    by_key = {row[0]: row for row in data if row}
     body = []
     for row in data:
         key = row[0] if row else ""
+        if any(key.endswith(b) and key[: -len(b)] in by_key for b in (".low95", ".high95")):
+            continue  # shown with its estimate
+        bounds = (by_key.get(f"{key}.low95"), by_key.get(f"{key}.high95"))
         unit = row[1] if has_unit and len(row) > 1 else ""
         cells = [f"<th><code>{_e(key)}</code></th>"]
         for i in shown[1:]:
@@ -807,6 +824,8 @@ def _compare_metrics(path: Path, n_runs: int) -> str:
                 continue
             signed = n_runs > 0 and i >= first + n_runs
             text = fmt_by_unit(value, unit, signed) if has_unit else fmt_metric(key, value)
+            if not signed and bounds[0] is not None and bounds[1] is not None:
+                text += _bounds_text(bounds[0], bounds[1], i)
             cells.append(
                 f'<td class="num" title="{_e(raw)}" data-value="{_e(raw)}">{_e(text)}</td>'
             )
@@ -814,7 +833,11 @@ def _compare_metrics(path: Path, n_runs: int) -> str:
     num = ' class="num"'
     head = "".join(f"<th{num if i else ''}>{_e(header[i])}</th>" for i in shown)
     rows_html = "".join(body)
-    return f'<table id="metrics"><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>'
+    return (
+        f'<table id="metrics"><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>'
+        "<p>Proportions: value (95 % Wilson interval); differences in percentage points "
+        "(pp).</p>"
+    )
 
 
 def render_compare_report(compare_dir: str | Path, runs: list[str] | None = None) -> str:
@@ -843,7 +866,7 @@ def render_compare_report(compare_dir: str | Path, runs: list[str] | None = None
         + _compare_metrics(compare_dir / "metrics.csv", len(listing))
         + "</section>",
         '<section id="plots"><h2>Plots</h2>'
-        + _figures(compare_dir / "plots", COMPARE_AIDS)
+        + _figures(compare_dir / "plots", COMPARE_AIDS, COMPARE_TITLES)
         + "</section>",
         "<footer>Written by ceasefire-sim compare. Self-contained: no network resources.</footer>",
     ]

@@ -37,6 +37,7 @@ import yaml
 
 import sim
 from sim.errors import SimError
+from sim.metrics import metric_unit
 from sim.report import write_compare_report, write_report
 from sim.results import read_metrics, write_results
 
@@ -106,7 +107,7 @@ def compare_folder(tmp_path_factory, run_folder) -> Path:
         for key in keys:
             values = [m[key] for m in metrics]
             diff = None if None in values else values[1] - values[0]
-            unit = "s" if key.endswith("_s") else ""
+            unit = metric_unit(key)
             writer.writerow([key, unit, *("" if v is None else v for v in [*values, diff])])
     (out / "metrics.md").write_text("| metric |\n|---|\n", encoding="utf-8")
     (out / "plots" / "latency_cdf.png").write_bytes(tiny_png(40, 30))
@@ -293,12 +294,24 @@ def test_report_of_a_folder_that_is_not_results_is_refused(tmp_path):
 
 
 def test_compare_report_shows_every_metric_row_run_and_plot(compare_folder):
-    """The compare report has one row per metrics.csv row, lists both runs, embeds both plots."""
+    """The compare report has one row per metrics.csv row (a proportion's .low95 and .high95
+    rows shown inside its own row, as in compare's text table), lists both runs, embeds both
+    plots."""
     page = read_page(compare_folder / "report.html")
     with (compare_folder / "metrics.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))[1:]
     text = " ".join(page.text)
-    assert all(f" {row[0]} " in f" {text} " for row in rows)
+    keys = {row[0] for row in rows}
+    bounds = {k for k in keys if k.removesuffix(".low95").removesuffix(".high95") != k}
+    assert bounds and all(k.rsplit(".", 1)[0] in keys for k in bounds)
+    assert all(f" {k} " in f" {text} " for k in keys - bounds)
+    assert not [k for k in bounds if f" {k} " in f" {text} "]
+    by_key = {row[0]: row for row in rows}
+    for key in ("detection.probability", "detection.within_30min"):
+        low, high = float(by_key[f"{key}.low95"][2]), float(by_key[f"{key}.high95"][2])
+        value = float(by_key[key][2])
+        shown = f"{100 * value:.1f} % (95 %: {100 * low:.1f}–{100 * high:.1f} %)"
+        assert shown in text, key
     assert "quickstart-seed2" in text
     embedded = sorted(base64.b64decode(src.split(",", 1)[1]) for src in page.images)
     assert embedded == sorted(p.read_bytes() for p in (compare_folder / "plots").glob("*.png"))
