@@ -886,8 +886,9 @@ def write_compare_report(compare_dir: str | Path, runs: list[str] | None = None)
 # ---------------------------------------------------------------- sweep report
 
 SWEEP_AIDS = {
-    "cost": "Each point's target metric against its cost, with 95 % intervals: green points "
-    "meet the target by their conservative bound; the star is the cheapest of them.",
+    "cost": "Each point's target metric against its cost, with 95 % intervals; the legend "
+    "tells the points that meet the target by their conservative bound from those that do "
+    "not, and the star is the cheapest of them.",
 }
 
 
@@ -933,7 +934,8 @@ def render_sweep_report(folder: str | Path) -> str:
         if cheapest:
             names = ", ".join(str(p) for p in sorted(cheapest))
             verdict = (
-                f"<p><b>Cheapest points meeting {_e(target)}</b> (by the conservative 95 % "
+                f"<p><b>Cheapest point{'s' if len(cheapest) > 1 else ''} meeting "
+                f"{_e(target)}</b> (by the conservative 95 % "
                 f"bound): {_e(names)} (★ in the table).</p>"
             )
         else:

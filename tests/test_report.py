@@ -517,10 +517,12 @@ def test_reading_aids_describe_markers_by_meaning():
     Aids now say what a mark means (missed, detected, patrol) and leave colours to the
     figure's legend, so a change of palette cannot make them false."""
     from sim.plots import PLOTS
+    from sim.report import COMPARE_AIDS, SWEEP_AIDS
 
     colours = ("red", "orange", "blue", "green", "grey", "gray", "yellow", "purple", "vermil")
-    for name, spec in PLOTS.items():
-        words = set(re.findall(r"[a-z]+", spec.aid.lower()))
+    aids = {name: spec.aid for name, spec in PLOTS.items()} | COMPARE_AIDS | SWEEP_AIDS
+    for name, aid in aids.items():
+        words = set(re.findall(r"[a-z]+", aid.lower()))
         assert not [c for c in colours if any(w.startswith(c) for w in words)], name
 
 
