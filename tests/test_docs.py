@@ -768,3 +768,18 @@ def test_model_lists_each_plot_with_its_reading_aid():
     text = section(MODEL, "Plots, report, compare")
     for name, spec in PLOTS.items():
         assert f"- `{name}`: {spec.aid}" in text, name
+
+
+def test_readme_question_is_answered_by_a_metric_and_a_sweep_example():
+    """The README's question (90 % detected within 30 minutes) names the metric a run
+    writes by default (the key of 30 min under the one key format) and the docs hold a
+    sweep example targeting it."""
+    from sim.metrics import deadline_key
+    from sim.scenario import DEFAULT_DEADLINES
+
+    key = f"detection.within_{deadline_key(1800.0)}"
+    assert 1800.0 in DEFAULT_DEADLINES
+    assert "90 % of violations detected within 30 minutes" in README
+    assert f"`{key}`" in README and f"target: {key} >= 0.9" in README
+    examples = [yaml.safe_load(b) for b in sweep_yaml_blocks()]
+    assert any(e.get("target") == f"{key} >= 0.9" for e in examples if isinstance(e, dict))
