@@ -26,7 +26,7 @@ from typing import Any
 from sim.describe import fmt_duration
 from sim.errors import SimError
 from sim.folder import ResultsFolder
-from sim.metrics import deadline_label, deadline_suffixes, metric_unit
+from sim.metrics import deadline_key, deadline_label, deadline_suffixes, metric_unit
 
 REPORT = "report.html"
 ASSET_CLASSES = ("drone", "ground", "satellite")
@@ -49,8 +49,9 @@ ASSUMPTIONS = (
     "per violation.",
     "A violation is verified when reports from the required number of distinct "
     "modalities arrive within the verification window.",
-    "Detections after the end of the run are not counted; probabilities are over all "
-    "violations, with 95 % Wilson score intervals for this run's sampling noise only.",
+    "Detections after the end of the run are not counted (a report of an earlier detection "
+    "may arrive after it and counts); probabilities and the shares within deadlines are over "
+    "all violations, with 95 % Wilson score intervals for this run's sampling noise only.",
 )
 
 # Figure titles for people (a figure not listed is titled by its file name).
@@ -666,20 +667,24 @@ def _scenario(s: dict[str, Any], m: dict[str, Any], manifest: dict[str, Any]) ->
             )
         out.append("<h3>Satellites</h3>" + _table(header, body))
 
-    rule = (s.get("reporting") or {}).get("verification") or {}
+    reporting = s.get("reporting") or {}
+    rule = reporting.get("verification") or {}
+    rows = []
     if rule:
-        out.append(
-            "<h3>Verification</h3>"
-            + _kv_table(
-                [
-                    (
-                        "Rule",
-                        f"reports from {rule.get('modalities')} distinct modalities within "
-                        f"{fmt_duration(rule.get('window'))}",
-                    )
-                ]
+        k = rule.get("modalities")
+        rows.append(
+            (
+                "Verification",
+                f"reports from {k} distinct modalit{'y' if k == 1 else 'ies'} within "
+                f"{fmt_duration(rule.get('window'))}",
             )
         )
+    deadlines = reporting.get("deadlines")
+    if deadlines:
+        labels = [deadline_label(deadline_key(d)) for d in sorted(deadlines)]
+        rows.append(("Deadlines", ", ".join(labels) + " (see Within deadlines above)"))
+    if rows:
+        out.append("<h3>Reporting</h3>" + _kv_table(rows))
     return "\n".join(out)
 
 

@@ -241,7 +241,8 @@ def test_scenario_summary_is_in_human_units(run_folder):
         "male 4 2 130 km/h eo, range 5 km, pd 0.7 35.8° E, 47.85° N 24 h 3 h",
         "ugs 33 every 4 km acoustic, range 1.5 km, pd 0.8 MTBF 60 d, MTTR 2 d 2 min",
         "sar sar every 24 h from 5 h the whole zone 0.6 3 h",
-        "reports from 2 distinct modalities within 12 h",
+        "Verification reports from 2 distinct modalities within 12 h",
+        "Deadlines 15 min, 30 min, 1 h, 6 h (see Within deadlines above)",
     ):
         assert expected in text
 
