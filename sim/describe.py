@@ -78,10 +78,15 @@ def describe_scenario(scenario: Scenario, model) -> str:
         f"  verified   by {plural(rule.modalities, 'modality', 'modalities')} "
         f"within {fmt_duration(rule.window)}"
     )
+    deadlines = sorted(scenario.reporting.deadlines)
     lines.append(
         "  deadlines  "
-        + ", ".join(deadline_label(deadline_key(d)) for d in sorted(scenario.reporting.deadlines))
-        + " (metrics detection.within_<d>, report.within_<d>)"
+        + (
+            ", ".join(deadline_label(deadline_key(d)) for d in deadlines)
+            + " (metrics detection.within_<d>, report.within_<d>)"
+            if deadlines
+            else "none (no detection.within_<d> metrics)"
+        )
     )
     return "\n".join(lines)
 

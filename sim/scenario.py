@@ -371,6 +371,13 @@ class ReportingSpec(Spec):
         "report.within_<d> count violations detected / reported within d of their start.",
     )
 
+    @field_validator("deadlines", mode="before")
+    @classmethod
+    def _a_list(cls, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"expected a list of durations such as [15min, 1h]; got {value!r}")
+        return value
+
     @field_validator("deadlines")
     @classmethod
     def _whole_distinct_seconds(cls, value: list[float]) -> list[float]:

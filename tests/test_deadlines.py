@@ -119,6 +119,8 @@ def test_run_metrics_agree_with_events(one_day):
         ("[30min, 1800]", "reporting.deadlines[1] (from --set): deadline 1800 s is listed twice"),
         ("[-1h]", "reporting.deadlines[0] (from --set): expected a whole number"),
         ("[30 minutes]", "reporting.deadlines[0] (from --set): unknown duration unit"),
+        ("30min", "reporting.deadlines (from --set): expected a list of durations"),
+        ("[deadline]", "reporting.deadlines[0] (from --set): expected a duration"),
     ],
 )
 def test_bad_deadlines_exit_2_with_the_path(value, message, tmp_path, capsys):
@@ -193,3 +195,13 @@ def test_sweep_missing_deadline_says_where_deadlines_come_from(tmp_path, capsys)
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
     with (tmp_path / "b" / "summary.csv").open(newline="", encoding="utf-8") as handle:
         assert "detection.within_45min.low95" in next(csv.DictReader(handle))
+
+
+def test_no_deadlines_means_no_within_metrics(capsys):
+    """An empty list is allowed: validate says so, and a run has no within metrics."""
+    sets = ["--set", "reporting.deadlines=[]", "--set", "duration=1d"]
+    assert main(["validate", str(QUICKSTART), *sets]) == 0
+    assert "deadlines  none (no detection.within_<d> metrics)" in capsys.readouterr().out
+    metrics = run(load_scenario(QUICKSTART, ["reporting.deadlines=[]", "duration=1d"])).metrics()
+    assert "detection.probability" in metrics
+    assert not [k for k in metrics if ".within_" in k]
