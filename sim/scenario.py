@@ -367,6 +367,7 @@ class ReportingSpec(Spec):
     deadlines: list[Duration] = Field(
         default_factory=lambda: list(DEFAULT_DEADLINES),
         max_length=MAX_DEADLINES,
+        json_schema_extra={"default": list(DEFAULT_DEADLINES)},
         description="Deadlines d, s (whole seconds): metrics detection.within_<d> and "
         "report.within_<d> count violations detected / reported within d of their start.",
     )
