@@ -783,3 +783,25 @@ def test_readme_question_is_answered_by_a_metric_and_a_sweep_example():
     assert f"`{key}`" in README and f"target: {key} >= 0.9" in README
     examples = [yaml.safe_load(b) for b in sweep_yaml_blocks()]
     assert any(e.get("target") == f"{key} >= 0.9" for e in examples if isinstance(e, dict))
+
+
+def test_sweep_summary_lines_in_the_docs_have_the_printed_form():
+    """Each sweep summary line quoted in sweeps.md or the README has the form the command
+    prints ('N runs: N ok, N failed; T s on 2 worker processes'), so no retired wording
+    (such as '2 processes worker(s)') survives in the docs."""
+    from sim.cli import _where_run
+
+    wheres = {_where_run(w, e) for w in (1, 2, 4) for e in ("inline", "processes", "dask-local")}
+    pattern = re.compile(r"^(\d+) runs?: \d+ ok, \d+ failed(, \d+ resumed)?; [\d.]+ s (.+)$")
+    quoted = [
+        line
+        for text in (SWEEPS, README)
+        for line in text.splitlines()
+        if re.match(r"^\d+ runs?: ", line)
+    ]
+    assert len(quoted) >= 2
+    for line in quoted:
+        match = pattern.match(line)
+        assert match is not None, line
+        assert match.group(3) in wheres, line
+        assert (match.group(1) == "1") == (" run: " in line), line
