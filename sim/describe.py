@@ -97,14 +97,18 @@ def describe_run(metrics: dict[str, Any], out: str | None = None) -> str:
     def pct(key: str) -> str:
         value = metrics.get(key)
         if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "-"
+            return "–"
         return f"{100 * value:.1f}%"
 
     n = metrics["violations.count"]
+    interval = (
+        f"(95% {pct('detection.probability.low95')}-{pct('detection.probability.high95')})"
+        if n
+        else "(no violations: the shares are undefined)"
+    )
     lines = [
         f"violations  {n}",
-        f"detected    {pct('detection.probability')} "
-        f"(95% {pct('detection.probability.low95')}-{pct('detection.probability.high95')})",
+        f"detected    {pct('detection.probability')} {interval}",
         f"verified    {pct('verified.probability')}",
         f"latency     median {fmt_duration(metrics['latency.median_s'])}, "
         f"p90 {fmt_duration(metrics['latency.p90_s'])}; first report median "

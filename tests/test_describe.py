@@ -115,3 +115,26 @@ def test_sweep_summary_line_end_to_end(tmp_path, capsys):
     assert "1 runs" not in out and "1 run: 1 ok, 0 failed;" in out
     line = next(x for x in out.splitlines() if "ok," in x)
     assert line.endswith(" s inline (1 process)") and "worker(s)" not in line
+
+
+def test_run_summary_without_violations():
+    """Regression: zero violations printed '- (95% 0.0%-100.0%)', mixing '-' and '–'. It now
+    says the shares are undefined and uses one dash for every undefined value."""
+    nan = float("nan")
+    metrics = {
+        "violations.count": 0,
+        "detection.probability": nan,
+        "detection.probability.low95": 0.0,
+        "detection.probability.high95": 1.0,
+        "verified.probability": nan,
+        "latency.median_s": nan,
+        "latency.p90_s": nan,
+        "report_latency.median_s": nan,
+        "detection.within_30min": nan,
+        "report.within_30min": nan,
+        "detection.by_class.drone": nan,
+    }
+    text = describe_run(metrics)
+    assert "detected    – (no violations: the shares are undefined)" in text
+    assert "detected within 30 min –" in text
+    assert " - " not in text and "-," not in text and "0.0%-100.0%" not in text
