@@ -183,22 +183,8 @@ def _plain(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _where_run(workers: int, executor: str) -> str:
-    """How a sweep ran, for its summary line: 'inline', 'on 2 worker processes', ..."""
-    if executor == "inline":
-        return "inline (1 process)"
-    many = "" if workers == 1 else "s"
-    if executor == "processes":
-        return f"on {workers} worker process{'es' if workers != 1 else ''}"
-    if executor == "dask-local":
-        return f"on {workers} Dask worker{many} (local cluster)"
-    if executor.startswith("dask:"):
-        return f"on the Dask scheduler at {executor.removeprefix('dask:')}"
-    return f"on {workers} {executor} worker{many}"
-
-
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.describe import plural
+    from sim.describe import plural, where_run
     from sim.sweep import run_sweep
 
     if args.workers is not None and args.workers < 1:
@@ -223,7 +209,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     resumed = f", {outcome.resumed} resumed" if outcome.resumed else ""
     print(
         f"{plural(outcome.runs, 'run')}: {outcome.ok} ok, {outcome.failed} failed{resumed}; "
-        f"{outcome.wall_seconds:.1f} s {_where_run(outcome.workers, outcome.executor)}"
+        f"{outcome.wall_seconds:.1f} s {where_run(outcome.workers, outcome.executor)}"
     )
     for row in outcome.summary:
         if row.get("cheapest"):

@@ -32,6 +32,20 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
+def where_run(workers: int, executor: str) -> str:
+    """How a sweep ran, for its summary line: 'inline', 'on 2 worker processes', ..."""
+    if executor == "inline":
+        return "inline (1 process)"
+    many = "" if workers == 1 else "s"
+    if executor == "processes":
+        return f"on {workers} worker process{'es' if workers != 1 else ''}"
+    if executor == "dask-local":
+        return f"on {workers} Dask worker{many} (local cluster)"
+    if executor.startswith("dask:"):
+        return f"on the Dask scheduler at {executor.removeprefix('dask:')}"
+    return f"on {workers} {executor} worker{many}"
+
+
 def describe_scenario(scenario: Scenario, model) -> str:
     """Summarise a validated scenario and its built model (line, zone, assets)."""
     line = model.line

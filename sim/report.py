@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from sim.describe import fmt_duration
+from sim.describe import fmt_duration, plural, where_run
 from sim.errors import SimError
 from sim.folder import ResultsFolder
 from sim.metrics import deadline_key, deadline_label, deadline_suffixes, metric_unit
@@ -367,7 +367,8 @@ def _headline(m: dict[str, Any]) -> str:
             "Violations",
             "violations.count",
             fmt_number(m.get("violations.count")),
-            f"over {fmt_number(m.get('duration_days'))} days",
+            f"over {fmt_number(m.get('duration_days'))} "
+            + ("day" if m.get("duration_days") == 1 else "days"),
         ),
         _card(
             m,
@@ -897,6 +898,14 @@ SWEEP_AIDS = {
 }
 
 
+def _executor_text(m: dict[str, Any]) -> str:
+    """'2 worker processes', 'inline (1 process)', ... from a sweep manifest."""
+    workers, executor = m.get("workers"), m.get("executor")
+    if not isinstance(workers, int) or not isinstance(executor, str):
+        return "–"
+    return where_run(workers, executor).removeprefix("on ")
+
+
 def render_sweep_report(folder: str | Path) -> str:
     """The report of a finished sweep folder as an HTML string."""
     from sim.sweep import read_sweep
@@ -911,7 +920,7 @@ def render_sweep_report(folder: str | Path) -> str:
         ("Points", fmt_number(m.get("points"))),
         ("Replications per point", fmt_number(m.get("replications"))),
         ("Runs ok / failed", f"{m.get('runs_ok', '–')} / {m.get('runs_failed', '–')}"),
-        ("Executor", f"{m.get('executor', '–')} ({m.get('workers', '–')} workers)"),
+        ("Executor", _executor_text(m)),
         ("Wall time", fmt_duration(m.get("wall_seconds"))),
         ("Sweep seed", str(m.get("seed", "–"))),
         ("Target", str(target) if target else "none"),
@@ -952,7 +961,8 @@ def render_sweep_report(folder: str | Path) -> str:
     aids.update(SWEEP_AIDS)
     body = [
         f"<header><h1>ceasefire-sim sweep: {_e(m.get('name', sweep.path.name))}</h1>",
-        f'<p class="lead">{_e(len(s))} points x {_e(m.get("replications"))} replications; '
+        f'<p class="lead">{_e(plural(len(s), "point"))} x '
+        f"{_e(plural(int(m.get('replications') or 0), 'replication'))}; "
         "intervals: Wilson for proportions (pooled replications), Student t for means.</p>"
         "</header>",
         '<section id="sweep"><h2>Sweep</h2>' + _kv_table(facts) + verdict + "</section>",

@@ -96,9 +96,9 @@ def test_run_summary_lists_the_deadlines_shortest_first():
 )
 def test_sweep_summary_says_where_it_ran(workers, executor, text):
     """Regression: the sweep summary said '2 processes worker(s)'."""
-    from sim.cli import _where_run
+    from sim.describe import where_run
 
-    assert _where_run(workers, executor) == text
+    assert where_run(workers, executor) == text
 
 
 def test_sweep_summary_line_end_to_end(tmp_path, capsys):

@@ -557,3 +557,30 @@ def test_figures_are_titled_for_people(run_folder):
     assert pngs
     for p in pngs:
         assert captions[f"plot-{p.stem}"].startswith(FIGURE_TITLES[p.stem] + ". "), p.stem
+
+
+def test_one_day_run_says_over_1_day(tmp_path):
+    """Regression: the Violations card of a one-day run said 'over 1 days'."""
+    folder = tmp_path / "one-day"
+    write_results(sim.run(sim.load_scenario(QUICKSTART, ["duration=1d"]), seed=1), folder)
+    write_report(folder)
+    text = " ".join(" ".join(read_page(folder / "report.html").text).split())
+    assert "over 1 day " in text + " " and "over 1 days" not in text
+
+
+def test_sweep_report_words_for_one_point_and_the_executor(tmp_path):
+    """Regression: the sweep report said '1 points x 1 replications' and 'inline (1 workers)'."""
+    from sim.report import render_sweep_report
+    from sim.sweep import run_sweep
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"name: s\nscenario: {QUICKSTART}\nreplications: 1\nset: {{duration: 1d}}\n"
+        "grid:\n  - path: drones[0].count\n    values: [4]\n",
+        encoding="utf-8",
+    )
+    run_sweep(path, workers=1, out=tmp_path / "out", progress=lambda info: None)
+    text = " ".join(" ".join(Page(render_sweep_report(tmp_path / "out")).text).split())
+    assert "1 point x 1 replication;" in text
+    assert "Executor inline (1 process)" in text
+    assert "workers)" not in text
