@@ -172,7 +172,8 @@ def test_sweep_targets_a_deadline_with_pooled_wilson(tmp_path):
         assert row["meets_target"] == ("true" if low >= 0.3 else "false")
         assert "report.within_1h.low95" in row
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert "detection.within_30min" in json.dumps(manifest)
+    assert manifest["intervals"]["detection.within_30min"] == "wilson"
+    assert manifest["intervals"]["report.within_1h"] == "wilson"
 
 
 def test_sweep_missing_deadline_says_where_deadlines_come_from(tmp_path, capsys):
