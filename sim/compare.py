@@ -456,7 +456,7 @@ def plot_detection_along_line(
     The runs share one bin width; their points are spread a little within each
     bin so the intervals do not hide each other.
     """
-    from sim.plots import detection_by_chainage
+    from sim.plots import detection_by_chainage, interval_errors
 
     width = along_line_bin_width(folders)
     fig = _figure(8.0, 5.0)
@@ -475,7 +475,7 @@ def plot_detection_along_line(
         ax.errorbar(
             centres[ok],
             b["p"][ok],
-            yerr=np.vstack([b["p"][ok] - b["low95"][ok], b["high95"][ok] - b["p"][ok]]),
+            yerr=interval_errors(b["p"][ok], b["low95"][ok], b["high95"][ok]),
             fmt="o-",
             markersize=3.5,
             linewidth=0.8,

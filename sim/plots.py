@@ -155,6 +155,20 @@ def marker_style(
     return {"s": max(min_size, size * k), "alpha": max(min(alpha, min_alpha), alpha * k)}
 
 
+def interval_errors(estimate: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Return the (2, n) ``yerr`` of an errorbar from an estimate and its interval bounds.
+
+    Both rows are >= 0 (a bound a rounding error on the wrong side of its estimate
+    gives a zero-length bar, not matplotlib's "yerr must not contain negative
+    values"); NaN stays NaN, so a point without an interval draws no bar.
+    """
+    est = np.asarray(estimate, dtype=float)
+    below = est - np.asarray(low, dtype=float)
+    above = np.asarray(high, dtype=float) - est
+    with np.errstate(invalid="ignore"):
+        return np.vstack([np.where(below < 0, 0.0, below), np.where(above < 0, 0.0, above)])
+
+
 # --- map ------------------------------------------------------------------------------
 
 
@@ -894,7 +908,7 @@ def plot_detection_along_line(folder: ResultsFolder, ax: Axes | None = None) -> 
     ax.errorbar(
         centres[ok],
         b["p"][ok],
-        yerr=np.vstack([b["p"][ok] - b["low95"][ok], b["high95"][ok] - b["p"][ok]]),
+        yerr=interval_errors(b["p"][ok], b["low95"][ok], b["high95"][ok]),
         fmt="o",
         markersize=4,
         color=BLUE,

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from sim.metrics import metric_unit
+from sim.plots import interval_errors
 from sim.sweep import SweepFolder, read_sweep
 
 DPI = 130
@@ -236,7 +237,7 @@ def plot_cost(sweep: SweepFolder, ax: Axes | None = None) -> Axes | None:
     low = _values(sweep, f"{metric}.low95", mscale)
     high = _values(sweep, f"{metric}.high95", mscale)
     meets, cheapest = _flags(sweep, "meets_target"), _flags(sweep, "cheapest")
-    err = np.vstack([est - low, high - est])
+    err = interval_errors(est, low, high)
     for mask, colour, label in ((~meets, "grey", "misses the target"), (meets, GREEN, "meets it")):
         if np.any(mask):
             ax.errorbar(

@@ -397,6 +397,81 @@ def test_detection_by_chainage_counts_every_violation(quick):
             assert math.isnan(low) and math.isnan(high)
 
 
+def test_wilson_interval_always_brackets_its_estimate():
+    """Regression: at 0 or n successes of n (e.g. 0 of 3, 10 of 10) a Wilson bound
+    landed 1e-16 on the wrong side of the estimate, and the along-line figure died
+    with "'yerr' must not contain negative values"."""
+    for n in range(1, 300):
+        for k in range(n + 1):
+            low, high = wilson_interval(k, n)
+            assert 0.0 <= low <= k / n <= high <= 1.0, (k, n, low, high)
+
+
+def test_interval_errors_are_never_negative():
+    """Error bars from bounds a rounding error past the estimate are zero, NaN stays NaN."""
+    err = plots.interval_errors(
+        np.array([0.0, 1.0, 0.5, np.nan]),
+        np.array([1e-16, 0.2, 0.4, np.nan]),
+        np.array([0.3, 1.0 - 1e-16, 0.7, np.nan]),
+    )
+    assert err[:, :3] == pytest.approx(np.array([[0.0, 0.8, 0.1], [0.3, 0.0, 0.2]]))
+    assert np.isnan(err[:, 3]).all()
+
+
+def _one_sensor(pd: float, seed: int) -> dict:
+    """One ground sensor (and no other asset) on a local line, for pd 0 and 1."""
+    return {
+        "name": f"one-sensor-pd{pd:g}",
+        "seed": seed,
+        "duration": "1d",
+        "line": {"crs": "local", "points": [[0, 0], [40_000, 0]], "buffer": "3km", "cell": "1km"},
+        "violations": {"rate": "150/day", "duration": "1h"},
+        "ground_sensors": [
+            {
+                "name": "ugs",
+                "modality": "acoustic",
+                "positions": [[20_000, 0]],
+                "sensor": {"range": "25km", "pd": pd},
+            }
+        ],
+    }
+
+
+def _errorbars(ax) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(y, lower end, upper end) of each errorbar series drawn on ``ax``."""
+    from matplotlib.container import ErrorbarContainer
+
+    out = []
+    for container in ax.containers:
+        if isinstance(container, ErrorbarContainer):
+            data_line, _, (bars, *_) = container.lines
+            y = np.asarray(data_line.get_ydata(), dtype=float)
+            segments = bars.get_segments()
+            lo = np.array([min(seg[:, 1]) for seg in segments])
+            hi = np.array([max(seg[:, 1]) for seg in segments])
+            out.append((y, lo, hi))
+    return out
+
+
+@pytest.mark.parametrize("pd", [0.0, 1.0])
+def test_detection_along_line_draws_when_bins_are_all_or_none_detected(tmp_path, pd):
+    """Regression: pd 0 or 1 with one sensor makes every bin all or none detected;
+    the figure must draw, each bar bracket its point and stay inside [0, 1]."""
+    for seed in (1, 2):
+        out = tmp_path / f"pd{pd:g}-{seed}"
+        write_results(sim.run(scenario_from_data(_one_sensor(pd, seed))), out)
+        folder = ResultsFolder(out)
+        assert set(np.asarray(folder.events["detected"], dtype=bool)) == {bool(pd)}
+        ax = plots.plot_detection_along_line(folder)
+        (series,) = _errorbars(ax)
+        y, lo, hi = series
+        assert len(y) >= 5
+        assert np.all(y == pd)
+        assert np.all(lo >= 0.0) and np.all(hi <= 1.0)
+        assert np.all(lo <= y) and np.all(y <= hi)
+        assert np.all(hi - lo > 0), "a Wilson interval of a few trials has width"
+
+
 # --- covered fraction over time --------------------------------------------------------
 
 
