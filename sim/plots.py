@@ -528,8 +528,16 @@ def _zone_map(
     title: str,
     vmax: float | None = None,
 ) -> Axes:
-    """Draw coverage.csv ``column`` / ``per_unit`` over the zone (colour scale 0 to ``vmax``)."""
+    """Draw coverage.csv ``column`` / ``per_unit`` over the zone (colour scale 0 to ``vmax``).
+
+    A zone too thin for the grid (no cell centre inside it: a buffer much
+    narrower than ``line.cell``) has no zone cells; the figure then shows the
+    line and zone with a note saying so, rather than an empty or invented map.
+    """
     ax = _axes(ax)
+    if not has_zone_cells(folder):
+        _no_zone_cells(ax, folder, title)
+        return ax
     grid = zone_grid(folder)
     values = grid.column(folder, column) / per_unit
     if vmax is None:
@@ -543,6 +551,49 @@ def _zone_map(
     _title(ax, folder, title)
     ax.grid(True, linewidth=0.3, alpha=0.5)
     return ax
+
+
+def _distance(metres: float) -> str:
+    """A distance for a note: km from 1 km up, else m."""
+    return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+
+
+def has_zone_cells(folder: ResultsFolder) -> bool:
+    """True when coverage.csv holds at least one zone cell."""
+    return bool(np.any(np.asarray(_folder(folder).coverage["grid"]) == "zone"))
+
+
+def _no_zone_cells(ax: Axes, folder: ResultsFolder, title: str) -> None:
+    """The zone-map stand-in when no grid point lies in the zone: line, zone and a note."""
+    line = folder.scenario["line"]
+    buffer_m, cell_m = float(line["buffer"]), float(line["cell"])
+    if folder.has("line.geojson"):
+        draw_line_and_zone(ax, folder)
+        ax.autoscale_view()
+        scale, aspect, xlabel, ylabel = _map_frame(folder)
+        if folder.is_geographic:
+            ax.set_aspect(_geographic_aspect(np.asarray(ax.get_ylim())), adjustable="datalim")
+        else:
+            ax.set_aspect(aspect, adjustable="datalim")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="upper left", fontsize=8, framealpha=0.8)
+    else:
+        ax.set_axis_off()
+    ax.text(
+        0.5,
+        0.5,
+        f"No zone cells: no point of the {_distance(cell_m)} grid (line.cell) lies inside\n"
+        f"the monitored zone ({_distance(buffer_m)} either side of the line, line.buffer).\n"
+        "Coverage along the line is in the space-time and coverage-over-time figures.",
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=9,
+        bbox={"facecolor": "white", "edgecolor": GREY, "alpha": 0.9},
+        zorder=10,
+    )
+    _title(ax, folder, f"{title} (no zone cells)")
 
 
 def plot_coverage_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:

@@ -472,6 +472,26 @@ def test_detection_along_line_draws_when_bins_are_all_or_none_detected(tmp_path,
         assert np.all(hi - lo > 0), "a Wilson interval of a few trials has width"
 
 
+@pytest.mark.parametrize("line_change", [{"buffer": "1m"}, {"cell": "1000km"}])
+def test_zone_maps_without_zone_cells_say_so(tmp_path, line_change):
+    """Regression: a 1 m buffer or a 1,000 km cell leaves no zone cell, and the run
+    died with "coverage.csv has no zone cells" naming its temporary folder. Now the
+    folder is complete and both zone maps show the line with a note instead."""
+    data = {**LOCAL, "duration": "6h", "line": {**LOCAL["line"], **line_change}}
+    out = tmp_path / "thin"
+    write_results(sim.run(scenario_from_data(data)), out)
+    folder = ResultsFolder(out)
+    assert not plots.has_zone_cells(folder)
+    written = {p.stem for p in plots.draw_all(folder)}
+    assert {"coverage_map", "revisit_map"} <= written
+    for name in ("coverage_map", "revisit_map"):
+        ax = plots.PLOTS[name].draw(folder)
+        texts = " ".join(t.get_text() for t in ax.texts)
+        assert "No zone cells" in texts and "line.cell" in texts and "line.buffer" in texts
+        assert not ax.collections, "no zone mesh is drawn when there are no zone cells"
+        assert "no zone cells" in ax.get_title()
+
+
 # --- covered fraction over time --------------------------------------------------------
 
 
