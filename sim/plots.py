@@ -24,6 +24,7 @@ the binned detection probability.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter
 
 from sim.folder import ResultsFolder
+from sim.geo import wrap_longitude
 from sim.metrics import wilson_interval
 
 # Okabe-Ito
@@ -179,16 +181,48 @@ def _map_frame(folder: ResultsFolder) -> tuple[float, float, str, str]:
     return 1e-3, 1.0, "x (km)", "y (km)"
 
 
+def centre_lon(folder: ResultsFolder) -> float:
+    """The central meridian (deg) of the run's projection: the middle of the line.
+
+    Longitudes are drawn within 180 deg of it, so a line across the antimeridian
+    stays one piece on the map (ticks are labelled in [-180, 180]). 0 when the
+    folder holds no projection.
+    """
+    match = re.search(r"\+lon_0=(\S+)", str(folder.manifest.get("crs") or ""))
+    return float(match.group(1)) if match else 0.0
+
+
+def display_xy(folder: ResultsFolder, xy: np.ndarray) -> np.ndarray:
+    """Folder coordinates (GeoJSON or events: lon/lat deg, or metres) as drawn.
+
+    Lon/lat: longitudes wrapped to within 180 deg of :func:`centre_lon`; local
+    metres: km.
+    """
+    xy = np.asarray(xy, dtype=float)[..., :2]
+    if not folder.is_geographic:
+        return xy * 1e-3
+    out = xy.copy()
+    out[..., 0] = wrap_longitude(out[..., 0], centre_lon(folder))
+    return out
+
+
+def _lon_ticks(ax: Axes) -> None:
+    """Label a longitude axis in [-180, 180) whatever the drawn (wrapped) values."""
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{float(wrap_longitude(v)):g}"))
+
+
 def _geographic_aspect(lat: np.ndarray) -> float:
     """Aspect of a lon/lat plot that keeps distances true at the mean latitude."""
     return 1.0 / math.cos(math.radians(float(np.nanmean(lat))))
 
 
-def _rings_path(rings: Sequence[Sequence[Sequence[float]]], scale: float) -> MplPath:
+def _rings_path(
+    rings: Sequence[Sequence[Sequence[float]]], to_display: Callable[[np.ndarray], np.ndarray]
+) -> MplPath:
     """A compound path of polygon rings (exterior and holes) for a PathPatch."""
     vertices, codes = [], []
     for ring in rings:
-        pts = np.asarray(ring, dtype=float)[:, :2] * scale
+        pts = to_display(np.asarray(ring, dtype=float)[:, :2])
         vertices.append(pts)
         ring_codes = np.full(len(pts), MplPath.LINETO, dtype=np.uint8)
         ring_codes[0] = MplPath.MOVETO
@@ -217,7 +251,9 @@ def draw_line_and_zone(
     ax: Axes, folder: ResultsFolder, zone: bool = True, linewidth: float = 1.6
 ) -> None:
     """Draw the ceasefire line (and the monitored zone) from line.geojson on ``ax``."""
-    scale = _map_frame(folder)[0]
+    def to_display(xy: np.ndarray) -> np.ndarray:
+        return display_xy(folder, xy)
+
     for feature in folder.geojson("line")["features"]:
         kind = feature["properties"].get("kind")
         geometry = feature["geometry"]
@@ -225,7 +261,7 @@ def draw_line_and_zone(
             for rings in _polygons(geometry):
                 ax.add_patch(
                     PathPatch(
-                        _rings_path(rings, scale),
+                        _rings_path(rings, to_display),
                         facecolor="#EEEEEE",
                         edgecolor=GREY,
                         linewidth=0.8,
@@ -235,9 +271,10 @@ def draw_line_and_zone(
                 )
         elif kind == "line":
             for coords in _lines(geometry):
+                coords = to_display(coords)
                 ax.plot(
-                    coords[:, 0] * scale,
-                    coords[:, 1] * scale,
+                    coords[:, 0],
+                    coords[:, 1],
                     color=BLACK,
                     linewidth=linewidth,
                     zorder=3,
@@ -278,7 +315,7 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         patrols = [f for f in features if f["properties"].get("kind") == "patrol"]
         bases = [f for f in features if f["properties"].get("kind") == "base"]
         if patrols:
-            segments = [c * scale for f in patrols for c in _lines(f["geometry"])]
+            segments = [display_xy(folder, c) for f in patrols for c in _lines(f["geometry"])]
             ax.add_collection(
                 LineCollection(segments, colors=ORANGE, linewidths=5.0, alpha=0.7, zorder=2)
             )
@@ -287,7 +324,7 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
             )
         if sensors:
             xy = np.array([f["geometry"]["coordinates"][:2] for f in sensors], dtype=float)
-            xy = xy * scale
+            xy = display_xy(folder, xy)
             if len(sensors) <= MAX_DISCS:
                 radius = np.array([f["properties"].get("range_m", 0.0) for f in sensors])
                 discs = _disc_patches(xy, radius, geographic, scale)
@@ -324,7 +361,7 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
             )
         if bases:
             xy = np.array([f["geometry"]["coordinates"][:2] for f in bases], dtype=float)
-            xy = xy * scale
+            xy = display_xy(folder, xy)
             ax.scatter(
                 xy[:, 0],
                 xy[:, 1],
@@ -358,7 +395,8 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
 
     events = folder.events
     if geographic:
-        ex, ey = np.asarray(events["lon"], float), np.asarray(events["lat"], float)
+        ex = wrap_longitude(np.asarray(events["lon"], float), centre_lon(folder))
+        ey = np.asarray(events["lat"], float)
     else:
         ex, ey = np.asarray(events["x"], float) * scale, np.asarray(events["y"], float) * scale
     outcome = outcomes(events)
@@ -397,6 +435,7 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
     if geographic:
         lat = np.asarray(ax.get_ylim())
         ax.set_aspect(_geographic_aspect(lat), adjustable="datalim")
+        _lon_ticks(ax)
     else:
         ax.set_aspect(aspect, adjustable="datalim")
     ax.set_xlabel(xlabel)
@@ -480,6 +519,7 @@ def zone_grid(folder: ResultsFolder) -> ZoneGrid:
 
         to_lonlat = Transformer.from_crs(folder.manifest["crs"], "EPSG:4326", always_xy=True)
         gx, gy = to_lonlat.transform(gx, gy)
+        gx = wrap_longitude(gx, centre_lon(folder))
     else:
         gx, gy = gx * 1e-3, gy * 1e-3
     return ZoneGrid(ix, iy, (nx, ny), np.asarray(gx), np.asarray(gy), rows, geographic)
@@ -508,6 +548,7 @@ def draw_zone_values(
         ax.set_xlabel("longitude (deg E)")
         ax.set_ylabel("latitude (deg N)")
         ax.set_aspect(_geographic_aspect(grid.y), adjustable="datalim")
+        _lon_ticks(ax)
     else:
         ax.set_xlabel("x (km)")
         ax.set_ylabel("y (km)")
@@ -573,6 +614,7 @@ def _no_zone_cells(ax: Axes, folder: ResultsFolder, title: str) -> None:
         scale, aspect, xlabel, ylabel = _map_frame(folder)
         if folder.is_geographic:
             ax.set_aspect(_geographic_aspect(np.asarray(ax.get_ylim())), adjustable="datalim")
+            _lon_ticks(ax)
         else:
             ax.set_aspect(aspect, adjustable="datalim")
         ax.set_xlabel(xlabel)

@@ -492,6 +492,70 @@ def test_zone_maps_without_zone_cells_say_so(tmp_path, line_change):
         assert "no zone cells" in ax.get_title()
 
 
+def _far_line(points: list) -> dict:
+    """A small lon/lat scenario with drones and ground sensors on ``points``."""
+    return {
+        "name": "far",
+        "seed": 3,
+        "duration": "12h",
+        "line": {"crs": "lonlat", "points": points, "buffer": "5km", "cell": "1km"},
+        "violations": {"rate": "60/day"},
+        "drones": [{"name": "uav", "count": 1, "speed": "100km/h", "sensor": {"range": "4km"}}],
+        "ground_sensors": [
+            {"name": "ugs", "modality": "acoustic", "spacing": "8km", "sensor": {"range": "2km"}}
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "points, max_lon_span",
+    [
+        ([[179.5, 65.0], [-179.5, 65.2]], 2.0),  # across the antimeridian
+        ([[10.0, 89.0], [60.0, 89.0], [120.0, 89.2]], 125.0),  # 110 km from the pole
+    ],
+)
+def test_lines_across_the_antimeridian_or_near_a_pole_run_and_map(tmp_path, points, max_lon_span):
+    """Regression: a line across the antimeridian was drawn round the whole world (its
+    lon jumped from 180 to -180) and projected about lon 0. Every figure must draw,
+    the maps stay within the line's own longitudes, and the GeoJSON keeps lon in
+    [-180, 180]."""
+    import json
+
+    out = tmp_path / "far"
+    write_results(sim.run(scenario_from_data(_far_line(points))), out)
+    folder = ResultsFolder(out)
+    assert {p.stem for p in plots.draw_all(folder)} == set(plots.PLOTS)
+    for name in ("map", "coverage_map"):
+        ax = plots.PLOTS[name].draw(folder)
+        left, right = ax.get_xlim()
+        assert right - left < max_lon_span * 1.6, f"{name} spans {right - left:.1f} deg of lon"
+        for line in ax.lines:  # the ceasefire line and anything else drawn as a line
+            assert np.ptp(np.asarray(line.get_xdata(), dtype=float)) < max_lon_span
+    grid = plots.zone_grid(folder)
+    assert np.ptp(grid.x) < max_lon_span
+    for layer in ("line", "events", "assets", "coverage"):
+        text = (out / f"{layer}.geojson").read_text()
+        lons = [c[0] for c in _coordinates(json.loads(text))]
+        assert lons and all(-180.0 <= lon <= 180.0 for lon in lons), layer
+
+
+def _coordinates(geojson: dict) -> list:
+    """Every [lon, lat, ...] position of a GeoJSON FeatureCollection."""
+    out: list = []
+
+    def walk(c) -> None:
+        if isinstance(c, list) and c and isinstance(c[0], (int, float)):
+            out.append(c)
+        elif isinstance(c, list):
+            for item in c:
+                walk(item)
+
+    for feature in geojson["features"]:
+        if feature.get("geometry"):
+            walk(feature["geometry"]["coordinates"])
+    return out
+
+
 # --- covered fraction over time --------------------------------------------------------
 
 
