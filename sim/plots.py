@@ -73,8 +73,8 @@ DENSE_FROM = 400
 RASTERIZE_ABOVE = 2000
 #: Beyond this many images, the space-time diagram marks them as ticks along its top.
 MAX_SATELLITE_LINES = 40
-#: Ground sensors' range discs are drawn on the map when there are at most this many.
-MAX_DISCS = 80
+#: Ground sensors' range discs get a thin outline up to this many (beyond, fill only).
+MAX_DISC_EDGES = 80
 METRES_PER_DEGREE = 111_320.0
 
 
@@ -325,19 +325,23 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         if sensors:
             xy = np.array([f["geometry"]["coordinates"][:2] for f in sensors], dtype=float)
             xy = display_xy(folder, xy)
-            if len(sensors) <= MAX_DISCS:
-                radius = np.array([f["properties"].get("range_m", 0.0) for f in sensors])
-                discs = _disc_patches(xy, radius, geographic, scale)
-                ax.add_collection(
-                    PatchCollection(
-                        discs,
-                        facecolor=SKY_BLUE,
-                        edgecolor="none",
-                        alpha=0.25,
-                        zorder=1,
-                    )
+            # every sensor's range footprint, however many: one collection, one legend entry
+            radius = np.array([f["properties"].get("range_m", 0.0) for f in sensors], dtype=float)
+            discs = _disc_patches(xy, radius, geographic, scale)
+            ax.add_collection(
+                PatchCollection(
+                    discs,
+                    facecolor=SKY_BLUE,
+                    edgecolor=BLUE if len(sensors) <= MAX_DISC_EDGES else "none",
+                    linewidth=0.3,
+                    alpha=0.25,
+                    zorder=1,
+                    label="ground sensor range",
                 )
-                handles.append(Patch(facecolor=SKY_BLUE, alpha=0.25, label="ground sensor range"))
+            )
+            handles.append(
+                Patch(facecolor=SKY_BLUE, edgecolor=BLUE, alpha=0.25, label="ground sensor range")
+            )
             ax.scatter(
                 xy[:, 0],
                 xy[:, 1],
@@ -668,33 +672,83 @@ def plot_revisit_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
 # --- space-time diagram -------------------------------------------------------------
 
 
-def spacetime_rgb(drone: np.ndarray, ground: np.ndarray, strength: float = 0.6) -> np.ndarray:
+#: Corner colours of the space-time diagram's two-variable colour key: what a
+#: cell-bin looks like when covered all the time by drones only, by ground sensors
+#: only, and by both at once. Three clearly different hues and lightnesses (orange,
+#: sky blue, dark grey), distinct under the common colour-vision deficiencies.
+SPACETIME_DRONE = ORANGE
+SPACETIME_GROUND = SKY_BLUE
+SPACETIME_BOTH = "#555555"
+#: How far the fully covered colours go from white (below 1 so markers stand out).
+SPACETIME_STRENGTH = 0.75
+
+
+def spacetime_rgb(
+    drone: np.ndarray, ground: np.ndarray, strength: float = SPACETIME_STRENGTH
+) -> np.ndarray:
     """Blend drone and ground covered fractions into an RGB image (white = no coverage).
 
-    Each class is an ink of its colour. A cell-bin with any coverage at all gets
-    at least a quarter of the full shade, so a brief drone pass stays visible and
-    white always means nobody looked; the shade then grows with the covered
-    fraction up to ``strength`` (below 1 so that markers stand out on top).
-    Where both classes cover, the inks multiply into a darker olive.
+    The colour is the bilinear mix of four corners by the two fractions d, g in
+    [0, 1]: white (0, 0), drone (1, 0), ground (0, 1), both (1, 1), moved
+    ``strength`` of the way from white. Shading is proportional: a bin covered
+    10 % of its time by drones is 10 % of the way to the drone colour, so a brief
+    pass stays faint and the ink on the page matches the covered time.
     """
-    image = np.ones(np.shape(drone) + (3,))
-    for fraction, colour in ((drone, ORANGE), (ground, SKY_BLUE)):
-        rgb = np.asarray(mcolors.to_rgb(colour))
-        f = np.clip(np.nan_to_num(np.asarray(fraction, dtype=float)), 0.0, 1.0)
-        shade = np.where(f > 0, strength * (0.25 + 0.75 * f), 0.0)[..., None]
-        image *= 1.0 - shade * (1.0 - rgb)
-    return image
+    d = np.clip(np.nan_to_num(np.asarray(drone, dtype=float)), 0.0, 1.0)[..., None]
+    g = np.clip(np.nan_to_num(np.asarray(ground, dtype=float)), 0.0, 1.0)[..., None]
+    white = np.ones(3)
+    corner = {
+        name: white + strength * (np.asarray(mcolors.to_rgb(colour)) - white)
+        for name, colour in (
+            ("drone", SPACETIME_DRONE),
+            ("ground", SPACETIME_GROUND),
+            ("both", SPACETIME_BOTH),
+        )
+    }
+    return (
+        (1 - d) * (1 - g) * white
+        + d * (1 - g) * corner["drone"]
+        + (1 - d) * g * corner["ground"]
+        + d * g * corner["both"]
+    )
+
+
+def _spacetime_key(ax: Axes, strength: float) -> Axes:
+    """The two-variable colour bar: drone fraction across, ground-sensor fraction up."""
+    key = ax.inset_axes((1.02, 0.0, 0.2, 0.3))
+    f = np.linspace(0.0, 1.0, 41)
+    d, g = np.meshgrid(f, f)
+    key.imshow(
+        spacetime_rgb(d, g, strength),
+        origin="lower",
+        extent=(0.0, 1.0, 0.0, 1.0),
+        interpolation="nearest",
+        aspect="auto",
+    )
+    key.set_xticks([0.0, 0.5, 1.0], ["0", "50", "100 %"], fontsize=6.5)
+    key.set_yticks([0.0, 0.5, 1.0], ["0", "50", "100 %"], fontsize=6.5)
+    key.yaxis.tick_right()
+    key.yaxis.set_label_position("right")
+    key.set_xlabel("time covered by drones", fontsize=7)
+    key.set_ylabel("by ground sensors", fontsize=7)
+    key.set_title("colour key", fontsize=7.5)
+    return key
 
 
 def plot_spacetime(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
-    """Chainage against time: coverage by asset class, satellite images and violations."""
+    """Chainage against time: covered fraction by asset class, satellite images and violations.
+
+    Each cell-bin (line cell x time bin) is shaded in proportion to the fraction
+    of the bin it was covered, by drones and by ground sensors (the saved
+    ``coverage_spacetime.npz`` fractions); a colour key reads the shade back.
+    """
     folder = _folder(folder)
     ax = _axes(ax)
     st = folder.spacetime
     unit_s, unit = time_unit(_duration_s(folder))
     t_edges = np.asarray(st["time_edges_s"], dtype=float) / unit_s
     c_edges = np.asarray(st["chainage_edges_m"], dtype=float) / 1000.0
-    strength = 0.6
+    strength = SPACETIME_STRENGTH
     image = spacetime_rgb(st["drone"], st["ground"], strength)
     ax.imshow(
         image,
@@ -704,11 +758,12 @@ def plot_spacetime(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         extent=(t_edges[0], t_edges[-1], c_edges[0], c_edges[-1]),
         zorder=0,
     )
+    _spacetime_key(ax, strength)
     one, zero = np.ones(1), np.zeros(1)
     handles: list[Any] = [
-        Patch(facecolor=spacetime_rgb(one, zero, strength)[0], label="drone"),
-        Patch(facecolor=spacetime_rgb(zero, one, strength)[0], label="ground sensor"),
-        Patch(facecolor=spacetime_rgb(one, one, strength)[0], label="both"),
+        Patch(facecolor=spacetime_rgb(one, zero, strength)[0], label="drone (all the time)"),
+        Patch(facecolor=spacetime_rgb(zero, one, strength)[0], label="ground sensor (all)"),
+        Patch(facecolor=spacetime_rgb(one, one, strength)[0], label="both (all)"),
         Patch(facecolor="white", edgecolor=GREY, label="not covered"),
     ]
     sat = np.asarray(st.get("satellite_times_s", np.empty(0)), dtype=float) / unit_s
@@ -1080,14 +1135,14 @@ def plot_coverage_time(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
 PLOTS: dict[str, PlotSpec] = {
     "map": PlotSpec(
         plot_map,
-        "Red crosses are missed violations; clusters of them away from the orange patrols "
-        "and blue sensors show where assets are missing.",
+        "Orange-red crosses are missed violations; clusters of them away from the orange "
+        "patrols and blue sensor ranges show where assets are missing.",
         ("line.geojson", "events.csv"),
     ),
     "spacetime": PlotSpec(
         plot_spacetime,
-        "White is time and line nobody watched; red crosses inside white areas are "
-        "violations missed for lack of coverage, crosses on colour were seen but not detected.",
+        "Shade grows with the share of each bin watched (key: orange drones, blue ground "
+        "sensors, grey both); crosses on white were missed for lack of coverage.",
         ("coverage_spacetime.npz", "events.csv"),
     ),
     "coverage_map": PlotSpec(

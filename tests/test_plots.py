@@ -233,6 +233,47 @@ def test_map_legend_counts_each_outcome(quick):
 # --- coverage maps -----------------------------------------------------------------------
 
 
+def test_map_draws_range_footprints_for_many_sensors(tmp_path):
+    """Regression: a 150-sensor map drew no range circles and had no legend for them.
+    Every sensor gets its footprint (a disc of its range) and the legend names them."""
+    from matplotlib.collections import PatchCollection
+
+    data = {
+        **LOCAL,
+        "duration": "2h",
+        "drones": [],
+        "ground_sensors": [
+            {
+                "name": "ugs",
+                "modality": "acoustic",
+                "spacing": "700m",
+                "sensor": {"range": "1500m", "pd": 0.8},
+            }
+        ],
+    }
+    out = tmp_path / "many"
+    write_results(sim.run(scenario_from_data(data)), out)
+    folder = ResultsFolder(out)
+    sensors = [
+        f
+        for f in folder.geojson("assets")["features"]
+        if f["properties"].get("kind") == "ground_sensor"
+    ]
+    assert len(sensors) >= 150
+    ax = plots.plot_map(folder)
+    (discs,) = [c for c in ax.collections if isinstance(c, PatchCollection)]
+    paths = discs.get_paths()
+    assert len(paths) == len(sensors)
+    # each footprint is a disc of the sensor's range, in km, around the sensor
+    for feature, path in zip(sensors, paths, strict=True):
+        box = path.get_extents()
+        centre = np.asarray(feature["geometry"]["coordinates"][:2]) / 1000.0
+        assert (box.width, box.height) == pytest.approx((3.0, 3.0), rel=1e-3)
+        assert (box.x0 + box.x1, box.y0 + box.y1) == pytest.approx(2 * centre, abs=1e-6)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "ground sensor range" in labels
+
+
 def test_zone_grid_holds_every_zone_cell_once(local):
     """The zone grid's unmasked cells are exactly the zone rows of coverage.csv, in place."""
     _need(local, "coverage.csv")
@@ -292,20 +333,74 @@ def test_zone_maps_share_a_norm(local):
 # --- space-time ------------------------------------------------------------------------
 
 
-def test_spacetime_rgb_is_white_where_nothing_covers():
-    """No coverage gives white; full drone coverage gives the drone shade; both darken."""
+def test_spacetime_rgb_corners_are_white_drone_ground_and_both():
+    """No coverage is white; full coverage by one class or both gives its key colour."""
     zero, one = np.zeros(1), np.ones(1)
     assert np.array_equal(plots.spacetime_rgb(zero, zero), np.ones((1, 3)))
-    orange = np.asarray(mcolors.to_rgb(plots.ORANGE))
-    assert np.allclose(plots.spacetime_rgb(one, zero, 0.6)[0], 1 - 0.6 * (1 - orange))
-    assert np.all(plots.spacetime_rgb(one, one)[0] < plots.spacetime_rgb(one, zero)[0] + 1e-12)
+    k = plots.SPACETIME_STRENGTH
+    for d, g, colour in (
+        (one, zero, plots.SPACETIME_DRONE),
+        (zero, one, plots.SPACETIME_GROUND),
+        (one, one, plots.SPACETIME_BOTH),
+    ):
+        expected = 1 - k * (1 - np.asarray(mcolors.to_rgb(colour)))
+        assert np.allclose(plots.spacetime_rgb(d, g)[0], expected)
 
 
-def test_spacetime_shows_brief_coverage():
-    """Any coverage in a bin shades it at least a quarter of the full shade (never white)."""
-    tiny = plots.spacetime_rgb(np.array([1e-6]), np.zeros(1), 0.6)[0]
-    orange = np.asarray(mcolors.to_rgb(plots.ORANGE))
-    assert np.allclose(tiny, 1 - 0.6 * 0.25 * (1 - orange), atol=1e-5)
+def test_spacetime_ground_and_both_are_clearly_different():
+    """Regression: "ground" and "both" were hard to tell apart. The three class colours
+    now differ by hue and by lightness (so also in grey scale)."""
+    one, zero = np.ones(1), np.zeros(1)
+    drone = plots.spacetime_rgb(one, zero)[0]
+    ground = plots.spacetime_rgb(zero, one)[0]
+    both = plots.spacetime_rgb(one, one)[0]
+
+    def lightness(rgb: np.ndarray) -> float:
+        return float(np.dot(rgb, [0.2126, 0.7152, 0.0722]))
+
+    for a, b in ((ground, both), (drone, both), (drone, ground)):
+        assert np.linalg.norm(a - b) > 0.25
+    assert lightness(ground) - lightness(both) > 0.2
+    assert lightness(drone) - lightness(both) > 0.2
+
+
+def test_spacetime_shading_is_proportional_to_covered_time():
+    """Regression: a bin a drone crossed for a moment was shaded at least a quarter of the
+    full colour, so 8 % of line-time covered looked like 89 %. Shade is now linear in
+    the covered fraction: 10 % covered is 10 % of the way from white."""
+    k = plots.SPACETIME_STRENGTH
+    drone = np.asarray(mcolors.to_rgb(plots.SPACETIME_DRONE))
+    full = 1 - k * (1 - drone)
+    for f in (1e-6, 0.1, 0.5, 0.9):
+        rgb = plots.spacetime_rgb(np.array([f]), np.zeros(1))[0]
+        assert np.allclose(rgb, 1 - f * (1 - full))
+
+
+def test_spacetime_image_is_the_saved_fractions(quick):
+    """The drawn raster is the saved drone and ground fractions, bin by bin, read back
+    through the key: where one class alone covers, the shade gives its fraction."""
+    _need(quick, "coverage_spacetime.npz", "events.csv")
+    ax = plots.plot_spacetime(quick)
+    st = quick.spacetime
+    image = np.asarray(ax.get_images()[0].get_array(), dtype=float)
+    assert np.allclose(image, plots.spacetime_rgb(st["drone"], st["ground"]))
+    full = 1 - plots.SPACETIME_STRENGTH * (1 - np.asarray(mcolors.to_rgb(plots.SPACETIME_GROUND)))
+    only_ground = np.asarray(st["drone"]) == 0
+    channel = int(np.argmax(1 - full))  # the channel the ground colour moves most
+    read = (1 - image[..., channel]) / (1 - full[channel])
+    assert np.allclose(read[only_ground], np.asarray(st["ground"])[only_ground])
+    # the colour key is an inset of the axes, spanning both fractions 0..1
+    (key,) = ax.child_axes
+    assert key.get_images()[0].get_extent() == [0.0, 1.0, 0.0, 1.0]
+    # the ink matches the covered time: mean shade of the drone channel is the mean fraction
+    drone_only = (np.asarray(st["ground"]) == 0) & (np.asarray(st["drone"]) > 0)
+    if drone_only.any():
+        d_full = 1 - plots.SPACETIME_STRENGTH * (
+            1 - np.asarray(mcolors.to_rgb(plots.SPACETIME_DRONE))
+        )
+        c = int(np.argmax(1 - d_full))
+        d_read = (1 - image[..., c]) / (1 - d_full[c])
+        assert np.allclose(d_read[drone_only], np.asarray(st["drone"])[drone_only])
 
 
 def test_spacetime_extent_matches_the_raster(quick):
