@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, Patch, PathPatch
 from matplotlib.path import Path as MplPath
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from sim.folder import ResultsFolder
 from sim.geo import wrap_longitude
@@ -854,12 +854,31 @@ def latency_unit(values_s: np.ndarray) -> tuple[float, str]:
     return 60.0, "minutes"
 
 
+#: Latencies below this (s) are drawn at it: the left edge of the log time axis.
+LATENCY_FLOOR_S = 10.0
+#: Candidate tick positions of a latency axis (s): round minutes, hours and days.
+LATENCY_TICKS_S = (10, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400,
+                   2 * 86_400, 7 * 86_400, 30 * 86_400, 91 * 86_400, 365 * 86_400)  # fmt: skip
+#: The coarser set used when the axis spans too many of the candidates.
+LATENCY_MAJOR_TICKS_S = (10, 60, 900, 3600, 6 * 3600, 86_400, 7 * 86_400, 30 * 86_400,
+                         365 * 86_400)  # fmt: skip
+
+
+def duration_label(seconds: float) -> str:
+    """A short tick label for a duration: "10 s", "15 min", "3 h", "7 d"."""
+    for size, name in ((86_400.0, "d"), (3600.0, "h"), (60.0, "min")):
+        if seconds >= size:
+            return f"{seconds / size:g} {name}"
+    return f"{seconds:g} s"
+
+
 def draw_cdf(
     ax: Axes,
     values: np.ndarray,
     label: str,
     total: int | None = None,
     right: float | None = None,
+    floor: float | None = None,
     **kwargs: Any,
 ) -> None:
     """Draw the empirical CDF of ``values`` as a step line on ``ax``.
@@ -868,42 +887,55 @@ def draw_cdf(
     values); with ``total`` it is a fraction of ``total`` items, so a latency
     curve over all violations tops out at the fraction that happened at all.
     ``right`` extends the last step flat to that x (the axis' right edge).
+    ``floor`` (for a log axis) starts the curve there and draws smaller values
+    at it, so a latency of 0 shows as a step at the left edge.
     """
     v = np.sort(np.asarray(values, dtype=float)[np.isfinite(values)])
     if len(v) == 0:
         return
+    start = 0.0
+    if floor is not None:
+        v = np.maximum(v, floor)
+        start = floor
     y = np.arange(1, len(v) + 1) / (len(v) if total is None else total)
-    x = np.concatenate([[0.0], v])
+    x = np.concatenate([[start], v])
     y = np.concatenate([[0.0], y])
     if right is not None and right > x[-1]:
         x, y = np.append(x, right), np.append(y, y[-1])
     ax.step(x, y, where="post", label=label, **kwargs)
 
 
-def set_latency_scale(ax: Axes, values: np.ndarray) -> float:
-    """Use a symmetric-log x axis (linear below 1 unit) when ``values`` span > 2 decades.
+def set_latency_scale(ax: Axes, values: np.ndarray, unit_s: float = 60.0) -> tuple[float, float]:
+    """Put ``ax``'s x axis on a log time scale fitted to ``values`` (in units of ``unit_s`` s).
 
-    The axis starts a little left of 0, so a class whose latencies are all 0
-    (violations that start inside a footprint) shows as a visible step.
-    Returns the right edge of the x axis.
+    A log axis gives the first minutes as much room as the long tail: a curve
+    with a tail to 700 min still shows its first hour. The axis runs from
+    ``LATENCY_FLOOR_S`` (smaller latencies, e.g. 0 for a violation born inside a
+    footprint, are drawn there and the tick reads "<=10 s") to a little beyond
+    the largest value, with ticks labelled in s, min, h or d.
+    Returns (floor, right): the axis edges in the units of ``values``.
     """
     v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
-    top = float(np.max(v)) if len(v) else 1.0
-    if len(v) and np.percentile(v, 99) / max(float(np.percentile(v, 1)), 1e-9) > 100.0:
-        ax.set_xscale("symlog", linthresh=1.0, linscale=0.5)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        right = top * 1.3
-        ax.set_xlim(-0.1, right)
-    else:
-        right = top * 1.03
-        ax.set_xlim(-0.01 * top, right)
-    return right
+    v = v[np.isfinite(v)]
+    floor = LATENCY_FLOOR_S / unit_s
+    top = float(np.max(v)) if len(v) else floor * 100.0
+    right = max(top * 1.3, floor * 10.0)
+    ax.set_xscale("log")
+    ax.set_xlim(floor, right)
+    ticks = [t for t in LATENCY_TICKS_S if floor <= t / unit_s <= right]
+    if len(ticks) > 8:
+        ticks = [t for t in LATENCY_MAJOR_TICKS_S if floor <= t / unit_s <= right]
+    labels = [duration_label(t) for t in ticks]
+    if ticks and ticks[0] == LATENCY_FLOOR_S:
+        labels[0] = "\u2264" + labels[0]
+    ax.set_xticks([t / unit_s for t in ticks], labels)
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    return floor, right
 
 
 def _cdf_axes(ax: Axes, folder: ResultsFolder, unit: str, what: str, title: str) -> None:
     ax.set_ylim(0.0, 1.03)
-    ax.set_xlabel(f"{what} ({unit})")
+    ax.set_xlabel(f"{what} (log scale)")
     ax.set_ylabel("cumulative fraction")
     ax.grid(True, which="both", linewidth=0.3, alpha=0.5)
     _title(ax, folder, title)
@@ -926,7 +958,7 @@ def plot_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
     unit_s, unit = latency_unit(latency)
     scaled = latency / unit_s
     first = np.asarray(events["first_class"]).astype(str)
-    right = set_latency_scale(ax, scaled)
+    floor, right = set_latency_scale(ax, scaled, unit_s)
     for cls in ("drone", "ground", "satellite"):
         sel = (first == cls) & np.isfinite(scaled)
         if sel.any():
@@ -935,6 +967,7 @@ def plot_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
                 scaled[sel],
                 _median_label(CLASS_LABELS[cls], scaled[sel], unit),
                 right=right,
+                floor=floor,
                 color=CLASS_COLOURS[cls],
                 linewidth=1.6,
             )
@@ -943,6 +976,7 @@ def plot_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         scaled,
         _median_label("all detected", scaled, unit),
         right=right,
+        floor=floor,
         color=BLACK,
         linewidth=2.2,
         linestyle="--",
@@ -973,7 +1007,7 @@ def plot_report_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Ax
     verified = np.asarray(events["t_verified_s"], dtype=float) - start
     unit_s, unit = latency_unit(np.concatenate([report, verified]))
     n = len(start)
-    right = set_latency_scale(ax, np.concatenate([report, verified]) / unit_s)
+    floor, right = set_latency_scale(ax, np.concatenate([report, verified]) / unit_s, unit_s)
     curves = (
         (detect, "detected", GREY, 1.4, "--"),
         (report, "reported", BLUE, 2.0, "-"),
@@ -986,7 +1020,15 @@ def plot_report_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Ax
         if k:
             text += f", median {np.median(scaled[np.isfinite(scaled)]):.3g} {unit}"
         draw_cdf(
-            ax, scaled, text, total=n, right=right, color=colour, linewidth=width, linestyle=style
+            ax,
+            scaled,
+            text,
+            total=n,
+            right=right,
+            floor=floor,
+            color=colour,
+            linewidth=width,
+            linestyle=style,
         )
     _cdf_axes(ax, folder, unit, "time from start of violation", "Report and verification latency")
     ax.set_ylabel("fraction of all violations")

@@ -459,6 +459,63 @@ def test_report_latency_curves_end_at_their_fractions(quick):
     assert ends == pytest.approx([x for x in expected if x > 0])
 
 
+@pytest.mark.parametrize("name", ["latency_cdf", "report_latency_cdf"])
+def test_latency_figures_use_a_log_time_axis_with_duration_ticks(quick, name):
+    """Latency CDFs are on a log time axis from 10 s, ticks read as s / min / h / d."""
+    import re
+
+    ax = plots.PLOTS[name].draw(quick)
+    assert ax.get_xscale() == "log"
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) >= 3
+    assert all(re.fullmatch(r"\u2264?\d+(\.\d+)? (s|min|h|d)", lab) for lab in labels), labels
+    assert "log scale" in ax.get_xlabel()
+    # ticks sit where their labels say: one unit (min or h) converts every tick
+    seconds = {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86_400.0}
+    per_unit = {
+        round(float(number) * seconds[unit] / tick, 6)
+        for tick, (number, unit) in zip(
+            ax.get_xticks(), (lab.lstrip("\u2264").split() for lab in labels), strict=True
+        )
+    }
+    assert len(per_unit) == 1 and per_unit <= {60.0, 3600.0}
+    assert ax.get_xlim()[0] == pytest.approx(plots.LATENCY_FLOOR_S / per_unit.pop())
+
+
+def test_latency_axis_gives_the_first_hour_room_beside_a_long_tail():
+    """Regression: one tail at 700 min squashed the first hour into the left 7 % of a
+    linear axis. On the log axis the first hour takes more than half the width."""
+    fig = matplotlib.figure.Figure()
+    ax = fig.add_subplot()
+    minutes = np.concatenate([np.linspace(1.0, 60.0, 50), [700.0]])
+    floor, right = plots.set_latency_scale(ax, minutes, 60.0)
+    plots.draw_cdf(ax, minutes, "x", right=right, floor=floor)
+    fig.canvas.draw()
+    left_px, hour_px, right_px = ax.transData.transform(
+        np.column_stack([[floor, 60.0, right], [0.0, 0.0, 0.0]])
+    )[:, 0]
+    assert (hour_px - left_px) / (right_px - left_px) > 0.5
+    assert floor == pytest.approx(plots.LATENCY_FLOOR_S / 60.0)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "1 h" in labels and "1 min" in labels
+
+
+def test_draw_cdf_with_a_floor_draws_zero_latencies_at_it():
+    """On a log axis a latency of 0 is drawn at the floor, never dropped."""
+    fig = matplotlib.figure.Figure()
+    ax = fig.add_subplot()
+    plots.draw_cdf(ax, np.array([0.0, 0.0, 5.0, 20.0]), "a", floor=0.5, right=40.0)
+    (line,) = ax.get_lines()
+    assert list(line.get_xdata()) == [0.5, 0.5, 0.5, 5.0, 20.0, 40.0]
+    assert list(line.get_ydata()) == pytest.approx([0.0, 0.25, 0.5, 0.75, 1.0, 1.0])
+
+
+def test_duration_labels_are_short_and_round():
+    """Tick labels: seconds, minutes, hours, days."""
+    labels = [plots.duration_label(t) for t in (10, 60, 900, 3600, 6 * 3600, 86_400, 7 * 86_400)]
+    assert labels == ["10 s", "1 min", "15 min", "1 h", "6 h", "1 d", "7 d"]
+
+
 def test_latency_unit_switches_to_hours_beyond_three_hours():
     """Latencies are in minutes up to a p95 of 3 h, in hours beyond."""
     assert plots.latency_unit(np.full(10, 3 * 3600.0)) == (60.0, "minutes")
