@@ -74,6 +74,51 @@ def metric_scale(metric: str) -> tuple[float, str]:
     return 1.0, ""
 
 
+#: Words of metric keys whose smaller values are better (times, gaps, false alarms, losses).
+LOWER_IS_BETTER_WORDS = (
+    "latency",
+    "gap",
+    "revisit",
+    "response",
+    "false_alarm",
+    "loss",
+    "failure",
+    "missed",
+    "cost",
+)
+
+
+def better_direction(metric: str) -> str | None:
+    """Which way a metric improves: ``"higher"``, ``"lower"`` or None (neither).
+
+    Times (unit s: latencies, revisit gaps, response times), false alarms and
+    losses are better lower; probabilities, fractions and availabilities are
+    better higher; counts and other plain numbers have no better direction.
+    """
+    key = metric.lower()
+    unit = metric_unit(metric)
+    if unit == "s" or any(word in key for word in LOWER_IS_BETTER_WORDS):
+        return "lower"
+    if unit == "fraction":
+        return "higher"
+    return None
+
+
+def heatmap_colours(metric: str) -> tuple[str, str]:
+    """Colour map and colour-bar note of a metric's heatmap: yellow is always better.
+
+    Better-higher metrics use viridis (yellow high), better-lower ones viridis_r
+    (yellow low), so the same colour means "better" on every sweep figure; a
+    metric with no better direction is drawn in greys (darker = higher).
+    """
+    direction = better_direction(metric)
+    if direction == "higher":
+        return "viridis", "yellow = better (higher)"
+    if direction == "lower":
+        return "viridis_r", "yellow = better (lower)"
+    return "Greys", "no better or worse direction"
+
+
 def axes_of(sweep: SweepFolder) -> list[Axis]:
     """The sweep's axes, as its manifest lists them.
 
@@ -172,13 +217,13 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
     high = _values(sweep, f"{metric}.high95", mscale)
     ix, iy = np.searchsorted(xs, x), np.searchsorted(ys, y)
     grid[iy, ix] = est
-    image = ax.imshow(grid, origin="lower", cmap="viridis", aspect="auto")
-    fig.colorbar(image, ax=ax, label=f"{metric}" + (f" [{munit}]" if munit else ""))
-    finite = np.isfinite(grid)
-    middle = np.nanmean(grid) if np.any(finite) else 0.0
+    cmap, note = heatmap_colours(metric)
+    image = ax.imshow(grid, origin="lower", cmap=cmap, aspect="auto")
+    unit_text = f" [{munit}]" if munit else ""
+    fig.colorbar(image, ax=ax, label=f"{metric}{unit_text}\n{note}")
     meets, cheapest = _flags(sweep, "meets_target"), _flags(sweep, "cheapest")
     for k in range(len(x)):
-        colour = "black" if est[k] > middle else "white"
+        colour = _text_colour(image.to_rgba(est[k])) if np.isfinite(est[k]) else "black"
         text = f"{est[k]:.3g}\n[{low[k]:.3g}, {high[k]:.3g}]" if np.isfinite(est[k]) else "n/a"
         ax.text(ix[k], iy[k], text, ha="center", va="center", fontsize=7, color=colour)
         if meets[k]:
@@ -194,6 +239,12 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
     note = " (green: meets the target; star: cheapest)" if np.any(meets) else ""
     ax.set_title(f"{metric}: estimate [95 % interval]{note}", fontsize=10)
     return ax
+
+
+def _text_colour(rgba: tuple[float, float, float, float]) -> str:
+    """Black on light cells, white on dark ones (by relative luminance)."""
+    r, g, b = rgba[:3]
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
 
 
 def plot_main_effects(sweep: SweepFolder, metric: str, axes: list[Axis]) -> Figure:
