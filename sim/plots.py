@@ -251,6 +251,7 @@ def draw_line_and_zone(
     ax: Axes, folder: ResultsFolder, zone: bool = True, linewidth: float = 1.6
 ) -> None:
     """Draw the ceasefire line (and the monitored zone) from line.geojson on ``ax``."""
+
     def to_display(xy: np.ndarray) -> np.ndarray:
         return display_xy(folder, xy)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -241,9 +242,9 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
     return ax
 
 
-def _text_colour(rgba: tuple[float, float, float, float]) -> str:
-    """Black on light cells, white on dark ones (by relative luminance)."""
-    r, g, b = rgba[:3]
+def _text_colour(rgba: Any) -> str:
+    """Black on light cells, white on dark ones (by relative luminance of an RGBA colour)."""
+    r, g, b = (float(c) for c in np.asarray(rgba, dtype=float).ravel()[:3])
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
 
 
