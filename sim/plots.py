@@ -940,7 +940,22 @@ def _cdf_axes(ax: Axes, folder: ResultsFolder, unit: str, what: str, title: str)
     ax.set_ylabel("cumulative fraction")
     ax.grid(True, which="both", linewidth=0.3, alpha=0.5)
     _title(ax, folder, title)
-    ax.legend(loc="lower right", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right", fontsize=8)
+
+
+def _empty_note(ax: Axes, text: str) -> None:
+    """Say in the middle of an axes why it holds no curve."""
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=10,
+        bbox={"facecolor": "white", "edgecolor": GREY},
+    )
 
 
 def _median_label(label: str, values: np.ndarray, unit: str) -> str:
@@ -990,6 +1005,8 @@ def plot_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         "Detection latency by first detector",
     )
     ax.set_ylabel("fraction of detected violations")
+    if not np.isfinite(scaled).any():
+        _empty_note(ax, f"No violation was detected ({len(scaled)} in the run).")
     return ax
 
 
@@ -1033,6 +1050,10 @@ def plot_report_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Ax
         )
     _cdf_axes(ax, folder, unit, "time from start of violation", "Report and verification latency")
     ax.set_ylabel("fraction of all violations")
+    if n == 0:
+        _empty_note(ax, "No violation happened in the run.")
+    elif not np.isfinite(detect).any():
+        _empty_note(ax, f"None of the {n} violations was detected.")
     return ax
 
 

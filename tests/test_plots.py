@@ -510,6 +510,19 @@ def test_draw_cdf_with_a_floor_draws_zero_latencies_at_it():
     assert list(line.get_ydata()) == pytest.approx([0.0, 0.25, 0.5, 0.75, 1.0, 1.0])
 
 
+def test_latency_figures_say_so_when_nothing_was_detected(tmp_path):
+    """With pd 0 no violation is detected: the latency figures draw, with a note."""
+    out = tmp_path / "pd0"
+    write_results(sim.run(scenario_from_data(_one_sensor(0.0, 1))), out)
+    folder = ResultsFolder(out)
+    n = len(folder.events["id"])
+    assert n > 0
+    ax = plots.plot_latency_cdf(folder)
+    assert [t.get_text() for t in ax.texts] == [f"No violation was detected ({n} in the run)."]
+    ax = plots.plot_report_latency_cdf(folder)
+    assert [t.get_text() for t in ax.texts] == [f"None of the {n} violations was detected."]
+
+
 def test_duration_labels_are_short_and_round():
     """Tick labels: seconds, minutes, hours, days."""
     labels = [plots.duration_label(t) for t in (10, 60, 900, 3600, 6 * 3600, 86_400, 7 * 86_400)]
