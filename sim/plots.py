@@ -1072,7 +1072,9 @@ def detection_by_chainage(
 ) -> dict[str, np.ndarray]:
     """Detection probability per chainage bin with 95 % Wilson intervals.
 
-    Returns a dict of arrays: ``edges_m`` (bins + 1), ``n`` violations,
+    Bins are ``width_m`` wide from chainage 0; the last one ends at the line's
+    end, so it may be shorter (and a line shorter than one bin has one bin of its
+    length). Returns a dict of arrays: ``edges_m`` (bins + 1), ``n`` violations,
     ``detected``, ``p`` (NaN for an empty bin), ``low95``, ``high95``.
     """
     folder = _folder(folder)
@@ -1085,6 +1087,7 @@ def detection_by_chainage(
     edges = np.arange(0.0, length + width_m, width_m)
     edges[-1] = max(edges[-1], length)
     edges = edges[: np.searchsorted(edges, length, side="left") + 1]
+    edges[-1] = length  # the last bin ends where the line ends (it may be shorter)
     n, _ = np.histogram(chainage, bins=edges)
     k, _ = np.histogram(chainage[detected], bins=edges)
     intervals = np.array([wilson_interval(int(a), int(b)) for a, b in zip(k, n, strict=True)])

@@ -550,7 +550,7 @@ def test_detection_by_chainage_counts_every_violation(quick):
     b = plots.detection_by_chainage(quick)
     events = quick.events
     length = quick.manifest["line_length_m"]
-    assert b["edges_m"][0] == 0.0 and b["edges_m"][-1] >= length
+    assert b["edges_m"][0] == 0.0 and b["edges_m"][-1] == pytest.approx(length)
     assert b["edges_m"][-2] < length
     inside = (events["chainage_m"] >= 0) & (events["chainage_m"] <= length)
     assert int(b["n"].sum()) == int(inside.sum())
@@ -719,6 +719,15 @@ def _coordinates(geojson: dict) -> list:
         if feature.get("geometry"):
             walk(feature["geometry"]["coordinates"])
     return out
+
+
+def test_detection_bins_end_at_the_line_end_even_for_a_line_shorter_than_a_bin(quick):
+    """The last bin stops at the line's end: no figure shows chainage beyond the line."""
+    length = float(quick.manifest["line_length_m"])
+    for width in (length / 3.3, 2 * length):
+        edges = plots.detection_by_chainage(quick, width)["edges_m"]
+        assert edges[-1] == length and np.all(np.diff(edges) > 0)
+        assert np.allclose(np.diff(edges)[:-1], width)
 
 
 # --- covered fraction over time --------------------------------------------------------
