@@ -858,10 +858,10 @@ def latency_unit(values_s: np.ndarray) -> tuple[float, str]:
 #: Latencies below this (s) are drawn at it: the left edge of the log time axis.
 LATENCY_FLOOR_S = 10.0
 #: Candidate tick positions of a latency axis (s): round minutes, hours and days.
-LATENCY_TICKS_S = (10, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400,
-                   2 * 86_400, 7 * 86_400, 30 * 86_400, 91 * 86_400, 365 * 86_400)  # fmt: skip
+LATENCY_TICKS_S = (10, 60, 300, 900, 3600, 3 * 3600, 12 * 3600, 2 * 86_400, 7 * 86_400,
+                   30 * 86_400, 91 * 86_400, 365 * 86_400)  # fmt: skip
 #: The coarser set used when the axis spans too many of the candidates.
-LATENCY_MAJOR_TICKS_S = (10, 60, 900, 3600, 6 * 3600, 86_400, 7 * 86_400, 30 * 86_400,
+LATENCY_MAJOR_TICKS_S = (10, 60, 900, 3600, 12 * 3600, 7 * 86_400, 30 * 86_400,
                          365 * 86_400)  # fmt: skip
 
 
