@@ -414,17 +414,17 @@ def plot_latency_cdfs(folders: Sequence[ResultsFolder], names: Sequence[str], pa
     unit_s, unit = latency_unit(every)
     fig = _figure(8.0, 5.0)
     ax = fig.add_subplot()
+    floor, right = set_latency_scale(ax, every / unit_s, unit_s)
     for i, name in enumerate(names):
         n = len(detect[i])
         k = int(np.isfinite(detect[i]).sum())
         share = f"{k / n:.0%}" if n else "n/a"
-        draw_cdf(ax, detect[i] / unit_s, f"{name}: detected ({share})", total=n,
-                 color=_colour(i), linewidth=2.0)  # fmt: skip
-        draw_cdf(ax, report[i] / unit_s, f"{name}: reported", total=n,
-                 color=_colour(i), linewidth=1.4, linestyle="--")  # fmt: skip
-    set_latency_scale(ax, every / unit_s)
+        draw_cdf(ax, detect[i] / unit_s, f"{name}: detected ({share})", total=n, right=right,
+                 floor=floor, color=_colour(i), linewidth=2.0)  # fmt: skip
+        draw_cdf(ax, report[i] / unit_s, f"{name}: reported", total=n, right=right,
+                 floor=floor, color=_colour(i), linewidth=1.4, linestyle="--")  # fmt: skip
     ax.set_ylim(0.0, 1.03)
-    ax.set_xlabel(f"time from the start of the violation ({unit})")
+    ax.set_xlabel("time from the start of the violation (log scale)")
     ax.set_ylabel("fraction of all violations")
     ax.set_title("Detected (solid) and reported (dashed) within a given time")
     ax.grid(True, which="both", linewidth=0.3, alpha=0.5)
@@ -458,7 +458,7 @@ def plot_detection_along_line(
     The runs share one bin width; their points are spread a little within each
     bin so the intervals do not hide each other.
     """
-    from sim.plots import detection_by_chainage
+    from sim.plots import detection_by_chainage, interval_errors
 
     width = along_line_bin_width(folders)
     fig = _figure(8.0, 5.0)
@@ -477,7 +477,7 @@ def plot_detection_along_line(
         ax.errorbar(
             centres[ok],
             b["p"][ok],
-            yerr=np.vstack([b["p"][ok] - b["low95"][ok], b["high95"][ok] - b["p"][ok]]),
+            yerr=interval_errors(b["p"][ok], b["low95"][ok], b["high95"][ok]),
             fmt="o-",
             markersize=3.5,
             linewidth=0.8,

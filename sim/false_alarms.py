@@ -37,7 +37,9 @@ def false_alarms(
     asset_out, time_out, pos_out = [], [], []
     for piece in pieces:
         asset = assets[piece.asset]
-        if asset.false_alarm_rate <= 0 or piece.t0 > horizon:
+        # a piece cut before it began (a planned sortie after the airframe was lost)
+        # never happened: it senses nothing and raises no false alarm
+        if asset.false_alarm_rate <= 0 or piece.t0 > horizon or piece.end < piece.t0:
             continue
         rng = rngs.setdefault(asset.group, stream(seed, f"false_alarms/{asset.group}"))
         if piece.kind == "image":
@@ -45,7 +47,7 @@ def false_alarms(
             times = np.full(n, piece.t0)
             pos = _uniform_in_zone(line, n, rng)
         else:
-            span = min(piece.end, horizon) - piece.t0
+            span = max(0.0, min(piece.end, horizon) - piece.t0)
             n = int(rng.poisson(asset.false_alarm_rate * span)) if span > 0 else 0
             times = np.sort(piece.t0 + rng.uniform(0.0, span, n))
             pos = np.array([piece.position(t) for t in times]).reshape(n, 2)

@@ -21,9 +21,38 @@ from shapely.ops import substring
 WGS84 = "EPSG:4326"
 
 
+def wrap_longitude(lon, centre: float = 0.0) -> np.ndarray:
+    """Return longitudes (deg) shifted by whole turns into [centre - 180, centre + 180)."""
+    return centre + np.mod(np.asarray(lon, dtype=float) - centre + 180.0, 360.0) - 180.0
+
+
+def unwrap_longitudes(lon) -> np.ndarray:
+    """Return longitudes (deg) of a polyline's points made continuous along it.
+
+    Each step between consecutive points is taken the short way round (at most
+    180 deg), so a line across the antimeridian, [179.5, -179.5], becomes
+    [179.5, 180.5] rather than a line round the world.
+    """
+    v = np.asarray(lon, dtype=float)
+    if v.size == 0:
+        return v.copy()
+    steps = wrap_longitude(np.diff(v))
+    return np.concatenate([[v[0]], v[0] + np.cumsum(steps)])
+
+
+def centre_longitude(lon) -> float:
+    """Return the longitude (deg, in [-180, 180)) at the middle of a polyline's east-west extent."""
+    u = unwrap_longitudes(lon)
+    return float(wrap_longitude(0.5 * (float(np.min(u)) + float(np.max(u)))))
+
+
 def local_crs(lon: np.ndarray, lat: np.ndarray) -> str:
-    """Return the PROJ string of a transverse Mercator centred on the points' bounding box."""
-    lon0 = 0.5 * (float(np.min(lon)) + float(np.max(lon)))
+    """Return the PROJ string of a transverse Mercator centred on the points' bounding box.
+
+    Longitudes are unwrapped along the line first, so a line across the
+    antimeridian gets its central meridian near 180 deg, not near 0 deg.
+    """
+    lon0 = centre_longitude(lon)
     lat0 = 0.5 * (float(np.min(lat)) + float(np.max(lat)))
     return (
         f"+proj=tmerc +lat_0={lat0:.6f} +lon_0={lon0:.6f} +k=1 +x_0=0 +y_0=0 "
@@ -177,3 +206,40 @@ class Line:
         lon, lat = self.to_lonlat(self.vertices[:, 0], self.vertices[:, 1])
         geodesic = Geod(ellps="WGS84").line_length(lon, lat)
         return self.length / geodesic - 1.0
+
+
+def pole_problem(points, buffer_m: float) -> str | None:
+    """Why a lon/lat line cannot be run, or None: its monitored zone reaches a pole.
+
+    A zone that holds a pole has no lon/lat outline (GeoJSON, maps), so such a line
+    is refused. ``points`` are the scenario's [lon, lat] degrees, ``buffer_m`` the
+    zone half-width in metres. Malformed points (too few, out of range, not
+    finite) are left to the other checks: the answer is then None. The message
+    starts with the YAML path ``line.points``.
+    """
+    try:
+        pts = np.asarray(points, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if pts.ndim != 2 or pts.shape[0] < 2 or pts.shape[1] != 2 or not np.all(np.isfinite(pts)):
+        return None
+    if np.any(np.abs(pts[:, 1]) > 90.0) or np.any(np.abs(pts[:, 0]) > 360.0):
+        return None
+    try:
+        line = Line.from_points(pts.tolist(), "lonlat", float(buffer_m))
+    except ValueError:
+        return None
+    to_xy = Transformer.from_crs(WGS84, line.crs, always_xy=True)
+    for name, lat in (("North", 90.0), ("South", -90.0)):
+        x, y = to_xy.transform(0.0, lat)
+        if not (np.isfinite(x) and np.isfinite(y)):
+            continue
+        distance = float(line.geometry.distance(shapely.Point(x, y)))
+        if distance <= float(buffer_m):
+            return (
+                f"line.points: the monitored zone (the line and {buffer_m / 1000:g} km either "
+                f"side, line.buffer) holds the {name} Pole (the line passes "
+                f"{distance / 1000:.3g} km from it); a zone around a pole has no lon/lat "
+                "outline for maps and GeoJSON: keep the line and its buffer off the pole"
+            )
+    return None

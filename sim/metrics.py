@@ -122,14 +122,19 @@ def within_deadlines(
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion; (0, 1) when n = 0."""
+    """Wilson score interval for a binomial proportion; (0, 1) when n = 0.
+
+    The bounds always bracket the estimate ``successes / n`` and lie in [0, 1]:
+    at 0 or n successes rounding would otherwise put a bound ~1e-16 on the wrong
+    side of it.
+    """
     if n == 0:
         return 0.0, 1.0
     p = successes / n
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return min(max(0.0, centre - half), p), max(min(1.0, centre + half), p)
 
 
 def proportion(prefix: str, successes: int, n: int) -> dict[str, float]:

@@ -24,6 +24,7 @@ the binned detection probability.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,9 +38,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, Patch, PathPatch
 from matplotlib.path import Path as MplPath
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from sim.folder import ResultsFolder
+from sim.geo import wrap_longitude
 from sim.metrics import wilson_interval
 
 # Okabe-Ito
@@ -71,8 +73,8 @@ DENSE_FROM = 400
 RASTERIZE_ABOVE = 2000
 #: Beyond this many images, the space-time diagram marks them as ticks along its top.
 MAX_SATELLITE_LINES = 40
-#: Ground sensors' range discs are drawn on the map when there are at most this many.
-MAX_DISCS = 80
+#: Ground sensors' range discs get a thin outline up to this many (beyond, fill only).
+MAX_DISC_EDGES = 80
 METRES_PER_DEGREE = 111_320.0
 
 
@@ -155,6 +157,20 @@ def marker_style(
     return {"s": max(min_size, size * k), "alpha": max(min(alpha, min_alpha), alpha * k)}
 
 
+def interval_errors(estimate: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Return the (2, n) ``yerr`` of an errorbar from an estimate and its interval bounds.
+
+    Both rows are >= 0 (a bound a rounding error on the wrong side of its estimate
+    gives a zero-length bar, not matplotlib's "yerr must not contain negative
+    values"); NaN stays NaN, so a point without an interval draws no bar.
+    """
+    est = np.asarray(estimate, dtype=float)
+    below = est - np.asarray(low, dtype=float)
+    above = np.asarray(high, dtype=float) - est
+    with np.errstate(invalid="ignore"):
+        return np.vstack([np.where(below < 0, 0.0, below), np.where(above < 0, 0.0, above)])
+
+
 # --- map ------------------------------------------------------------------------------
 
 
@@ -165,16 +181,48 @@ def _map_frame(folder: ResultsFolder) -> tuple[float, float, str, str]:
     return 1e-3, 1.0, "x (km)", "y (km)"
 
 
+def centre_lon(folder: ResultsFolder) -> float:
+    """The central meridian (deg) of the run's projection: the middle of the line.
+
+    Longitudes are drawn within 180 deg of it, so a line across the antimeridian
+    stays one piece on the map (ticks are labelled in [-180, 180]). 0 when the
+    folder holds no projection.
+    """
+    match = re.search(r"\+lon_0=(\S+)", str(folder.manifest.get("crs") or ""))
+    return float(match.group(1)) if match else 0.0
+
+
+def display_xy(folder: ResultsFolder, xy: np.ndarray) -> np.ndarray:
+    """Folder coordinates (GeoJSON or events: lon/lat deg, or metres) as drawn.
+
+    Lon/lat: longitudes wrapped to within 180 deg of :func:`centre_lon`; local
+    metres: km.
+    """
+    xy = np.asarray(xy, dtype=float)[..., :2]
+    if not folder.is_geographic:
+        return xy * 1e-3
+    out = xy.copy()
+    out[..., 0] = wrap_longitude(out[..., 0], centre_lon(folder))
+    return out
+
+
+def _lon_ticks(ax: Axes) -> None:
+    """Label a longitude axis in [-180, 180) whatever the drawn (wrapped) values."""
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{float(wrap_longitude(v)):g}"))
+
+
 def _geographic_aspect(lat: np.ndarray) -> float:
     """Aspect of a lon/lat plot that keeps distances true at the mean latitude."""
     return 1.0 / math.cos(math.radians(float(np.nanmean(lat))))
 
 
-def _rings_path(rings: Sequence[Sequence[Sequence[float]]], scale: float) -> MplPath:
+def _rings_path(
+    rings: Sequence[Sequence[Sequence[float]]], to_display: Callable[[np.ndarray], np.ndarray]
+) -> MplPath:
     """A compound path of polygon rings (exterior and holes) for a PathPatch."""
     vertices, codes = [], []
     for ring in rings:
-        pts = np.asarray(ring, dtype=float)[:, :2] * scale
+        pts = to_display(np.asarray(ring, dtype=float)[:, :2])
         vertices.append(pts)
         ring_codes = np.full(len(pts), MplPath.LINETO, dtype=np.uint8)
         ring_codes[0] = MplPath.MOVETO
@@ -203,7 +251,10 @@ def draw_line_and_zone(
     ax: Axes, folder: ResultsFolder, zone: bool = True, linewidth: float = 1.6
 ) -> None:
     """Draw the ceasefire line (and the monitored zone) from line.geojson on ``ax``."""
-    scale = _map_frame(folder)[0]
+
+    def to_display(xy: np.ndarray) -> np.ndarray:
+        return display_xy(folder, xy)
+
     for feature in folder.geojson("line")["features"]:
         kind = feature["properties"].get("kind")
         geometry = feature["geometry"]
@@ -211,7 +262,7 @@ def draw_line_and_zone(
             for rings in _polygons(geometry):
                 ax.add_patch(
                     PathPatch(
-                        _rings_path(rings, scale),
+                        _rings_path(rings, to_display),
                         facecolor="#EEEEEE",
                         edgecolor=GREY,
                         linewidth=0.8,
@@ -221,9 +272,10 @@ def draw_line_and_zone(
                 )
         elif kind == "line":
             for coords in _lines(geometry):
+                coords = to_display(coords)
                 ax.plot(
-                    coords[:, 0] * scale,
-                    coords[:, 1] * scale,
+                    coords[:, 0],
+                    coords[:, 1],
                     color=BLACK,
                     linewidth=linewidth,
                     zorder=3,
@@ -264,7 +316,7 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         patrols = [f for f in features if f["properties"].get("kind") == "patrol"]
         bases = [f for f in features if f["properties"].get("kind") == "base"]
         if patrols:
-            segments = [c * scale for f in patrols for c in _lines(f["geometry"])]
+            segments = [display_xy(folder, c) for f in patrols for c in _lines(f["geometry"])]
             ax.add_collection(
                 LineCollection(segments, colors=ORANGE, linewidths=5.0, alpha=0.7, zorder=2)
             )
@@ -273,20 +325,24 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
             )
         if sensors:
             xy = np.array([f["geometry"]["coordinates"][:2] for f in sensors], dtype=float)
-            xy = xy * scale
-            if len(sensors) <= MAX_DISCS:
-                radius = np.array([f["properties"].get("range_m", 0.0) for f in sensors])
-                discs = _disc_patches(xy, radius, geographic, scale)
-                ax.add_collection(
-                    PatchCollection(
-                        discs,
-                        facecolor=SKY_BLUE,
-                        edgecolor="none",
-                        alpha=0.25,
-                        zorder=1,
-                    )
+            xy = display_xy(folder, xy)
+            # every sensor's range footprint, however many: one collection, one legend entry
+            radius = np.array([f["properties"].get("range_m", 0.0) for f in sensors], dtype=float)
+            discs = _disc_patches(xy, radius, geographic, scale)
+            ax.add_collection(
+                PatchCollection(
+                    discs,
+                    facecolor=SKY_BLUE,
+                    edgecolor=BLUE if len(sensors) <= MAX_DISC_EDGES else "none",
+                    linewidth=0.3,
+                    alpha=0.25,
+                    zorder=1,
+                    label="ground sensor range",
                 )
-                handles.append(Patch(facecolor=SKY_BLUE, alpha=0.25, label="ground sensor range"))
+            )
+            handles.append(
+                Patch(facecolor=SKY_BLUE, edgecolor=BLUE, alpha=0.25, label="ground sensor range")
+            )
             ax.scatter(
                 xy[:, 0],
                 xy[:, 1],
@@ -310,7 +366,7 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
             )
         if bases:
             xy = np.array([f["geometry"]["coordinates"][:2] for f in bases], dtype=float)
-            xy = xy * scale
+            xy = display_xy(folder, xy)
             ax.scatter(
                 xy[:, 0],
                 xy[:, 1],
@@ -344,7 +400,8 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
 
     events = folder.events
     if geographic:
-        ex, ey = np.asarray(events["lon"], float), np.asarray(events["lat"], float)
+        ex = wrap_longitude(np.asarray(events["lon"], float), centre_lon(folder))
+        ey = np.asarray(events["lat"], float)
     else:
         ex, ey = np.asarray(events["x"], float) * scale, np.asarray(events["y"], float) * scale
     outcome = outcomes(events)
@@ -383,6 +440,7 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
     if geographic:
         lat = np.asarray(ax.get_ylim())
         ax.set_aspect(_geographic_aspect(lat), adjustable="datalim")
+        _lon_ticks(ax)
     else:
         ax.set_aspect(aspect, adjustable="datalim")
     ax.set_xlabel(xlabel)
@@ -466,6 +524,7 @@ def zone_grid(folder: ResultsFolder) -> ZoneGrid:
 
         to_lonlat = Transformer.from_crs(folder.manifest["crs"], "EPSG:4326", always_xy=True)
         gx, gy = to_lonlat.transform(gx, gy)
+        gx = wrap_longitude(gx, centre_lon(folder))
     else:
         gx, gy = gx * 1e-3, gy * 1e-3
     return ZoneGrid(ix, iy, (nx, ny), np.asarray(gx), np.asarray(gy), rows, geographic)
@@ -494,6 +553,7 @@ def draw_zone_values(
         ax.set_xlabel("longitude (deg E)")
         ax.set_ylabel("latitude (deg N)")
         ax.set_aspect(_geographic_aspect(grid.y), adjustable="datalim")
+        _lon_ticks(ax)
     else:
         ax.set_xlabel("x (km)")
         ax.set_ylabel("y (km)")
@@ -514,8 +574,16 @@ def _zone_map(
     title: str,
     vmax: float | None = None,
 ) -> Axes:
-    """Draw coverage.csv ``column`` / ``per_unit`` over the zone (colour scale 0 to ``vmax``)."""
+    """Draw coverage.csv ``column`` / ``per_unit`` over the zone (colour scale 0 to ``vmax``).
+
+    A zone too thin for the grid (no cell centre inside it: a buffer much
+    narrower than ``line.cell``) has no zone cells; the figure then shows the
+    line and zone with a note saying so, rather than an empty or invented map.
+    """
     ax = _axes(ax)
+    if not has_zone_cells(folder):
+        _no_zone_cells(ax, folder, title)
+        return ax
     grid = zone_grid(folder)
     values = grid.column(folder, column) / per_unit
     if vmax is None:
@@ -529,6 +597,50 @@ def _zone_map(
     _title(ax, folder, title)
     ax.grid(True, linewidth=0.3, alpha=0.5)
     return ax
+
+
+def _distance(metres: float) -> str:
+    """A distance for a note: km from 1 km up, else m."""
+    return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+
+
+def has_zone_cells(folder: ResultsFolder) -> bool:
+    """True when coverage.csv holds at least one zone cell."""
+    return bool(np.any(np.asarray(_folder(folder).coverage["grid"]) == "zone"))
+
+
+def _no_zone_cells(ax: Axes, folder: ResultsFolder, title: str) -> None:
+    """The zone-map stand-in when no grid point lies in the zone: line, zone and a note."""
+    line = folder.scenario["line"]
+    buffer_m, cell_m = float(line["buffer"]), float(line["cell"])
+    if folder.has("line.geojson"):
+        draw_line_and_zone(ax, folder)
+        ax.autoscale_view()
+        scale, aspect, xlabel, ylabel = _map_frame(folder)
+        if folder.is_geographic:
+            ax.set_aspect(_geographic_aspect(np.asarray(ax.get_ylim())), adjustable="datalim")
+            _lon_ticks(ax)
+        else:
+            ax.set_aspect(aspect, adjustable="datalim")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="upper left", fontsize=8, framealpha=0.8)
+    else:
+        ax.set_axis_off()
+    ax.text(
+        0.5,
+        0.5,
+        f"No zone cells: no point of the {_distance(cell_m)} grid (line.cell) lies inside\n"
+        f"the monitored zone ({_distance(buffer_m)} either side of the line, line.buffer).\n"
+        "Coverage along the line is in the space-time and coverage-over-time figures.",
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=9,
+        bbox={"facecolor": "white", "edgecolor": GREY, "alpha": 0.9},
+        zorder=10,
+    )
+    _title(ax, folder, f"{title} (no zone cells)")
 
 
 def plot_coverage_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
@@ -561,33 +673,83 @@ def plot_revisit_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
 # --- space-time diagram -------------------------------------------------------------
 
 
-def spacetime_rgb(drone: np.ndarray, ground: np.ndarray, strength: float = 0.6) -> np.ndarray:
+#: Corner colours of the space-time diagram's two-variable colour key: what a
+#: cell-bin looks like when covered all the time by drones only, by ground sensors
+#: only, and by both at once. Three clearly different hues and lightnesses (orange,
+#: sky blue, dark grey), distinct under the common colour-vision deficiencies.
+SPACETIME_DRONE = ORANGE
+SPACETIME_GROUND = SKY_BLUE
+SPACETIME_BOTH = "#555555"
+#: How far the fully covered colours go from white (below 1 so markers stand out).
+SPACETIME_STRENGTH = 0.75
+
+
+def spacetime_rgb(
+    drone: np.ndarray, ground: np.ndarray, strength: float = SPACETIME_STRENGTH
+) -> np.ndarray:
     """Blend drone and ground covered fractions into an RGB image (white = no coverage).
 
-    Each class is an ink of its colour. A cell-bin with any coverage at all gets
-    at least a quarter of the full shade, so a brief drone pass stays visible and
-    white always means nobody looked; the shade then grows with the covered
-    fraction up to ``strength`` (below 1 so that markers stand out on top).
-    Where both classes cover, the inks multiply into a darker olive.
+    The colour is the bilinear mix of four corners by the two fractions d, g in
+    [0, 1]: white (0, 0), drone (1, 0), ground (0, 1), both (1, 1), moved
+    ``strength`` of the way from white. Shading is proportional: a bin covered
+    10 % of its time by drones is 10 % of the way to the drone colour, so a brief
+    pass stays faint and the ink on the page matches the covered time.
     """
-    image = np.ones(np.shape(drone) + (3,))
-    for fraction, colour in ((drone, ORANGE), (ground, SKY_BLUE)):
-        rgb = np.asarray(mcolors.to_rgb(colour))
-        f = np.clip(np.nan_to_num(np.asarray(fraction, dtype=float)), 0.0, 1.0)
-        shade = np.where(f > 0, strength * (0.25 + 0.75 * f), 0.0)[..., None]
-        image *= 1.0 - shade * (1.0 - rgb)
-    return image
+    d = np.clip(np.nan_to_num(np.asarray(drone, dtype=float)), 0.0, 1.0)[..., None]
+    g = np.clip(np.nan_to_num(np.asarray(ground, dtype=float)), 0.0, 1.0)[..., None]
+    white = np.ones(3)
+    corner = {
+        name: white + strength * (np.asarray(mcolors.to_rgb(colour)) - white)
+        for name, colour in (
+            ("drone", SPACETIME_DRONE),
+            ("ground", SPACETIME_GROUND),
+            ("both", SPACETIME_BOTH),
+        )
+    }
+    return (
+        (1 - d) * (1 - g) * white
+        + d * (1 - g) * corner["drone"]
+        + (1 - d) * g * corner["ground"]
+        + d * g * corner["both"]
+    )
+
+
+def _spacetime_key(ax: Axes, strength: float) -> Axes:
+    """The two-variable colour bar: drone fraction across, ground-sensor fraction up."""
+    key = ax.inset_axes((1.02, 0.0, 0.2, 0.3))
+    f = np.linspace(0.0, 1.0, 41)
+    d, g = np.meshgrid(f, f)
+    key.imshow(
+        spacetime_rgb(d, g, strength),
+        origin="lower",
+        extent=(0.0, 1.0, 0.0, 1.0),
+        interpolation="nearest",
+        aspect="auto",
+    )
+    key.set_xticks([0.0, 0.5, 1.0], ["0", "50", "100 %"], fontsize=6.5)
+    key.set_yticks([0.0, 0.5, 1.0], ["0", "50", "100 %"], fontsize=6.5)
+    key.yaxis.tick_right()
+    key.yaxis.set_label_position("right")
+    key.set_xlabel("time covered by drones", fontsize=7)
+    key.set_ylabel("by ground sensors", fontsize=7)
+    key.set_title("colour key", fontsize=7.5)
+    return key
 
 
 def plot_spacetime(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
-    """Chainage against time: coverage by asset class, satellite images and violations."""
+    """Chainage against time: covered fraction by asset class, satellite images and violations.
+
+    Each cell-bin (line cell x time bin) is shaded in proportion to the fraction
+    of the bin it was covered, by drones and by ground sensors (the saved
+    ``coverage_spacetime.npz`` fractions); a colour key reads the shade back.
+    """
     folder = _folder(folder)
     ax = _axes(ax)
     st = folder.spacetime
     unit_s, unit = time_unit(_duration_s(folder))
     t_edges = np.asarray(st["time_edges_s"], dtype=float) / unit_s
     c_edges = np.asarray(st["chainage_edges_m"], dtype=float) / 1000.0
-    strength = 0.6
+    strength = SPACETIME_STRENGTH
     image = spacetime_rgb(st["drone"], st["ground"], strength)
     ax.imshow(
         image,
@@ -597,11 +759,12 @@ def plot_spacetime(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         extent=(t_edges[0], t_edges[-1], c_edges[0], c_edges[-1]),
         zorder=0,
     )
+    _spacetime_key(ax, strength)
     one, zero = np.ones(1), np.zeros(1)
     handles: list[Any] = [
-        Patch(facecolor=spacetime_rgb(one, zero, strength)[0], label="drone"),
-        Patch(facecolor=spacetime_rgb(zero, one, strength)[0], label="ground sensor"),
-        Patch(facecolor=spacetime_rgb(one, one, strength)[0], label="both"),
+        Patch(facecolor=spacetime_rgb(one, zero, strength)[0], label="drone (all the time)"),
+        Patch(facecolor=spacetime_rgb(zero, one, strength)[0], label="ground sensor (all)"),
+        Patch(facecolor=spacetime_rgb(one, one, strength)[0], label="both (all)"),
         Patch(facecolor="white", edgecolor=GREY, label="not covered"),
     ]
     sat = np.asarray(st.get("satellite_times_s", np.empty(0)), dtype=float) / unit_s
@@ -692,12 +855,31 @@ def latency_unit(values_s: np.ndarray) -> tuple[float, str]:
     return 60.0, "minutes"
 
 
+#: Latencies below this (s) are drawn at it: the left edge of the log time axis.
+LATENCY_FLOOR_S = 10.0
+#: Candidate tick positions of a latency axis (s): round minutes, hours and days.
+LATENCY_TICKS_S = (10, 60, 300, 900, 3600, 3 * 3600, 12 * 3600, 2 * 86_400, 7 * 86_400,
+                   30 * 86_400, 91 * 86_400, 365 * 86_400)  # fmt: skip
+#: The coarser set used when the axis spans too many of the candidates.
+LATENCY_MAJOR_TICKS_S = (10, 60, 900, 3600, 12 * 3600, 7 * 86_400, 30 * 86_400,
+                         365 * 86_400)  # fmt: skip
+
+
+def duration_label(seconds: float) -> str:
+    """A short tick label for a duration: "10 s", "15 min", "3 h", "7 d"."""
+    for size, name in ((86_400.0, "d"), (3600.0, "h"), (60.0, "min")):
+        if seconds >= size:
+            return f"{seconds / size:g} {name}"
+    return f"{seconds:g} s"
+
+
 def draw_cdf(
     ax: Axes,
     values: np.ndarray,
     label: str,
     total: int | None = None,
     right: float | None = None,
+    floor: float | None = None,
     **kwargs: Any,
 ) -> None:
     """Draw the empirical CDF of ``values`` as a step line on ``ax``.
@@ -706,46 +888,74 @@ def draw_cdf(
     values); with ``total`` it is a fraction of ``total`` items, so a latency
     curve over all violations tops out at the fraction that happened at all.
     ``right`` extends the last step flat to that x (the axis' right edge).
+    ``floor`` (for a log axis) starts the curve there and draws smaller values
+    at it, so a latency of 0 shows as a step at the left edge.
     """
     v = np.sort(np.asarray(values, dtype=float)[np.isfinite(values)])
     if len(v) == 0:
         return
+    start = 0.0
+    if floor is not None:
+        v = np.maximum(v, floor)
+        start = floor
     y = np.arange(1, len(v) + 1) / (len(v) if total is None else total)
-    x = np.concatenate([[0.0], v])
+    x = np.concatenate([[start], v])
     y = np.concatenate([[0.0], y])
     if right is not None and right > x[-1]:
         x, y = np.append(x, right), np.append(y, y[-1])
     ax.step(x, y, where="post", label=label, **kwargs)
 
 
-def set_latency_scale(ax: Axes, values: np.ndarray) -> float:
-    """Use a symmetric-log x axis (linear below 1 unit) when ``values`` span > 2 decades.
+def set_latency_scale(ax: Axes, values: np.ndarray, unit_s: float = 60.0) -> tuple[float, float]:
+    """Put ``ax``'s x axis on a log time scale fitted to ``values`` (in units of ``unit_s`` s).
 
-    The axis starts a little left of 0, so a class whose latencies are all 0
-    (violations that start inside a footprint) shows as a visible step.
-    Returns the right edge of the x axis.
+    A log axis gives the first minutes as much room as the long tail: a curve
+    with a tail to 700 min still shows its first hour. The axis runs from
+    ``LATENCY_FLOOR_S`` (smaller latencies, e.g. 0 for a violation born inside a
+    footprint, are drawn there and the tick reads "<=10 s") to a little beyond
+    the largest value, with ticks labelled in s, min, h or d.
+    Returns (floor, right): the axis edges in the units of ``values``.
     """
     v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
-    top = float(np.max(v)) if len(v) else 1.0
-    if len(v) and np.percentile(v, 99) / max(float(np.percentile(v, 1)), 1e-9) > 100.0:
-        ax.set_xscale("symlog", linthresh=1.0, linscale=0.5)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        right = top * 1.3
-        ax.set_xlim(-0.1, right)
-    else:
-        right = top * 1.03
-        ax.set_xlim(-0.01 * top, right)
-    return right
+    v = v[np.isfinite(v)]
+    floor = LATENCY_FLOOR_S / unit_s
+    top = float(np.max(v)) if len(v) else floor * 100.0
+    right = max(top * 1.3, floor * 10.0)
+    ax.set_xscale("log")
+    ax.set_xlim(floor, right)
+    ticks = [t for t in LATENCY_TICKS_S if floor <= t / unit_s <= right]
+    if len(ticks) > 8:
+        ticks = [t for t in LATENCY_MAJOR_TICKS_S if floor <= t / unit_s <= right]
+    labels = [duration_label(t) for t in ticks]
+    if ticks and ticks[0] == LATENCY_FLOOR_S:
+        labels[0] = "\u2264" + labels[0]
+    ax.set_xticks([t / unit_s for t in ticks], labels)
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    return floor, right
 
 
 def _cdf_axes(ax: Axes, folder: ResultsFolder, unit: str, what: str, title: str) -> None:
     ax.set_ylim(0.0, 1.03)
-    ax.set_xlabel(f"{what} ({unit})")
+    ax.set_xlabel(f"{what} (log scale)")
     ax.set_ylabel("cumulative fraction")
     ax.grid(True, which="both", linewidth=0.3, alpha=0.5)
     _title(ax, folder, title)
-    ax.legend(loc="lower right", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right", fontsize=8)
+
+
+def _empty_note(ax: Axes, text: str) -> None:
+    """Say in the middle of an axes why it holds no curve."""
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=10,
+        bbox={"facecolor": "white", "edgecolor": GREY},
+    )
 
 
 def _median_label(label: str, values: np.ndarray, unit: str) -> str:
@@ -764,7 +974,7 @@ def plot_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
     unit_s, unit = latency_unit(latency)
     scaled = latency / unit_s
     first = np.asarray(events["first_class"]).astype(str)
-    right = set_latency_scale(ax, scaled)
+    floor, right = set_latency_scale(ax, scaled, unit_s)
     for cls in ("drone", "ground", "satellite"):
         sel = (first == cls) & np.isfinite(scaled)
         if sel.any():
@@ -773,6 +983,7 @@ def plot_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
                 scaled[sel],
                 _median_label(CLASS_LABELS[cls], scaled[sel], unit),
                 right=right,
+                floor=floor,
                 color=CLASS_COLOURS[cls],
                 linewidth=1.6,
             )
@@ -781,6 +992,7 @@ def plot_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         scaled,
         _median_label("all detected", scaled, unit),
         right=right,
+        floor=floor,
         color=BLACK,
         linewidth=2.2,
         linestyle="--",
@@ -793,6 +1005,8 @@ def plot_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         "Detection latency by first detector",
     )
     ax.set_ylabel("fraction of detected violations")
+    if not np.isfinite(scaled).any():
+        _empty_note(ax, f"No violation was detected ({len(scaled)} in the run).")
     return ax
 
 
@@ -811,7 +1025,7 @@ def plot_report_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Ax
     verified = np.asarray(events["t_verified_s"], dtype=float) - start
     unit_s, unit = latency_unit(np.concatenate([report, verified]))
     n = len(start)
-    right = set_latency_scale(ax, np.concatenate([report, verified]) / unit_s)
+    floor, right = set_latency_scale(ax, np.concatenate([report, verified]) / unit_s, unit_s)
     curves = (
         (detect, "detected", GREY, 1.4, "--"),
         (report, "reported", BLUE, 2.0, "-"),
@@ -824,10 +1038,22 @@ def plot_report_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Ax
         if k:
             text += f", median {np.median(scaled[np.isfinite(scaled)]):.3g} {unit}"
         draw_cdf(
-            ax, scaled, text, total=n, right=right, color=colour, linewidth=width, linestyle=style
+            ax,
+            scaled,
+            text,
+            total=n,
+            right=right,
+            floor=floor,
+            color=colour,
+            linewidth=width,
+            linestyle=style,
         )
     _cdf_axes(ax, folder, unit, "time from start of violation", "Report and verification latency")
     ax.set_ylabel("fraction of all violations")
+    if n == 0:
+        _empty_note(ax, "No violation happened in the run.")
+    elif not np.isfinite(detect).any():
+        _empty_note(ax, f"None of the {n} violations was detected.")
     return ax
 
 
@@ -846,7 +1072,9 @@ def detection_by_chainage(
 ) -> dict[str, np.ndarray]:
     """Detection probability per chainage bin with 95 % Wilson intervals.
 
-    Returns a dict of arrays: ``edges_m`` (bins + 1), ``n`` violations,
+    Bins are ``width_m`` wide from chainage 0; the last one ends at the line's
+    end, so it may be shorter (and a line shorter than one bin has one bin of its
+    length). Returns a dict of arrays: ``edges_m`` (bins + 1), ``n`` violations,
     ``detected``, ``p`` (NaN for an empty bin), ``low95``, ``high95``.
     """
     folder = _folder(folder)
@@ -859,6 +1087,7 @@ def detection_by_chainage(
     edges = np.arange(0.0, length + width_m, width_m)
     edges[-1] = max(edges[-1], length)
     edges = edges[: np.searchsorted(edges, length, side="left") + 1]
+    edges[-1] = length  # the last bin ends where the line ends (it may be shorter)
     n, _ = np.histogram(chainage, bins=edges)
     k, _ = np.histogram(chainage[detected], bins=edges)
     intervals = np.array([wilson_interval(int(a), int(b)) for a, b in zip(k, n, strict=True)])
@@ -894,7 +1123,7 @@ def plot_detection_along_line(folder: ResultsFolder, ax: Axes | None = None) -> 
     ax.errorbar(
         centres[ok],
         b["p"][ok],
-        yerr=np.vstack([b["p"][ok] - b["low95"][ok], b["high95"][ok] - b["p"][ok]]),
+        yerr=interval_errors(b["p"][ok], b["low95"][ok], b["high95"][ok]),
         fmt="o",
         markersize=4,
         color=BLUE,
@@ -980,8 +1209,9 @@ PLOTS: dict[str, PlotSpec] = {
     ),
     "spacetime": PlotSpec(
         plot_spacetime,
-        "White is time and line nobody watched; crosses (missed violations) inside white "
-        "areas were missed for lack of coverage, crosses on colour were watched but not detected.",
+        "Shade grows with the share of each bin watched (the key tells drones, ground sensors "
+        "and both apart); crosses (missed violations) on white were missed for lack of "
+        "coverage, crosses on colour were watched but not detected.",
         ("coverage_spacetime.npz", "events.csv"),
     ),
     "coverage_map": PlotSpec(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from sim.metrics import metric_unit
+from sim.plots import interval_errors
 from sim.sweep import SweepFolder, read_sweep
 
 DPI = 130
@@ -71,6 +73,51 @@ def metric_scale(metric: str) -> tuple[float, str]:
     if unit == "fraction":
         return 0.01, "%"
     return 1.0, ""
+
+
+#: Words of metric keys whose smaller values are better (times, gaps, false alarms, losses).
+LOWER_IS_BETTER_WORDS = (
+    "latency",
+    "gap",
+    "revisit",
+    "response",
+    "false_alarm",
+    "loss",
+    "failure",
+    "missed",
+    "cost",
+)
+
+
+def better_direction(metric: str) -> str | None:
+    """Which way a metric improves: ``"higher"``, ``"lower"`` or None (neither).
+
+    Times (unit s: latencies, revisit gaps, response times), false alarms and
+    losses are better lower; probabilities, fractions and availabilities are
+    better higher; counts and other plain numbers have no better direction.
+    """
+    key = metric.lower()
+    unit = metric_unit(metric)
+    if unit == "s" or any(word in key for word in LOWER_IS_BETTER_WORDS):
+        return "lower"
+    if unit == "fraction":
+        return "higher"
+    return None
+
+
+def heatmap_colours(metric: str) -> tuple[str, str]:
+    """Colour map and colour-bar note of a metric's heatmap: yellow is always better.
+
+    Better-higher metrics use viridis (yellow high), better-lower ones viridis_r
+    (yellow low), so the same colour means "better" on every sweep figure; a
+    metric with no better direction is drawn in greys (darker = higher).
+    """
+    direction = better_direction(metric)
+    if direction == "higher":
+        return "viridis", "yellow = better (higher)"
+    if direction == "lower":
+        return "viridis_r", "yellow = better (lower)"
+    return "Greys", "no better or worse direction"
 
 
 def axes_of(sweep: SweepFolder) -> list[Axis]:
@@ -171,13 +218,13 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
     high = _values(sweep, f"{metric}.high95", mscale)
     ix, iy = np.searchsorted(xs, x), np.searchsorted(ys, y)
     grid[iy, ix] = est
-    image = ax.imshow(grid, origin="lower", cmap="viridis", aspect="auto")
-    fig.colorbar(image, ax=ax, label=f"{metric}" + (f" [{munit}]" if munit else ""))
-    finite = np.isfinite(grid)
-    middle = np.nanmean(grid) if np.any(finite) else 0.0
+    cmap, note = heatmap_colours(metric)
+    image = ax.imshow(grid, origin="lower", cmap=cmap, aspect="auto")
+    unit_text = f" [{munit}]" if munit else ""
+    fig.colorbar(image, ax=ax, label=f"{metric}{unit_text}\n{note}")
     meets, cheapest = _flags(sweep, "meets_target"), _flags(sweep, "cheapest")
     for k in range(len(x)):
-        colour = "black" if est[k] > middle else "white"
+        colour = _text_colour(image.to_rgba(est[k])) if np.isfinite(est[k]) else "black"
         text = f"{est[k]:.3g}\n[{low[k]:.3g}, {high[k]:.3g}]" if np.isfinite(est[k]) else "n/a"
         ax.text(ix[k], iy[k], text, ha="center", va="center", fontsize=7, color=colour)
         if meets[k]:
@@ -193,6 +240,12 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
     note = " (green: meets the target; star: cheapest)" if np.any(meets) else ""
     ax.set_title(f"{metric}: estimate [95 % interval]{note}", fontsize=10)
     return ax
+
+
+def _text_colour(rgba: Any) -> str:
+    """Black on light cells, white on dark ones (by relative luminance of an RGBA colour)."""
+    r, g, b = (float(c) for c in np.asarray(rgba, dtype=float).ravel()[:3])
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
 
 
 def plot_main_effects(sweep: SweepFolder, metric: str, axes: list[Axis]) -> Figure:
@@ -236,7 +289,7 @@ def plot_cost(sweep: SweepFolder, ax: Axes | None = None) -> Axes | None:
     low = _values(sweep, f"{metric}.low95", mscale)
     high = _values(sweep, f"{metric}.high95", mscale)
     meets, cheapest = _flags(sweep, "meets_target"), _flags(sweep, "cheapest")
-    err = np.vstack([est - low, high - est])
+    err = interval_errors(est, low, high)
     for mask, colour, label in ((~meets, "grey", "misses the target"), (meets, GREEN, "meets it")):
         if np.any(mask):
             ax.errorbar(

@@ -181,3 +181,28 @@ def test_many_overlapping_sensors_in_one_cell():
     cells = line_cells(sim.run(scenario(ground_sensors=[group])))
     assert np.all(cells["covered_fraction"] == 1.0)
     assert np.all(cells["two_asset_fraction"] == 1.0)
+
+
+@pytest.mark.parametrize("line_change", [{"buffer": 1.0}, {"cell": 1_000_000.0}])
+def test_a_zone_thinner_than_the_grid_has_no_zone_cells_but_line_coverage(line_change):
+    """A 1 m buffer or a 1,000 km cell leaves no grid point in the zone: coverage.csv
+    then has line cells only and metrics.json no coverage.zone.* keys (documented in
+    docs/results.md), while the line's coverage is still computed."""
+    base = scenario()
+    data = base.to_data()
+    data["line"].update(line_change)
+    data["ground_sensors"] = [
+        {
+            "name": "g",
+            "modality": "acoustic",
+            "positions": [[10_000, 0]],
+            "sensor": {"range": 2_000},
+        }
+    ]
+    result = sim.run(scenario_from_data(data))
+    cells = result.coverage.cells
+    grids = set(np.asarray(cells["grid"]).tolist())
+    assert grids == {"line"}
+    metrics = result.coverage.metrics()
+    assert not any(k.startswith("coverage.zone.") for k in metrics)
+    assert 0.0 < metrics["coverage.line.time_fraction"] <= 1.0

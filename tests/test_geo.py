@@ -71,3 +71,72 @@ def test_repeated_vertices_are_dropped_and_a_point_is_refused():
     assert len(line.vertices) == 2
     with pytest.raises(ValueError, match="two distinct points"):
         Line.from_points([[5, 5], [5, 5]], "local", 100.0)
+
+
+ACROSS_ANTIMERIDIAN = [[179.5, 65.0], [-179.5, 65.2]]
+
+
+def test_unwrap_longitudes_takes_each_step_the_short_way():
+    """[179.5, -179.5] is a 1 deg step east, not 359 deg west; wrap puts it back."""
+    from sim.geo import unwrap_longitudes, wrap_longitude
+
+    assert unwrap_longitudes([179.5, -179.5, -178.0]).tolist() == [179.5, 180.5, 182.0]
+    assert unwrap_longitudes([-179.0, 179.0]).tolist() == [-179.0, -181.0]
+    assert wrap_longitude([180.5, -181.0, 540.0]).tolist() == [-179.5, 179.0, -180.0]
+    assert wrap_longitude([179.0], centre=180.0).tolist() == [179.0]
+    assert wrap_longitude([-179.0], centre=180.0).tolist() == [181.0]
+
+
+def test_line_across_the_antimeridian_is_projected_about_its_own_centre():
+    """Regression: the projection of a line across the antimeridian was centred on
+    lon 0, the far side of the Earth. Now the central meridian is the line's middle
+    (180), the length is geodesic, and lon/lat come back in [-180, 180]."""
+    line = Line.from_points(ACROSS_ANTIMERIDIAN, "lonlat", 5_000.0)
+    lon0 = float(line.crs.split("+lon_0=")[1].split()[0])
+    assert abs(abs(lon0) - 180.0) < 1e-6
+    lon, lat = np.array(ACROSS_ANTIMERIDIAN).T
+    geodesic = Geod(ellps="WGS84").line_length(lon, lat)
+    assert 45_000 < geodesic < 60_000
+    assert line.length == pytest.approx(geodesic, rel=1e-4)
+    # the line's own x range is its east-west extent (~47 km), not half the world
+    assert np.ptp(line.vertices[:, 0]) < 60_000
+    x, y = line.point_at(np.linspace(0, line.length, 50))
+    back_lon, back_lat = line.to_lonlat(x, y)
+    assert np.all(np.abs(back_lon) <= 180.0)
+    assert np.all(np.abs(np.abs(back_lon) - 180.0) < 1.0)  # all near the antimeridian
+
+
+def test_a_line_at_latitude_89_is_accepted_and_keeps_its_length():
+    """A line 110 km from the North Pole projects with geodesic length; no pole problem."""
+    from sim.geo import pole_problem
+
+    points = [[10.0, 89.0], [60.0, 89.0], [120.0, 89.2]]
+    line = Line.from_points(points, "lonlat", 5_000.0)
+    assert abs(line.projected_length_error()) < 1e-4
+    assert pole_problem(points, 5_000.0) is None
+
+
+@pytest.mark.parametrize(
+    "points, buffer_m, pole",
+    [
+        ([[0.0, 89.9], [180.0, 89.9]], 1_000.0, "North"),  # straight over the pole
+        ([[0.0, -89.99], [90.0, -89.99]], 5_000.0, "South"),  # zone holds the pole
+    ],
+)
+def test_a_zone_holding_a_pole_is_refused_naming_line_points(points, buffer_m, pole):
+    """A zone around a pole has no lon/lat outline: the check names line.points and the pole."""
+    from sim.geo import pole_problem
+
+    message = pole_problem(points, buffer_m)
+    assert message is not None
+    assert message.startswith("line.points:") and f"{pole} Pole" in message
+
+
+def test_pole_problem_leaves_malformed_points_to_other_checks():
+    """Too few, non-finite or out-of-range points are not this check's to name."""
+    from sim.geo import pole_problem
+
+    assert pole_problem([[0.0, 89.9]], 1_000.0) is None
+    assert pole_problem([[0.0, 95.0], [10.0, 89.0]], 1_000.0) is None
+    assert pole_problem([[0.0, float("nan")], [10.0, 89.0]], 1_000.0) is None
+    assert pole_problem("not points", 1_000.0) is None

@@ -233,6 +233,47 @@ def test_map_legend_counts_each_outcome(quick):
 # --- coverage maps -----------------------------------------------------------------------
 
 
+def test_map_draws_range_footprints_for_many_sensors(tmp_path):
+    """Regression: a 150-sensor map drew no range circles and had no legend for them.
+    Every sensor gets its footprint (a disc of its range) and the legend names them."""
+    from matplotlib.collections import PatchCollection
+
+    data = {
+        **LOCAL,
+        "duration": "2h",
+        "drones": [],
+        "ground_sensors": [
+            {
+                "name": "ugs",
+                "modality": "acoustic",
+                "spacing": "700m",
+                "sensor": {"range": "1500m", "pd": 0.8},
+            }
+        ],
+    }
+    out = tmp_path / "many"
+    write_results(sim.run(scenario_from_data(data)), out)
+    folder = ResultsFolder(out)
+    sensors = [
+        f
+        for f in folder.geojson("assets")["features"]
+        if f["properties"].get("kind") == "ground_sensor"
+    ]
+    assert len(sensors) >= 150
+    ax = plots.plot_map(folder)
+    (discs,) = [c for c in ax.collections if isinstance(c, PatchCollection)]
+    paths = discs.get_paths()
+    assert len(paths) == len(sensors)
+    # each footprint is a disc of the sensor's range, in km, around the sensor
+    for feature, path in zip(sensors, paths, strict=True):
+        box = path.get_extents()
+        centre = np.asarray(feature["geometry"]["coordinates"][:2]) / 1000.0
+        assert (box.width, box.height) == pytest.approx((3.0, 3.0), rel=1e-3)
+        assert (box.x0 + box.x1, box.y0 + box.y1) == pytest.approx(2 * centre, abs=1e-6)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "ground sensor range" in labels
+
+
 def test_zone_grid_holds_every_zone_cell_once(local):
     """The zone grid's unmasked cells are exactly the zone rows of coverage.csv, in place."""
     _need(local, "coverage.csv")
@@ -292,20 +333,74 @@ def test_zone_maps_share_a_norm(local):
 # --- space-time ------------------------------------------------------------------------
 
 
-def test_spacetime_rgb_is_white_where_nothing_covers():
-    """No coverage gives white; full drone coverage gives the drone shade; both darken."""
+def test_spacetime_rgb_corners_are_white_drone_ground_and_both():
+    """No coverage is white; full coverage by one class or both gives its key colour."""
     zero, one = np.zeros(1), np.ones(1)
     assert np.array_equal(plots.spacetime_rgb(zero, zero), np.ones((1, 3)))
-    orange = np.asarray(mcolors.to_rgb(plots.ORANGE))
-    assert np.allclose(plots.spacetime_rgb(one, zero, 0.6)[0], 1 - 0.6 * (1 - orange))
-    assert np.all(plots.spacetime_rgb(one, one)[0] < plots.spacetime_rgb(one, zero)[0] + 1e-12)
+    k = plots.SPACETIME_STRENGTH
+    for d, g, colour in (
+        (one, zero, plots.SPACETIME_DRONE),
+        (zero, one, plots.SPACETIME_GROUND),
+        (one, one, plots.SPACETIME_BOTH),
+    ):
+        expected = 1 - k * (1 - np.asarray(mcolors.to_rgb(colour)))
+        assert np.allclose(plots.spacetime_rgb(d, g)[0], expected)
 
 
-def test_spacetime_shows_brief_coverage():
-    """Any coverage in a bin shades it at least a quarter of the full shade (never white)."""
-    tiny = plots.spacetime_rgb(np.array([1e-6]), np.zeros(1), 0.6)[0]
-    orange = np.asarray(mcolors.to_rgb(plots.ORANGE))
-    assert np.allclose(tiny, 1 - 0.6 * 0.25 * (1 - orange), atol=1e-5)
+def test_spacetime_ground_and_both_are_clearly_different():
+    """Regression: "ground" and "both" were hard to tell apart. The three class colours
+    now differ by hue and by lightness (so also in grey scale)."""
+    one, zero = np.ones(1), np.zeros(1)
+    drone = plots.spacetime_rgb(one, zero)[0]
+    ground = plots.spacetime_rgb(zero, one)[0]
+    both = plots.spacetime_rgb(one, one)[0]
+
+    def lightness(rgb: np.ndarray) -> float:
+        return float(np.dot(rgb, [0.2126, 0.7152, 0.0722]))
+
+    for a, b in ((ground, both), (drone, both), (drone, ground)):
+        assert np.linalg.norm(a - b) > 0.25
+    assert lightness(ground) - lightness(both) > 0.2
+    assert lightness(drone) - lightness(both) > 0.2
+
+
+def test_spacetime_shading_is_proportional_to_covered_time():
+    """Regression: a bin a drone crossed for a moment was shaded at least a quarter of the
+    full colour, so 8 % of line-time covered looked like 89 %. Shade is now linear in
+    the covered fraction: 10 % covered is 10 % of the way from white."""
+    k = plots.SPACETIME_STRENGTH
+    drone = np.asarray(mcolors.to_rgb(plots.SPACETIME_DRONE))
+    full = 1 - k * (1 - drone)
+    for f in (1e-6, 0.1, 0.5, 0.9):
+        rgb = plots.spacetime_rgb(np.array([f]), np.zeros(1))[0]
+        assert np.allclose(rgb, 1 - f * (1 - full))
+
+
+def test_spacetime_image_is_the_saved_fractions(quick):
+    """The drawn raster is the saved drone and ground fractions, bin by bin, read back
+    through the key: where one class alone covers, the shade gives its fraction."""
+    _need(quick, "coverage_spacetime.npz", "events.csv")
+    ax = plots.plot_spacetime(quick)
+    st = quick.spacetime
+    image = np.asarray(ax.get_images()[0].get_array(), dtype=float)
+    assert np.allclose(image, plots.spacetime_rgb(st["drone"], st["ground"]))
+    full = 1 - plots.SPACETIME_STRENGTH * (1 - np.asarray(mcolors.to_rgb(plots.SPACETIME_GROUND)))
+    only_ground = np.asarray(st["drone"]) == 0
+    channel = int(np.argmax(1 - full))  # the channel the ground colour moves most
+    read = (1 - image[..., channel]) / (1 - full[channel])
+    assert np.allclose(read[only_ground], np.asarray(st["ground"])[only_ground])
+    # the colour key is an inset of the axes, spanning both fractions 0..1
+    (key,) = ax.child_axes
+    assert key.get_images()[0].get_extent() == [0.0, 1.0, 0.0, 1.0]
+    # the ink matches the covered time: mean shade of the drone channel is the mean fraction
+    drone_only = (np.asarray(st["ground"]) == 0) & (np.asarray(st["drone"]) > 0)
+    if drone_only.any():
+        d_full = 1 - plots.SPACETIME_STRENGTH * (
+            1 - np.asarray(mcolors.to_rgb(plots.SPACETIME_DRONE))
+        )
+        c = int(np.argmax(1 - d_full))
+        d_read = (1 - image[..., c]) / (1 - d_full[c])
+        assert np.allclose(d_read[drone_only], np.asarray(st["drone"])[drone_only])
 
 
 def test_spacetime_extent_matches_the_raster(quick):
@@ -364,6 +459,76 @@ def test_report_latency_curves_end_at_their_fractions(quick):
     assert ends == pytest.approx([x for x in expected if x > 0])
 
 
+@pytest.mark.parametrize("name", ["latency_cdf", "report_latency_cdf"])
+def test_latency_figures_use_a_log_time_axis_with_duration_ticks(quick, name):
+    """Latency CDFs are on a log time axis from 10 s, ticks read as s / min / h / d."""
+    import re
+
+    ax = plots.PLOTS[name].draw(quick)
+    assert ax.get_xscale() == "log"
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) >= 3
+    assert all(re.fullmatch(r"\u2264?\d+(\.\d+)? (s|min|h|d)", lab) for lab in labels), labels
+    assert "log scale" in ax.get_xlabel()
+    # ticks sit where their labels say: one unit (min or h) converts every tick
+    seconds = {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86_400.0}
+    per_unit = {
+        round(float(number) * seconds[unit] / tick, 6)
+        for tick, (number, unit) in zip(
+            ax.get_xticks(), (lab.lstrip("\u2264").split() for lab in labels), strict=True
+        )
+    }
+    assert len(per_unit) == 1 and per_unit <= {60.0, 3600.0}
+    assert ax.get_xlim()[0] == pytest.approx(plots.LATENCY_FLOOR_S / per_unit.pop())
+
+
+def test_latency_axis_gives_the_first_hour_room_beside_a_long_tail():
+    """Regression: one tail at 700 min squashed the first hour into the left 7 % of a
+    linear axis. On the log axis the first hour takes more than half the width."""
+    fig = matplotlib.figure.Figure()
+    ax = fig.add_subplot()
+    minutes = np.concatenate([np.linspace(1.0, 60.0, 50), [700.0]])
+    floor, right = plots.set_latency_scale(ax, minutes, 60.0)
+    plots.draw_cdf(ax, minutes, "x", right=right, floor=floor)
+    fig.canvas.draw()
+    left_px, hour_px, right_px = ax.transData.transform(
+        np.column_stack([[floor, 60.0, right], [0.0, 0.0, 0.0]])
+    )[:, 0]
+    assert (hour_px - left_px) / (right_px - left_px) > 0.5
+    assert floor == pytest.approx(plots.LATENCY_FLOOR_S / 60.0)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "1 h" in labels and "1 min" in labels
+
+
+def test_draw_cdf_with_a_floor_draws_zero_latencies_at_it():
+    """On a log axis a latency of 0 is drawn at the floor, never dropped."""
+    fig = matplotlib.figure.Figure()
+    ax = fig.add_subplot()
+    plots.draw_cdf(ax, np.array([0.0, 0.0, 5.0, 20.0]), "a", floor=0.5, right=40.0)
+    (line,) = ax.get_lines()
+    assert list(line.get_xdata()) == [0.5, 0.5, 0.5, 5.0, 20.0, 40.0]
+    assert list(line.get_ydata()) == pytest.approx([0.0, 0.25, 0.5, 0.75, 1.0, 1.0])
+
+
+def test_latency_figures_say_so_when_nothing_was_detected(tmp_path):
+    """With pd 0 no violation is detected: the latency figures draw, with a note."""
+    out = tmp_path / "pd0"
+    write_results(sim.run(scenario_from_data(_one_sensor(0.0, 1))), out)
+    folder = ResultsFolder(out)
+    n = len(folder.events["id"])
+    assert n > 0
+    ax = plots.plot_latency_cdf(folder)
+    assert [t.get_text() for t in ax.texts] == [f"No violation was detected ({n} in the run)."]
+    ax = plots.plot_report_latency_cdf(folder)
+    assert [t.get_text() for t in ax.texts] == [f"None of the {n} violations was detected."]
+
+
+def test_duration_labels_are_short_and_round():
+    """Tick labels: seconds, minutes, hours, days."""
+    labels = [plots.duration_label(t) for t in (10, 60, 900, 3600, 6 * 3600, 86_400, 7 * 86_400)]
+    assert labels == ["10 s", "1 min", "15 min", "1 h", "6 h", "1 d", "7 d"]
+
+
 def test_latency_unit_switches_to_hours_beyond_three_hours():
     """Latencies are in minutes up to a p95 of 3 h, in hours beyond."""
     assert plots.latency_unit(np.full(10, 3 * 3600.0)) == (60.0, "minutes")
@@ -385,7 +550,7 @@ def test_detection_by_chainage_counts_every_violation(quick):
     b = plots.detection_by_chainage(quick)
     events = quick.events
     length = quick.manifest["line_length_m"]
-    assert b["edges_m"][0] == 0.0 and b["edges_m"][-1] >= length
+    assert b["edges_m"][0] == 0.0 and b["edges_m"][-1] == pytest.approx(length)
     assert b["edges_m"][-2] < length
     inside = (events["chainage_m"] >= 0) & (events["chainage_m"] <= length)
     assert int(b["n"].sum()) == int(inside.sum())
@@ -395,6 +560,174 @@ def test_detection_by_chainage_counts_every_violation(quick):
             assert (low, high) == pytest.approx(wilson_interval(int(k), int(n)))
         else:
             assert math.isnan(low) and math.isnan(high)
+
+
+def test_wilson_interval_always_brackets_its_estimate():
+    """Regression: at 0 or n successes of n (e.g. 0 of 3, 10 of 10) a Wilson bound
+    landed 1e-16 on the wrong side of the estimate, and the along-line figure died
+    with "'yerr' must not contain negative values"."""
+    for n in range(1, 300):
+        for k in range(n + 1):
+            low, high = wilson_interval(k, n)
+            assert 0.0 <= low <= k / n <= high <= 1.0, (k, n, low, high)
+
+
+def test_interval_errors_are_never_negative():
+    """Error bars from bounds a rounding error past the estimate are zero, NaN stays NaN."""
+    err = plots.interval_errors(
+        np.array([0.0, 1.0, 0.5, np.nan]),
+        np.array([1e-16, 0.2, 0.4, np.nan]),
+        np.array([0.3, 1.0 - 1e-16, 0.7, np.nan]),
+    )
+    assert err[:, :3] == pytest.approx(np.array([[0.0, 0.8, 0.1], [0.3, 0.0, 0.2]]))
+    assert np.isnan(err[:, 3]).all()
+
+
+def _one_sensor(pd: float, seed: int) -> dict:
+    """One ground sensor (and no other asset) on a local line, for pd 0 and 1."""
+    return {
+        "name": f"one-sensor-pd{pd:g}",
+        "seed": seed,
+        "duration": "1d",
+        "line": {"crs": "local", "points": [[0, 0], [40_000, 0]], "buffer": "3km", "cell": "1km"},
+        "violations": {"rate": "150/day", "duration": "1h"},
+        "ground_sensors": [
+            {
+                "name": "ugs",
+                "modality": "acoustic",
+                "positions": [[20_000, 0]],
+                "sensor": {"range": "25km", "pd": pd},
+            }
+        ],
+    }
+
+
+def _errorbars(ax) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(y, lower end, upper end) of each errorbar series drawn on ``ax``."""
+    from matplotlib.container import ErrorbarContainer
+
+    out = []
+    for container in ax.containers:
+        if isinstance(container, ErrorbarContainer):
+            data_line, _, (bars, *_) = container.lines
+            y = np.asarray(data_line.get_ydata(), dtype=float)
+            segments = bars.get_segments()
+            lo = np.array([min(seg[:, 1]) for seg in segments])
+            hi = np.array([max(seg[:, 1]) for seg in segments])
+            out.append((y, lo, hi))
+    return out
+
+
+@pytest.mark.parametrize("pd", [0.0, 1.0])
+def test_detection_along_line_draws_when_bins_are_all_or_none_detected(tmp_path, pd):
+    """Regression: pd 0 or 1 with one sensor makes every bin all or none detected;
+    the figure must draw, each bar bracket its point and stay inside [0, 1]."""
+    for seed in (1, 2):
+        out = tmp_path / f"pd{pd:g}-{seed}"
+        write_results(sim.run(scenario_from_data(_one_sensor(pd, seed))), out)
+        folder = ResultsFolder(out)
+        assert set(np.asarray(folder.events["detected"], dtype=bool)) == {bool(pd)}
+        ax = plots.plot_detection_along_line(folder)
+        (series,) = _errorbars(ax)
+        y, lo, hi = series
+        assert len(y) >= 5
+        assert np.all(y == pd)
+        assert np.all(lo >= 0.0) and np.all(hi <= 1.0)
+        assert np.all(lo <= y) and np.all(y <= hi)
+        assert np.all(hi - lo > 0), "a Wilson interval of a few trials has width"
+
+
+@pytest.mark.parametrize("line_change", [{"buffer": "1m"}, {"cell": "1000km"}])
+def test_zone_maps_without_zone_cells_say_so(tmp_path, line_change):
+    """Regression: a 1 m buffer or a 1,000 km cell leaves no zone cell, and the run
+    died with "coverage.csv has no zone cells" naming its temporary folder. Now the
+    folder is complete and both zone maps show the line with a note instead."""
+    data = {**LOCAL, "duration": "6h", "line": {**LOCAL["line"], **line_change}}
+    out = tmp_path / "thin"
+    write_results(sim.run(scenario_from_data(data)), out)
+    folder = ResultsFolder(out)
+    assert not plots.has_zone_cells(folder)
+    written = {p.stem for p in plots.draw_all(folder)}
+    assert {"coverage_map", "revisit_map"} <= written
+    for name in ("coverage_map", "revisit_map"):
+        ax = plots.PLOTS[name].draw(folder)
+        texts = " ".join(t.get_text() for t in ax.texts)
+        assert "No zone cells" in texts and "line.cell" in texts and "line.buffer" in texts
+        assert not ax.collections, "no zone mesh is drawn when there are no zone cells"
+        assert "no zone cells" in ax.get_title()
+
+
+def _far_line(points: list) -> dict:
+    """A small lon/lat scenario with drones and ground sensors on ``points``."""
+    return {
+        "name": "far",
+        "seed": 3,
+        "duration": "12h",
+        "line": {"crs": "lonlat", "points": points, "buffer": "5km", "cell": "1km"},
+        "violations": {"rate": "60/day"},
+        "drones": [{"name": "uav", "count": 1, "speed": "100km/h", "sensor": {"range": "4km"}}],
+        "ground_sensors": [
+            {"name": "ugs", "modality": "acoustic", "spacing": "8km", "sensor": {"range": "2km"}}
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "points, max_lon_span",
+    [
+        ([[179.5, 65.0], [-179.5, 65.2]], 2.0),  # across the antimeridian
+        ([[10.0, 89.0], [60.0, 89.0], [120.0, 89.2]], 125.0),  # 110 km from the pole
+    ],
+)
+def test_lines_across_the_antimeridian_or_near_a_pole_run_and_map(tmp_path, points, max_lon_span):
+    """Regression: a line across the antimeridian was drawn round the whole world (its
+    lon jumped from 180 to -180) and projected about lon 0. Every figure must draw,
+    the maps stay within the line's own longitudes, and the GeoJSON keeps lon in
+    [-180, 180]."""
+    import json
+
+    out = tmp_path / "far"
+    write_results(sim.run(scenario_from_data(_far_line(points))), out)
+    folder = ResultsFolder(out)
+    assert {p.stem for p in plots.draw_all(folder)} == set(plots.PLOTS)
+    for name in ("map", "coverage_map"):
+        ax = plots.PLOTS[name].draw(folder)
+        left, right = ax.get_xlim()
+        assert right - left < max_lon_span * 1.6, f"{name} spans {right - left:.1f} deg of lon"
+        for line in ax.lines:  # the ceasefire line and anything else drawn as a line
+            assert np.ptp(np.asarray(line.get_xdata(), dtype=float)) < max_lon_span
+    grid = plots.zone_grid(folder)
+    assert np.ptp(grid.x) < max_lon_span
+    for layer in ("line", "events", "assets", "coverage"):
+        text = (out / f"{layer}.geojson").read_text()
+        lons = [c[0] for c in _coordinates(json.loads(text))]
+        assert lons and all(-180.0 <= lon <= 180.0 for lon in lons), layer
+
+
+def _coordinates(geojson: dict) -> list:
+    """Every [lon, lat, ...] position of a GeoJSON FeatureCollection."""
+    out: list = []
+
+    def walk(c) -> None:
+        if isinstance(c, list) and c and isinstance(c[0], (int, float)):
+            out.append(c)
+        elif isinstance(c, list):
+            for item in c:
+                walk(item)
+
+    for feature in geojson["features"]:
+        if feature.get("geometry"):
+            walk(feature["geometry"]["coordinates"])
+    return out
+
+
+def test_detection_bins_end_at_the_line_end_even_for_a_line_shorter_than_a_bin(quick):
+    """The last bin stops at the line's end: no figure shows chainage beyond the line."""
+    length = float(quick.manifest["line_length_m"])
+    for width in (length / 3.3, 2 * length):
+        edges = plots.detection_by_chainage(quick, width)["edges_m"]
+        assert edges[-1] == length and np.all(np.diff(edges) > 0)
+        assert np.allclose(np.diff(edges)[:-1], width)
 
 
 # --- covered fraction over time --------------------------------------------------------
