@@ -428,6 +428,29 @@ def test_summary_t_interval_for_other_metrics(reference):
     assert got == pytest.approx([mean, std, mean - half, mean + half], rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("metric", "values", "expected"),
+    [
+        ("latency.median_s", [10.0, 3000.0], (0.0, None)),
+        ("false_alarms.per_day", [0.0, 50.0], (0.0, None)),
+        ("coverage.time_fraction", [0.05, 0.99], (0.0, 1.0)),
+        ("some.plain_number", [-5.0, 5.0], (None, None)),
+    ],
+)
+def test_t_interval_clipped_to_the_metric_range(metric, values, expected):
+    """A wide t interval never leaves the metric's range: latencies and rates stay >= 0,
+    fractions inside [0, 1]; a plain number is not clipped."""
+    from sim.sweep.stats import metric_stats
+
+    stats = metric_stats([{metric: str(v)} for v in values], metric, None)
+    half = student_t.ppf(0.975, 1) * statistics.stdev(values) / math.sqrt(2)
+    mean = statistics.fmean(values)
+    low = expected[0] if expected[0] is not None else mean - half
+    high = expected[1] if expected[1] is not None else mean + half
+    assert mean - half < 0  # the unclipped interval would go below zero
+    assert (stats["low95"], stats["high95"]) == pytest.approx((low, high), rel=1e-12)
+
+
 def test_summary_cost_target_and_cheapest(reference):
     """cost = 10 x drones + 1 x sensors; meets by the lower bound; cheapest among those meeting."""
     expected = []

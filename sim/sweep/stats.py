@@ -9,7 +9,7 @@ import numpy as np
 import yaml
 
 from sim.errors import ScenarioError, close_match
-from sim.metrics import wilson_interval
+from sim.metrics import metric_unit, wilson_interval
 from sim.overrides import parse_path
 from sim.sweep.plan import Point, SweepPlan, _value_at
 from sim.sweep.spec import HEAD_COLUMNS, STAT_SUFFIXES, TAIL_COLUMNS, CostItem, _where
@@ -42,6 +42,21 @@ def _trials_column(metric: str, columns: set[str]) -> str | None:
     return "violations.count" if "violations.count" in columns else None
 
 
+def metric_range(metric: str) -> tuple[float, float]:
+    """The range of values ``metric`` can take, by the unit of its key.
+
+    [0, 1] for fractions, [0, inf) for durations, lengths, counts and rates,
+    unbounded for a plain number. A t interval is clipped to this range, so a
+    latency or a rate never gets a negative lower bound when its runs spread widely.
+    """
+    unit = metric_unit(metric)
+    if unit == "fraction":
+        return 0.0, 1.0
+    if unit:
+        return 0.0, math.inf
+    return -math.inf, math.inf
+
+
 def metric_stats(rows: list[dict[str, str]], metric: str, trials: str | None) -> dict[str, float]:
     """estimate, mean, std, n, low95, high95 of ``metric`` over ``rows`` (ok runs)."""
     from scipy.stats import t as student_t
@@ -64,7 +79,8 @@ def metric_stats(rows: list[dict[str, str]], metric: str, trials: str | None) ->
         estimate = mean
         if n >= 2:
             half = float(student_t.ppf(0.975, n - 1)) * std / math.sqrt(n)
-            low, high = mean - half, mean + half
+            floor, ceiling = metric_range(metric)
+            low, high = max(mean - half, floor), min(mean + half, ceiling)
         else:
             low = high = math.nan
     return {
