@@ -36,7 +36,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
-from sim.geo import Line
+from sim.geo import Line, unwrap_longitudes
 from sim.tables import Table
 
 LONLAT_DECIMALS = 7
@@ -234,12 +234,119 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _collection(name: str, line: Line, features: list[dict[str, Any]]) -> dict[str, Any]:
+    if line.is_geographic and _zone_crosses_antimeridian(line):
+        for feature in features:
+            if feature["geometry"] is not None:
+                feature["geometry"] = split_at_antimeridian(feature["geometry"])
     return {
         "type": "FeatureCollection",
         "name": name,
         "crs_kind": "lonlat" if line.is_geographic else "local",
         "features": features,
     }
+
+
+def _zone_crosses_antimeridian(line: Line) -> bool:
+    """True if the monitored zone's outline, taken the short way round, crosses 180 deg."""
+    zone = line.zone
+    parts = list(zone.geoms) if isinstance(zone, MultiPolygon) else [zone]
+    for part in parts:
+        ring = shapely.get_coordinates(shapely.segmentize(part.exterior, DENSIFY_M))
+        lon, _ = line.to_lonlat(ring[:, 0], ring[:, 1])
+        unwrapped = unwrap_longitudes(lon)
+        if np.any(np.abs(unwrapped) > 180.0):
+            return True
+    return False
+
+
+def split_at_antimeridian(geometry: dict[str, Any]) -> dict[str, Any]:
+    """Cut a lon/lat LineString, Polygon or MultiPolygon where it crosses 180 deg.
+
+    RFC 7946 (3.1.9) asks for geometry crossing the antimeridian to be cut in
+    two, so that GIS tools do not draw it the long way round the world. Each
+    ring or path is made continuous in longitude (steps taken the short way),
+    clipped to the three 360-degree windows around [-180, 180] and shifted
+    back; the cut edges lie on -180 or 180. A geometry that does not cross is
+    returned unchanged; points are never cut.
+    """
+    kind = geometry["type"]
+    if kind == "LineString":
+        path = np.asarray(geometry["coordinates"], dtype=float)
+        if not _jumps(path):
+            return geometry
+        path[:, 0] = unwrap_longitudes(path[:, 0])
+        pieces = _clipped(shapely.linestrings(path))
+        paths = [np.asarray(g.coords) for g in pieces]
+        if len(paths) == 1:
+            return {
+                "type": "LineString",
+                "coordinates": _rounded(paths[0], LONLAT_DECIMALS).tolist(),
+            }
+        return {
+            "type": "MultiLineString",
+            "coordinates": [_rounded(c, LONLAT_DECIMALS).tolist() for c in paths],
+        }
+    if kind in ("Polygon", "MultiPolygon"):
+        polygons = geometry["coordinates"] if kind == "MultiPolygon" else [geometry["coordinates"]]
+        rings = [np.asarray(r, dtype=float) for polygon in polygons for r in polygon]
+        if not any(_jumps(r) for r in rings):
+            return geometry
+        pieces = []
+        for polygon in polygons:
+            exterior = np.asarray(polygon[0], dtype=float)
+            start = exterior[0, 0]
+            unwrapped = []
+            for ring in polygon:
+                r = np.asarray(ring, dtype=float)
+                lon = unwrap_longitudes(r[:, 0])
+                # holes join the exterior's turn of the world
+                r[:, 0] = lon - 360.0 * np.round((lon[0] - start) / 360.0)
+                unwrapped.append(r)
+            pieces += _clipped(shapely.Polygon(unwrapped[0], unwrapped[1:]))
+        out = [
+            [_ring_positions(np.asarray(p.exterior.coords), True)]
+            + [_ring_positions(np.asarray(h.coords), False) for h in p.interiors]
+            for p in pieces
+        ]
+        if len(out) == 1:
+            return {"type": "Polygon", "coordinates": out[0]}
+        return {"type": "MultiPolygon", "coordinates": out}
+    return geometry
+
+
+def _jumps(positions: np.ndarray) -> bool:
+    """True if consecutive positions differ by more than 180 deg of longitude."""
+    return len(positions) > 1 and bool(np.any(np.abs(np.diff(positions[:, 0])) > 180.0))
+
+
+def _clipped(geometry: shapely.Geometry) -> list[shapely.Geometry]:
+    """The parts of an unwrapped lon/lat geometry in each 360-degree window, shifted home."""
+    parts = []
+    kind = shapely.get_type_id(geometry)  # a polygon's cut can leave stray boundary lines
+    for offset in (-360.0, 0.0, 360.0):
+        window = shapely.box(offset - 180.0, -90.0, offset + 180.0, 90.0)
+        piece = shapely.intersection(geometry, window)
+        if piece.is_empty:
+            continue
+        piece = shapely.transform(piece, lambda xy, dx=offset: xy - [dx, 0.0])
+        parts += [
+            g
+            for g in shapely.get_parts(piece)
+            if shapely.get_type_id(g) == kind and not g.is_empty and g.length > 0
+        ]
+    return parts
+
+
+def _ring_positions(coords: np.ndarray, counterclockwise: bool) -> list[list[float]]:
+    """A closed lon/lat ring, rounded and turned to the wanted orientation."""
+    return _oriented(_rounded(coords, LONLAT_DECIMALS), counterclockwise)
+
+
+def _oriented(ring: np.ndarray, counterclockwise: bool) -> list[list[float]]:
+    """A closed ring of positions as a list, turned to the wanted orientation."""
+    if (_signed_areas(ring) > 0) != counterclockwise:
+        ring = ring[::-1]
+    return ring.tolist()
 
 
 def _feature(geometry: dict[str, Any] | None, properties: dict[str, Any]) -> dict[str, Any]:
@@ -285,10 +392,7 @@ def _signed_areas(rings: np.ndarray) -> np.ndarray:
 
 def _ring(line: Line, coords: np.ndarray, counterclockwise: bool) -> list[list[float]]:
     """A closed ring as GeoJSON positions, turned to the wanted orientation."""
-    ring = _positions(line, coords)
-    if (_signed_areas(ring) > 0) != counterclockwise:
-        ring = ring[::-1]
-    return ring.tolist()
+    return _oriented(_positions(line, coords), counterclockwise)
 
 
 def _polygon_geometry(line: Line, zone: Polygon | MultiPolygon) -> dict[str, Any]:

@@ -203,6 +203,12 @@ def rfc7946_problems(doc):
         for p in r:
             position(p, where)
 
+    def jump(path, where):
+        # RFC 7946 3.1.9: cut at the antimeridian rather than cross it the long way
+        if doc.get("crs_kind") == "lonlat" and len(path) > 1:
+            if np.max(np.abs(np.diff(np.asarray(path, dtype=float)[:, 0]))) > 180:
+                problems.append(f"{where}: a step of over 180 deg of longitude")
+
     for i, f in enumerate(doc["features"]):
         where = f"feature {i}"
         if f.get("type") != "Feature" or "geometry" not in f or "properties" not in f:
@@ -214,14 +220,18 @@ def rfc7946_problems(doc):
         kind, coords = g["type"], g["coordinates"]
         if kind == "Point":
             position(coords, where)
-        elif kind == "LineString":
-            if len(coords) < 2:
-                problems.append(f"{where}: LineString with {len(coords)} positions")
-            for p in coords:
-                position(p, where)
-        elif kind == "Polygon":
-            for k, r in enumerate(coords):
-                ring(r, where, exterior=k == 0)
+        elif kind in ("LineString", "MultiLineString"):
+            for path in coords if kind == "MultiLineString" else [coords]:
+                if len(path) < 2:
+                    problems.append(f"{where}: LineString with {len(path)} positions")
+                for p in path:
+                    position(p, where)
+                jump(path, where)
+        elif kind in ("Polygon", "MultiPolygon"):
+            for polygon in coords if kind == "MultiPolygon" else [coords]:
+                for k, r in enumerate(polygon):
+                    ring(r, where, exterior=k == 0)
+                    jump(r, where)
         else:
             problems.append(f"{where}: unexpected geometry {kind}")
     return problems
@@ -292,6 +302,81 @@ def test_geojson_package_says_valid(quick):
     gj = pytest.importorskip("geojson")
     for doc in quick.docs.values():
         assert gj.loads(json.dumps(doc)).is_valid
+
+
+@pytest.fixture(scope="module")
+def across(tmp_path_factory):
+    """A lon/lat run on a line across the antimeridian: its documents and line."""
+    result = sim.run(
+        scenario_from_data(
+            {
+                "name": "across",
+                "duration": "6h",
+                "line": {
+                    "crs": "lonlat",
+                    "points": [[179.2, 65.0], [179.9, 65.1], [-179.4, 65.3]],
+                    "buffer": "5km",
+                    "cell": "2km",
+                },
+                "violations": {"rate": "40/day"},
+                "ground_sensors": [
+                    {
+                        "name": "ugs",
+                        "modality": "seismic",
+                        "spacing": "6km",
+                        "sensor": {"range": "2km"},
+                    }
+                ],
+                "drones": [
+                    {"name": "uav", "count": 1, "speed": "90km/h", "sensor": {"range": "3km"}}
+                ],
+            }
+        )
+    )
+    coverage = fake_coverage(result.line, result.scenario.line.cell)
+    return SimpleNamespace(result=result, docs=geojson.documents(result, coverage))
+
+
+def test_geometry_across_the_antimeridian_is_cut_there(across):
+    """Regression: a line across 180 deg gave paths and rings jumping from 179.99 to
+    -179.99 (drawn round the world by GIS tools). They are cut at the antimeridian as
+    RFC 7946 asks, the pieces meet on +-180, and the geojson package calls them valid."""
+    assert {name: rfc7946_problems(doc) for name, doc in across.docs.items()} == {
+        name: [] for name in across.docs
+    }
+    line_doc = across.docs["line.geojson"]
+    (path,) = features(line_doc, "line")
+    assert path["geometry"]["type"] == "MultiLineString"
+    west, east = path["geometry"]["coordinates"]
+    assert west[-1][0] == 180.0 and east[0][0] == -180.0
+    assert west[-1][1] == pytest.approx(east[0][1], abs=1e-7)
+    (zone,) = features(line_doc, "zone")
+    assert zone["geometry"]["type"] == "MultiPolygon"
+    kinds = {f["geometry"]["type"] for d in across.docs.values() for f in d["features"]}
+    assert "MultiPolygon" in kinds and "Polygon" in kinds  # cells off the antimeridian stay whole
+    gj = pytest.importorskip("geojson")
+    for doc in across.docs.values():
+        assert gj.loads(json.dumps(doc)).is_valid
+
+
+def test_cut_zone_keeps_its_area(across):
+    """The two halves of the cut zone add up to the zone's area (within 0.1 %)."""
+    line = across.result.line
+    (zone,) = features(across.docs["line.geojson"], "zone")
+    area = 0.0
+    for polygon in zone["geometry"]["coordinates"]:
+        lon = np.asarray(polygon[0], dtype=float)
+        lon[:, 0] = np.where(lon[:, 0] < 0, lon[:, 0] + 360.0, lon[:, 0])  # one side of 180
+        area += abs(signed_area(to_metres(line, lon)))
+    assert area == pytest.approx(line.zone.area, rel=1e-3)
+
+
+def test_geometry_away_from_the_antimeridian_is_never_cut():
+    """split_at_antimeridian returns a path or ring that does not cross 180 as it is."""
+    path = {"type": "LineString", "coordinates": [[170.0, 1.0], [179.0, 2.0], [178.0, 3.0]]}
+    assert geojson.split_at_antimeridian(path) is path
+    ring = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
+    assert geojson.split_at_antimeridian(ring) is ring
 
 
 # --- line.geojson -------------------------------------------------------------------------
