@@ -252,8 +252,16 @@ def _self_crossing(line: Line) -> float | None:
     if not np.any(apart):
         # overlapping collinear neighbours (a path that doubles back on itself)
         return float(line.chainage[0])
-    first = int(np.min(np.maximum(i[apart], j[apart])))
-    return float(line.chainage[first])
+    later = np.maximum(i[apart], j[apart])
+    earlier = np.minimum(i[apart], j[apart])
+    k = int(np.argmin(later))
+    point = shapely.intersection(segments[earlier[k]], segments[later[k]])
+    start = v[later[k]]
+    nearest = shapely.get_coordinates(point)
+    if len(nearest) == 0:
+        return float(line.chainage[later[k]])
+    along = np.min(np.hypot(*(nearest - start).T))
+    return float(line.chainage[later[k]] + along)
 
 
 # --- the pass --------------------------------------------------------------------
@@ -325,6 +333,15 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
                 )
     geometries: list[FleetGeometry | None] = []
     for i, fleet in enumerate(scenario.drones):
+        stations = fleet.patrol.stations or fleet.count
+        if stations > MAX_LAYOUT:
+            key = "stations" if fleet.patrol.stations else "count"
+            where = ("drones", i, "patrol", key) if key == "stations" else ("drones", i, key)
+            problems.append(
+                (where, f"expected at most {MAX_LAYOUT:.0e} stations; got {stations:.3g}")
+            )
+            geometries.append(None)
+            continue
         if isinstance(fleet.base, tuple) and line.is_geographic:
             why = lonlat_problem(fleet.base)
             if why:

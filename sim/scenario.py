@@ -651,6 +651,52 @@ def _check_nodes(root: yaml.Node | None) -> None:
         raise ValueError(f"with its aliases expanded, the data nests over {MAX_DEPTH} levels")
 
 
+def _check_depth(text: str) -> None:
+    """Refuse YAML nested deeper than MAX_DEPTH, naming the path, before composing it.
+
+    The parser's events are read one by one (no recursion), keeping the path to the
+    current node: mappings as ``[key expected?, key]``, sequences as ``[index]``.
+    """
+    stack: list[list[Any]] = []
+
+    def begin(event: yaml.Event) -> None:
+        if stack and isinstance(stack[-1][0], bool) and stack[-1][0]:
+            stack[-1][0] = False  # a key: the next node is its value
+            stack[-1][1] = getattr(event, "value", "?")
+
+    def done() -> None:
+        if not stack:
+            return
+        top = stack[-1]
+        if isinstance(top[0], bool):
+            if not top[0]:
+                top[0] = True
+        else:
+            top[0] += 1
+
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):  # iterative: no recursion
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            is_key = bool(stack and isinstance(stack[-1][0], bool) and stack[-1][0])
+            begin(event)
+            if is_key:
+                stack[-1][0] = True  # a complex key: leave its path as is
+            if len(stack) >= MAX_DEPTH:
+                path = format_path(tuple(e[1] if isinstance(e[0], bool) else e[0] for e in stack))
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise ValueError(
+                    f"{path} (line {line}): the data nests deeper than {MAX_DEPTH} levels"
+                )
+            stack.append([True, None] if isinstance(event, yaml.MappingStartEvent) else [0])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+            done()
+        elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+            if stack and isinstance(stack[-1][0], bool) and stack[-1][0]:
+                begin(event)
+            else:
+                done()
+
+
 def load_yaml_text(text: str) -> tuple[Any, yaml.Node | None]:
     """Parse YAML text with the safe loader, within bounds; return (data, node tree).
 
@@ -658,15 +704,7 @@ def load_yaml_text(text: str) -> tuple[Any, yaml.Node | None]:
     deeper than ``MAX_DEPTH`` or aliases expanding beyond ``MAX_NODES`` nodes (checked
     before anything is constructed). A key repeated in one mapping is an error.
     """
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):  # iterative: no recursion
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                line = event.start_mark.line + 1 if event.start_mark else "?"
-                raise ValueError(f"line {line}: the data nests deeper than {MAX_DEPTH} levels")
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    _check_depth(text)
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     _check_nodes(root)
     data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: plain data only
