@@ -681,7 +681,8 @@ def _check_depth(text: str) -> None:
             if is_key:
                 stack[-1][0] = True  # a complex key: leave its path as is
             if len(stack) >= MAX_DEPTH:
-                path = format_path(tuple(e[1] if isinstance(e[0], bool) else e[0] for e in stack))
+                parts = tuple(e[1] if isinstance(e[0], bool) else e[0] for e in stack)
+                path = format_path(parts[:6]) + ("..." if len(parts) > 6 else "")
                 line = event.start_mark.line + 1 if event.start_mark else "?"
                 raise ValueError(
                     f"{path} (line {line}): the data nests deeper than {MAX_DEPTH} levels"
