@@ -807,7 +807,12 @@ def check_violations_csv(path: Path) -> None:
         raise ValueError("\n".join(problems))
 
 
-def _resolve_files(data: dict[str, Any], base: Path) -> list[tuple[str, str]]:
+def _resolve_files(
+    data: dict[str, Any],
+    base: Path,
+    root: yaml.Node | None = None,
+    overridden: list[tuple[Any, ...]] | None = None,
+) -> list[tuple[str, str]]:
     """Inline the line's GeoJSON and make file paths absolute; return problems."""
     problems: list[tuple[str, str]] = []
     line = data.get("line")
@@ -816,7 +821,7 @@ def _resolve_files(data: dict[str, Any], base: Path) -> list[tuple[str, str]]:
             line["points"] = _read_geojson_line(base / line["file"])
             del line["file"]
         except ValueError as exc:
-            problems.append(("line.file", str(exc)))
+            problems.append((locate(("line", "file"), root, overridden), str(exc)))
     violations = data.get("violations")
     if isinstance(violations, dict) and isinstance(violations.get("file"), str):
         path = (base / violations["file"]).resolve()
@@ -824,7 +829,8 @@ def _resolve_files(data: dict[str, Any], base: Path) -> list[tuple[str, str]]:
             check_violations_csv(path)
             violations["file"] = str(path)
         except ValueError as exc:
-            problems += [("violations.file", message) for message in str(exc).split("\n")]
+            where = locate(("violations", "file"), root, overridden)
+            problems += [(where, message) for message in str(exc).split("\n")]
     return problems
 
 
@@ -849,7 +855,7 @@ def scenario_from_data(
         data = json.loads(json.dumps(data, default=str))  # a deep copy: never mutate the caller's
     except (RecursionError, ValueError) as exc:
         raise ScenarioError(f"the scenario data cannot be read: {exc}", source) from None
-    problems = _resolve_files(data, base)
+    problems = _resolve_files(data, base, root, overridden)
     if problems:
         raise ScenarioError(problems, source)
     try:
