@@ -32,6 +32,7 @@ from sim.scenario import (
     Scenario,
     VerificationSpec,
 )
+from sim.units import MAX_DISTANCE_M
 
 CHAINAGE_TOL_M = 1.0
 CHAINAGE_TOL_REL = 1e-6
@@ -146,7 +147,7 @@ def fleet_geometry(spec: DroneFleetSpec, line: Line) -> tuple[FleetGeometry, lis
             geo.base = np.array([float(x), float(y)])
         else:
             geo.base = np.array(spec.base, dtype=float)
-        if not np.all(np.isfinite(geo.base)):
+        if not np.all(np.isfinite(geo.base)) or np.max(np.abs(geo.base)) > MAX_DISTANCE_M:
             return geo, [(("base",), f"cannot place the base at {list(spec.base)}")]
     for k, (a, b) in enumerate(spans):
         try:
@@ -277,6 +278,26 @@ def project_line(scenario: Scenario) -> tuple[Line | None, list[Problem]]:
             why = lonlat_problem(point)
             if why:
                 problems.append((("line", "points", k), why))
+        for k in range(1, len(spec.points)):
+            step = abs(spec.points[k][0] - spec.points[k - 1][0])
+            if not problems and step > 180.0:
+                problems.append(
+                    (
+                        ("line", "points", k),
+                        f"the segment from point {k - 1} spans {step:g} degrees of longitude: "
+                        "a line crossing the antimeridian is not supported (the segment "
+                        "would run the long way round the Earth)",
+                    )
+                )
+    else:
+        for k, point in enumerate(spec.points):
+            if not all(abs(c) <= MAX_DISTANCE_M for c in point):
+                problems.append(
+                    (
+                        ("line", "points", k),
+                        f"expected local coordinates within ±40000 km; got {list(point)}",
+                    )
+                )
     if problems:
         return None, problems
     try:
@@ -356,11 +377,15 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
         geometries.append(None if found else geo)
     for i, group in enumerate(scenario.ground_sensors):
         if group.positions is not None:
-            if line.is_geographic:
-                for k, point in enumerate(group.positions):
+            for k, point in enumerate(group.positions):
+                if line.is_geographic:
                     why = lonlat_problem(point)
-                    if why:
-                        problems.append((("ground_sensors", i, "positions", k), why))
+                elif not all(abs(c) <= MAX_DISTANCE_M for c in point):
+                    why = f"expected local coordinates within ±40000 km; got {list(point)}"
+                else:
+                    why = None
+                if why:
+                    problems.append((("ground_sensors", i, "positions", k), why))
             continue
         _, found = sensor_chainages(group, line.length)
         problems += [(("ground_sensors", i, *loc), message) for loc, message in found]

@@ -13,6 +13,7 @@ Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
 - assets: drone airframes (count + spares) and ground sensors;
 - events: sorties (stations x T / time on station), sensor failures
   (sensors x T / (mtbf + mttr)), satellite images (T / every);
+- false alarms: rate x stations (or sensors) x T, per image x images;
 - coverage windows: drones stations x T x v x (1/c + 2R/c^2) (a patrol sweeps a
   band 2R wide); ground sensors x up-periods x (pi R^2/c^2 + 2R/c); satellites
   images x cells.
@@ -43,7 +44,7 @@ class Bound:
 
 
 BOUNDS = {
-    "violations": Bound(2e6, "violations", 2_000.0),
+    "violations": Bound(2e6, "violations", 1_000.0),
     "line_cells": Bound(1e6, "line cells", 2_000.0),
     "zone_cells": Bound(2e6, "zone cells", 2_000.0),
     "zone_grid": Bound(5e7, "grid points in the zone's bounding box", 40.0),
@@ -51,6 +52,7 @@ BOUNDS = {
     "sensors": Bound(50_000, "ground sensors"),
     "events": Bound(1e7, "simulation events"),
     "windows": Bound(5e9, "coverage windows"),
+    "false_alarms": Bound(5e6, "false alarms", 500.0),
 }
 
 
@@ -68,8 +70,11 @@ def _size(count: float, bound: Bound) -> str:
 def refusal(key: str, count: float, bound_name: str, advice: str) -> str:
     """The message of an estimate over its bound, naming the estimate and the way out."""
     bound = BOUNDS[bound_name]
+    shown = f"{count:.3g}"
+    if float(shown) <= bound.maximum:  # rounding must not hide why it is refused
+        shown = f"{count:.7g}"
     return (
-        f"{count:.3g} {bound.unit}{_size(count, bound)}; expected at most {bound.maximum:.3g} "
+        f"{shown} {bound.unit}{_size(count, bound)}; expected at most {bound.maximum:.3g} "
         f"— {advice}, or {OVERRIDE}"
     )
 
@@ -123,6 +128,19 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
     out["sensors"] = sum(sensors)
     images = [horizon / s.schedule.every + 1.0 for s in scenario.satellites]
     out["events"] = sum(sorties) + sum(failures) + sum(images)
+    alarms = [
+        (f.false_alarm_rate * (f.patrol.stations or f.count) * horizon, ("drones", i))
+        for i, f in enumerate(scenario.drones)
+    ]
+    alarms += [
+        (g.false_alarm_rate * n * horizon, ("ground_sensors", i))
+        for i, (g, n) in enumerate(zip(scenario.ground_sensors, sensors, strict=True))
+    ]
+    alarms += [
+        (s.false_alarms_per_image * k, ("satellites", i))
+        for i, (s, k) in enumerate(zip(scenario.satellites, images, strict=True))
+    ]
+    out["false_alarms"] = sum(a for a, _ in alarms)
     out["windows"] = sum(drone_windows) + sum(ground_windows) + sum(images) * cells
     out["_parts"] = {
         "drones": drone_windows,
@@ -131,6 +149,7 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         "failures": failures,
         "images": images,
         "sensors": sensors,
+        "alarms": alarms,
     }
     return out
 
@@ -213,6 +232,16 @@ def check_limits(
                 biggest[1],
                 f"over {scenario.duration / 86400:.3g} days this gives "
                 + refusal("", est["events"], "events", "shorten the duration"),
+            )
+        )
+    if not problems and over("false_alarms"):
+        value, where = max(parts["alarms"], key=lambda a: a[0])
+        key = "false_alarms_per_image" if where[0] == "satellites" else "false_alarm_rate"
+        problems.append(
+            (
+                (*where, key),
+                f"over {scenario.duration / 86400:.3g} days this gives "
+                + refusal("", est["false_alarms"], "false_alarms", "lower the false alarm rate"),
             )
         )
     if not problems and over("windows"):

@@ -79,9 +79,20 @@ def _single(value: object, table: dict[str, float], what: str, examples: str) ->
     raise ValueError(f"expected a {what} such as {examples}; got {value!r}")
 
 
+MAX_DISTANCE_M = 40_000_000.0  # about the Earth's circumference: no distance is longer
+
+
 def parse_distance(value: object) -> float:
-    """Parse a distance ("500m", "2km", "1.5nmi", or metres) into metres."""
-    return _single(value, METRES, "distance", "'500m' or '2km'")
+    """Parse a distance ("500m", "2km", "1.5nmi", or metres) into metres.
+
+    Distances are at most ``MAX_DISTANCE_M`` (40,000 km) in size.
+    """
+    metres = _single(value, METRES, "distance", "'500m' or '2km'")
+    if abs(metres) > MAX_DISTANCE_M:
+        raise ValueError(
+            f"expected a distance of at most 40000 km (the Earth's circumference); got {value!r}"
+        )
+    return metres
 
 
 def parse_speed(value: object) -> float:

@@ -106,6 +106,13 @@ def test_lonlat_out_of_range_or_swapped(cli, tmp_path, points, path, expected):
     assert path in err and expected in err
 
 
+def test_line_across_the_antimeridian_is_refused(cli, tmp_path):
+    """[179.5, 10] -> [-179.5, 10] ran the long way round the Earth (39,000 km), silently."""
+    status, err = cli(lonlat(BASE, [[179.5, 10.0], [-179.5, 10.0]]), command="validate")
+    assert_refused(tmp_path, status, err)
+    assert "line.points[1] (line" in err and "crossing the antimeridian is not supported" in err
+
+
 def test_drone_base_coordinate_swapped(cli, tmp_path):
     """A base given as [lat, lon] on a lon/lat line is refused at its path."""
     data = lonlat(BASE, [[35.0, 47.0], [36.0, 47.0]])
@@ -338,6 +345,13 @@ def test_a_few_aliases_are_fine(cli, tmp_path):
         ({("ground_sensors", 0, "spacing"): "1m"}, "ground_sensors[0].spacing", "ground sensors"),
         ({("duration",): "1e300s"}, "duration (line", "expected at most 100 years"),
         (
+            {("drones", 0, "false_alarm_rate"): "1e300/h"},
+            "drones[0].false_alarm_rate (line",
+            "false alarms",
+        ),
+        ({("line", "cell"): 1e300}, "line.cell (line", "at most 40000 km"),
+        ({("line", "points"): [[0, 0], [1e308, 0]]}, "line.points[1] (line", "within ±40000 km"),
+        (
             {
                 ("ground_sensors", 0, "mtbf"): "0.001s",
                 ("ground_sensors", 0, "mttr"): "0.001s",
@@ -355,6 +369,9 @@ def test_a_few_aliases_are_fine(cli, tmp_path):
         "rate",
         "spacing",
         "duration",
+        "false_alarms",
+        "cell_huge",
+        "point_huge",
         "mtbf",
     ],
 )
@@ -365,14 +382,14 @@ def test_work_beyond_the_machine_is_refused_with_key_and_estimate(
     status, err = cli(patched(patch), command="validate")
     assert_refused(tmp_path, status, err)
     assert path in err and expected in err
-    if "duration" not in path and "count (" not in path:
+    if "at most 100 years" not in expected and "40000 km" not in expected and "count" not in path:
         assert "limits.unbounded: true" in err
 
 
 def test_unbounded_lifts_the_resource_bounds():
     """`limits.unbounded: true` is the documented override: the same scenario validates."""
-    data = patched({("line", "cell"): "50m", ("limits",): {"unbounded": True}})
-    data["line"]["points"] = [[0, 0], [100_000_000, 0]]
+    data = patched({("line", "cell"): "5m", ("limits",): {"unbounded": True}})
+    data["line"]["points"] = [[0, 0], [10_000_000, 0]]
     data["ground_sensors"][0]["spacing"] = "5000km"
     scenario = scenario_from_data(data)
     assert scenario.limits.unbounded
