@@ -23,6 +23,7 @@ import shapely
 from pyproj.exceptions import ProjError
 from shapely.errors import ShapelyError
 
+from sim.distributions import Distribution
 from sim.geo import Line
 from sim.scenario import (
     AlongSpec,
@@ -333,6 +334,9 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
             )
         )
         return problems
+    problems += _check_distributions(scenario)
+    if problems:
+        return problems
     problems += _check_verification(scenario)
     try:
         line, line_problems = project_line(scenario)
@@ -393,6 +397,31 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
         problems += _check_replay(scenario, line)
     if not problems:
         problems += check_limits(scenario, line, geometries)
+    return problems
+
+
+def _log_mean(dist: Distribution) -> float:
+    """Natural log of a distribution's mean (no overflow: lognormal sigma may be large)."""
+    if dist.kind == "lognormal":
+        return math.log(dist.a) + 0.5 * dist.b**2 if dist.a > 0 else -math.inf
+    mean = dist.mean
+    return math.log(mean) if mean > 0 else -math.inf
+
+
+def _check_distributions(scenario: Scenario) -> list[Problem]:
+    """Durations drawn from distributions must have a mean of at most 100 years."""
+    found: list[tuple[Loc, Distribution]] = [
+        (("violations", "duration"), scenario.violations.duration)
+    ]
+    for section in ("drones", "ground_sensors", "satellites"):
+        for i, asset in enumerate(getattr(scenario, section)):
+            found.append(((section, i, "report_latency"), asset.report_latency))
+    problems: list[Problem] = []
+    for loc, dist in found:
+        if _log_mean(dist) > math.log(MAX_DURATION_S):
+            problems.append(
+                (loc, "expected a mean of at most 100 years; this distribution's mean is larger")
+            )
     return problems
 
 

@@ -13,6 +13,8 @@ Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
 - assets: drone airframes (count + spares) and ground sensors;
 - events: sorties (stations x T / time on station), sensor failures
   (sensors x T / (mtbf + mttr)), satellite images (T / every);
+- detection trials: violations x mean active time x looks per second (v / station
+  length for a patrol, 1 / glimpse);
 - false alarms: rate x stations (or sensors) x T, per image x images;
 - coverage windows: drones stations x T x v x (1/c + 2R/c^2) (a patrol sweeps a
   band 2R wide); ground sensors x up-periods x (pi R^2/c^2 + 2R/c); satellites
@@ -53,6 +55,7 @@ BOUNDS = {
     "events": Bound(1e7, "simulation events"),
     "windows": Bound(5e9, "coverage windows"),
     "false_alarms": Bound(5e6, "false alarms", 500.0),
+    "trials": Bound(2e9, "detection trials"),
 }
 
 
@@ -141,6 +144,28 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         for i, (s, k) in enumerate(zip(scenario.satellites, images, strict=True))
     ]
     out["false_alarms"] = sum(a for a, _ in alarms)
+    # detection trials: per violation, its mean active time x the looks per second of
+    # the assets over it (patrol passes v / L of one station; glimpses 1 / glimpse)
+    n_violations = out.get("violations", 0.0)
+    active = scenario.violations.duration.mean if n_violations else 0.0
+    trials = []
+    for i, fleet in enumerate(scenario.drones):
+        stations = fleet.patrol.stations or fleet.count
+        station = max(line.length / stations, 2.0 * fleet.sensor.range)
+        looks = fleet.speed / station + (1.0 / fleet.sensor.glimpse if fleet.sensor.glimpse else 0)
+        key = ("sensor", "glimpse") if fleet.sensor.glimpse else ("speed",)
+        trials.append((n_violations * active * looks, ("drones", i, *key)))
+    for i, (group, n) in enumerate(zip(scenario.ground_sensors, sensors, strict=True)):
+        if group.sensor.glimpse:
+            spacing = group.spacing or line.length / max(n, 1.0)
+            over = min(n, max(1.0, 2.0 * group.sensor.range / spacing))
+            trials.append(
+                (
+                    n_violations * active * over / group.sensor.glimpse,
+                    ("ground_sensors", i, "sensor", "glimpse"),
+                )
+            )
+    out["trials"] = sum(t for t, _ in trials)
     out["windows"] = sum(drone_windows) + sum(ground_windows) + sum(images) * cells
     out["_parts"] = {
         "drones": drone_windows,
@@ -150,6 +175,7 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         "images": images,
         "sensors": sensors,
         "alarms": alarms,
+        "trials": trials,
     }
     return out
 
@@ -242,6 +268,16 @@ def check_limits(
                 (*where, key),
                 f"over {scenario.duration / 86400:.3g} days this gives "
                 + refusal("", est["false_alarms"], "false_alarms", "lower the false alarm rate"),
+            )
+        )
+    if not problems and over("trials"):
+        value, where = max(parts["trials"], key=lambda a: a[0])
+        problems.append(
+            (
+                where,
+                f"{est.get('violations', 0):.3g} violations active "
+                f"{scenario.violations.duration.mean / 60:.3g} min on average give "
+                + refusal("", est["trials"], "trials", "use a longer glimpse or fewer violations"),
             )
         )
     if not problems and over("windows"):
