@@ -48,7 +48,8 @@ def _sample_chainage(along, length: float, n: int, rng: np.random.Generator) -> 
         return rng.uniform(0.0, length, n)
     weights = np.array([h.weight for h in along.hotspots] + [along.background])
     component = rng.choice(len(weights), size=n, p=weights / weights.sum())
-    centres = np.array([h.at for h in along.hotspots] + [0.0])[component]
+    # a centre accepted within tolerance beyond the end is clamped to the line
+    centres = np.array([min(h.at, length) for h in along.hotspots] + [0.0])[component]
     spreads = np.array([h.spread for h in along.hotspots] + [0.0])[component]
     background = component == len(along.hotspots)
     chain = np.where(background, rng.uniform(0.0, length, n), 0.0)

@@ -496,6 +496,10 @@ def test_validate_and_run_agree_near_the_bounds(
 
 
 VALIDATED_CASES = {
+    "narrow_hotspot_just_beyond_the_end": {
+        ("violations", "along"): {"hotspots": [{"at": "100.0005km", "spread": "1mm"}]},
+        ("violations", "rate"): "500/day",
+    },
     "round_span": {("drones", 0, "patrol"): {"span": ["50km", "100.00005km"]}},
     "hotspot_at_the_end": {
         ("violations", "along"): {"hotspots": [{"at": "100km", "spread": "1km"}]}
