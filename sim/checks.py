@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ from sim.units import MAX_DISTANCE_M
 
 CHAINAGE_TOL_M = 1.0
 CHAINAGE_TOL_REL = 1e-6
+MAX_REPLAY_BYTES = 300e6  # a replay CSV larger than this is refused before it is read
 REPLAY_FAR_BUFFERS = 2.0  # a replayed point farther than this many buffers is refused
 MAX_DURATION_S = 100 * 365.25 * 86400.0  # a hard bound: beyond it, times lose meaning
 
@@ -446,13 +448,29 @@ def _check_verification(scenario: Scenario) -> list[Problem]:
 
 def _check_replay(scenario: Scenario, line: Line) -> list[Problem]:
     """Replay rows: parse them, and refuse points far outside the zone."""
+    from sim.limits import BOUNDS, refusal
     from sim.violations import parse_replay
 
-    rows, problems = parse_replay(scenario, line)
     loc = ("violations", "file")
+    assert scenario.violations.file is not None
+    size = Path(scenario.violations.file).stat().st_size
+    if size > MAX_REPLAY_BYTES and not scenario.limits.unbounded:
+        return [
+            (
+                loc,
+                f"the file holds {size / 1e6:.3g} MB; expected at most "
+                f"{MAX_REPLAY_BYTES / 1e6:.0f} MB (about 2e6 violations) — "
+                "replay fewer violations, or set limits.unbounded: true",
+            )
+        ]
+    rows, problems = parse_replay(scenario, line)
     out: list[Problem] = [(loc, message) for message in problems]
     if out or rows is None:
         return out
+    if len(rows.ids) > BOUNDS["violations"].maximum and not scenario.limits.unbounded:
+        return [
+            (loc, f"{rows.name} gives " + refusal("", len(rows.ids), "violations", "replay fewer"))
+        ]
     far = REPLAY_FAR_BUFFERS * line.buffer
     try:
         _, offset = line.locate(rows.x, rows.y)

@@ -278,6 +278,28 @@ def test_replay_row_errors_name_file_row_and_column(cli, tmp_path, text, expecte
     assert "violations.file (line" in err and expected in err
 
 
+def test_replay_too_large_is_refused_before_it_is_read(cli, tmp_path, monkeypatch):
+    """A replay file over the size bound (300 MB; lowered here) is refused unread."""
+    import sim.checks
+
+    monkeypatch.setattr(sim.checks, "MAX_REPLAY_BYTES", 10)
+    data = replay(cli, "id,t_start_s,duration_s,x_m,y_m\na,1,60,5,5\n")
+    status, err = cli(data, command="validate")
+    assert_refused(tmp_path, status, err)
+    assert "violations.file (line" in err and "MB; expected at most" in err
+
+
+def test_replay_with_more_rows_than_the_bound_is_refused(cli, tmp_path, monkeypatch):
+    """Replayed rows count against the violations bound (lowered here to 1)."""
+    import sim.limits
+
+    monkeypatch.setitem(sim.limits.BOUNDS, "violations", sim.limits.Bound(1, "violations"))
+    data = replay(cli, "id,t_start_s,duration_s,x_m,y_m\na,1,60,5,5\nb,2,60,5,5\n")
+    status, err = cli(data, command="validate")
+    assert_refused(tmp_path, status, err)
+    assert "v.csv gives 2 violations; expected at most 1" in err
+
+
 # --- bounded YAML --------------------------------------------------------------------------
 
 
