@@ -16,9 +16,9 @@ Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
 - detection trials: violations x mean active time x looks per second (v / station
   length for a patrol, 1 / glimpse);
 - false alarms: rate x stations (or sensors) x T, per image x images;
-- coverage windows: drones stations x T x v x (1/c + 2R/c^2) (a patrol sweeps a
-  band 2R wide); ground sensors x up-periods x (pi R^2/c^2 + 2R/c); satellites
-  images x cells.
+- coverage windows: drones stations x T x v x (1/c + W/c^2) (a patrol sweeps a
+  band W = min(2R, 2 buffer) wide); ground sensors x up-periods x
+  (min(pi R^2, 4 R buffer)/c^2 + 2R/c); satellites images x cells.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Bound:
 
 BOUNDS = {
     "violations": Bound(2e6, "violations", 1_000.0),
-    "line_cells": Bound(1e6, "line cells", 2_000.0),
+    "line_cells": Bound(1e5, "line cells", 36_000.0),  # a 720-bin space-time raster each
     "zone_cells": Bound(2e6, "zone cells", 2_000.0),
     "zone_grid": Bound(5e7, "grid points in the zone's bounding box", 40.0),
     "airframes": Bound(2_000, "drone airframes"),
@@ -101,9 +101,8 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         stations = fleet.patrol.stations or fleet.count
         airframes += fleet.count + fleet.spares
         reach = fleet.sensor.range
-        drone_windows.append(
-            stations * horizon * fleet.speed * (1.0 / cell + 2.0 * reach / cell**2)
-        )
+        band = min(2.0 * reach, 2.0 * line.buffer)  # the zone cells a pass sweeps are this wide
+        drone_windows.append(stations * horizon * fleet.speed * (1.0 / cell + band / cell**2))
         if fleet.endurance is not None and geo is not None and geo.t_out:
             on_station = min(
                 fleet.endurance - o - r for o, r in zip(geo.t_out, geo.reserve, strict=True)
@@ -127,7 +126,8 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
             periods += horizon / (group.mtbf + group.mttr)
         failures.append(n * periods)
         reach = group.sensor.range
-        ground_windows.append(n * periods * (math.pi * reach**2 / cell**2 + 2 * reach / cell + 1))
+        disc = min(math.pi * reach**2, 4.0 * reach * line.buffer)  # the disc's part in the zone
+        ground_windows.append(n * periods * (disc / cell**2 + 2 * reach / cell + 1))
     out["sensors"] = sum(sensors)
     images = [horizon / s.schedule.every + 1.0 for s in scenario.satellites]
     out["events"] = sum(sorties) + sum(failures) + sum(images)

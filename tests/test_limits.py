@@ -559,4 +559,4 @@ def test_console_refusal_of_a_bound_has_no_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "line.cell" in proc.stderr
-    assert BOUNDS["line_cells"].maximum == 1e6
+    assert BOUNDS["line_cells"].maximum == 1e5
