@@ -75,9 +75,9 @@ class RunResult:
 
 def build_line(scenario: Scenario) -> Line:
     """Project the scenario's line (its coordinates were checked at validation)."""
-    spec = scenario.line
-    assert spec.points is not None
-    return Line.from_points(spec.points, spec.crs, spec.buffer)
+    from sim.checks import scenario_line
+
+    return scenario_line(scenario)
 
 
 def _factor_matrix(scenario: Scenario, type_names: list[str]) -> np.ndarray:
