@@ -249,6 +249,15 @@ def sensor_count(spec: GroundGroupSpec, lo: float, hi: float) -> int:
 # --- coordinates ---------------------------------------------------------------
 
 
+MIN_HOTSPOT_MASS = 1e-3  # below this, redrawing a hotspot's draws onto the line never ends
+
+
+def hotspot_mass(at: float, spread: float, length: float) -> float:
+    """Probability that a normal(at, spread) draw falls on [0, length]."""
+    z = math.sqrt(2.0) * spread
+    return 0.5 * (math.erf((length - at) / z) - math.erf(-at / z))
+
+
 def lonlat_problem(point: tuple[float, float]) -> str | None:
     """Why ``[lon, lat]`` is not a coordinate (swapped, metres, out of range), or None."""
     lon, lat = point
@@ -383,6 +392,17 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
                         ("violations", "along", "hotspots", k, "at"),
                         f"chainage {km(hotspot.at)} is beyond the line's length "
                         f"({km(line.length)})",
+                    )
+                )
+                continue
+            on_line = hotspot_mass(min(hotspot.at, line.length), hotspot.spread, line.length)
+            if on_line < MIN_HOTSPOT_MASS:
+                problems.append(
+                    (
+                        ("violations", "along", "hotspots", k, "spread"),
+                        f"a spread of {km(hotspot.spread)} puts a fraction {on_line:.3g} of "
+                        f"the hotspot on the {km(line.length)} line; expected at least "
+                        f"{MIN_HOTSPOT_MASS:g} (draws off the line are redrawn)",
                     )
                 )
     geometries: list[FleetGeometry | None] = []

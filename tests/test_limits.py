@@ -166,6 +166,14 @@ def test_standoff_that_breaks_the_path_is_refused_by_validate(cli, tmp_path):
     assert "Traceback" not in err
 
 
+def test_hotspot_mostly_off_the_line_is_refused(cli, tmp_path):
+    """A 40,000 km spread on a 100 km line: its draws were redrawn forever; now refused."""
+    data = patched({("violations", "along"): {"hotspots": [{"at": "50km", "spread": "40000km"}]}})
+    status, err = cli(data, command="validate")
+    assert_refused(tmp_path, status, err)
+    assert "violations.along.hotspots[0].spread (line" in err and "expected at least 0.001" in err
+
+
 # --- tolerance for round numbers -----------------------------------------------------
 
 
