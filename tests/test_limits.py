@@ -568,3 +568,24 @@ def test_console_refusal_of_a_bound_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "line.cell" in proc.stderr
     assert BOUNDS["line_cells"].maximum == 1e5
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("ab9_.-/\\\x00\t é"),
+        min_size=0,
+        max_size=105,
+    )
+    | st.text(alphabet="ab9_.-", min_size=95, max_size=105)
+)
+def test_accepted_names_are_plain_children_of_results(name):
+    """Generated names: accepted ones name exactly one new folder directly under results/."""
+    try:
+        scenario = scenario_from_data(patched({("name",): name}))
+    except ScenarioError as exc:
+        assert exc.problems[0][0].startswith("name")
+        return
+    folder = Path("results") / scenario.name
+    assert folder.parent == Path("results") and folder.name == name
+    assert name not in (".", "..") and not name.startswith((".", "-")) and len(name) <= 100
