@@ -865,7 +865,7 @@ def scenario_from_data(
         raise ScenarioError(problems, source) from None
     except (RecursionError, OverflowError, TypeError, ValueError) as exc:
         raise ScenarioError(f"the scenario cannot be validated: {exc}", source) from None
-    problems = _check_modalities(scenario)
+    problems = [(locate(loc, root, overridden), m) for loc, m in _check_modalities(scenario)]
     try:
         found = check_scenario(scenario)
     except (*GEOMETRY_ERRORS, RecursionError) as exc:  # a library refusing hostile numbers
@@ -888,15 +888,16 @@ def locate(
     return format_path(loc) + (f" (line {line})" if line else "")
 
 
-def _check_modalities(scenario: Scenario) -> list[tuple[str, str]]:
+def _check_modalities(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
+    """Signatures may only name modalities some asset has (a typo would weigh nothing)."""
     known = scenario.modalities
-    problems = []
+    problems: list[tuple[tuple[Any, ...], str]] = []
     for type_name, spec in scenario.violations.types.items():
         for modality in spec.signature:
             if modality not in known:
                 problems.append(
                     (
-                        f"violations.types.{type_name}.signature.{modality}",
+                        ("violations", "types", type_name, "signature", modality),
                         f"no asset has modality '{modality}'{close_match(modality, known)}; "
                         f"modalities in this scenario: {', '.join(known) or 'none'}",
                     )
