@@ -22,10 +22,9 @@ from sim.assets.ground import GroundGroup
 from sim.assets.satellite import Satellite
 from sim.coverage import Coverage
 from sim.coverage import compute as compute_coverage
-from sim.errors import ScenarioError
 from sim.false_alarms import false_alarms
 from sim.geo import Line
-from sim.scenario import AlongSpec, Scenario
+from sim.scenario import Scenario
 from sim.solver import DetectionSolver
 from sim.tables import Table
 from sim.violations import Violations, make_violations
@@ -75,27 +74,10 @@ class RunResult:
 
 
 def build_line(scenario: Scenario) -> Line:
-    """Project the scenario's line and check chainages that depend on its length."""
-    spec = scenario.line
-    assert spec.points is not None
-    try:
-        line = Line.from_points(spec.points, spec.crs, spec.buffer)
-    except ValueError as exc:
-        raise ScenarioError([("line.points", str(exc))]) from None
-    along = scenario.violations.along
-    if isinstance(along, AlongSpec):
-        for k, hotspot in enumerate(along.hotspots):
-            if hotspot.at > line.length:
-                raise ScenarioError(
-                    [
-                        (
-                            f"violations.along.hotspots[{k}].at",
-                            f"chainage {hotspot.at / 1000:g} km is beyond the line's "
-                            f"length ({line.length / 1000:.1f} km)",
-                        )
-                    ]
-                )
-    return line
+    """Project the scenario's line (its coordinates were checked at validation)."""
+    from sim.checks import scenario_line
+
+    return scenario_line(scenario)
 
 
 def _factor_matrix(scenario: Scenario, type_names: list[str]) -> np.ndarray:
@@ -126,7 +108,11 @@ class Model:
 
 
 def build(scenario: Scenario, seed: int | None = None) -> Model:
-    """Build line, violations, solver and asset processes; raise ScenarioError on bad geometry."""
+    """Build line, violations, solver and asset processes.
+
+    Every check is done when the scenario is validated (``sim.checks``): a validated
+    scenario always builds.
+    """
     seed = scenario.seed if seed is None else int(seed)
     horizon = scenario.duration
     line = build_line(scenario)

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from sim.errors import ScenarioError, close_match
-from sim.scenario import format_path
+from sim.scenario import format_path, load_yaml_text
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -70,6 +70,11 @@ def override_paths(overrides: list[str]) -> list[tuple[str | int, ...]]:
     return paths
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """A value as quoted in a message, shortened if long."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
 def apply_overrides(data: Any, overrides: list[str], source: str | None = None) -> Any:
     """Return a copy of ``data`` with each ``PATH=VALUE`` applied (VALUE is YAML)."""
     data = copy.deepcopy(data)
@@ -84,10 +89,13 @@ def apply_overrides(data: Any, overrides: list[str], source: str | None = None) 
             continue
         label = f"--set {path.strip()}"
         try:
-            value = yaml.safe_load(text) if text.strip() else ""
+            value = load_yaml_text(text)[0] if text.strip() else ""
         except yaml.YAMLError as exc:
             reason = getattr(exc, "problem", None) or "not valid YAML"
-            problems.append(("", f"{label}: value {text!r} is not valid YAML: {reason}"))
+            problems.append(("", f"{label}: value {_short(text)} is not valid YAML: {reason}"))
+            continue
+        except (ValueError, RecursionError) as exc:  # nested too deep, an alias bomb
+            problems.append(("", f"{label}: value {_short(text)} refused: {exc}"))
             continue
         try:
             set_path(data, parse_path(path), value, label)

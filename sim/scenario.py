@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -120,6 +121,42 @@ DistanceDist = Annotated[
 
 Coordinate = tuple[float, float]
 Name = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+MAX_NAME_LENGTH = 100
+_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+FILE_NAME_RULE = (
+    "a plain file name: letters, digits, '_', '-' and '.', not starting with '.' or '-', "
+    f"at most {MAX_NAME_LENGTH} characters"
+)
+
+
+def check_file_name(value: object) -> str:
+    """Check a scenario's or sweep's ``name``, which names its results folder.
+
+    It must be a plain file name: never ``.``, ``..``, a path, or a hidden or
+    option-like name.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"expected {FILE_NAME_RULE}; got {value!r}")
+    if len(value) > MAX_NAME_LENGTH:
+        raise ValueError(f"expected {FILE_NAME_RULE}; got a name of {len(value)} characters")
+    if not _FILE_NAME.fullmatch(value):
+        raise ValueError(f"expected {FILE_NAME_RULE}; got {value!r}")
+    return value
+
+
+FileName = Annotated[
+    str,
+    BeforeValidator(check_file_name),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
+            "maxLength": MAX_NAME_LENGTH,
+            "description": FILE_NAME_RULE,
+        }
+    ),
+]
 
 
 class Spec(BaseModel):
@@ -399,10 +436,19 @@ class ReportingSpec(Spec):
         return out
 
 
+class LimitsSpec(Spec):
+    """Resource bounds checked before a run (see docs/scenario-reference.md)."""
+
+    unbounded: bool = Field(
+        False,
+        description="Skip the work estimates that refuse runs too big for one machine.",
+    )
+
+
 class Scenario(Spec):
     """A whole scenario, every quantity in SI units."""
 
-    name: Name
+    name: FileName
     description: str = ""
     seed: Annotated[int, Field(ge=0, strict=True)] = 0
     start: dt.datetime = Field(
@@ -415,6 +461,7 @@ class Scenario(Spec):
     ground_sensors: list[GroundGroupSpec] = Field(default_factory=list)
     satellites: list[SatelliteSpec] = Field(default_factory=list)
     reporting: ReportingSpec = ReportingSpec()
+    limits: LimitsSpec = LimitsSpec()
 
     @field_validator("start")
     @classmethod
@@ -574,12 +621,7 @@ def validation_problems(
             plain = not isinstance(cause, FieldProblem) and not isinstance(value, (dict, list))
             if "got " not in message and value is not None and plain:
                 message += f"; got {value!r}"
-        if any(loc[: len(p)] == p for p in overridden or []):
-            where = " (from --set)"
-        else:
-            line = line_of(root, loc)
-            where = f" (line {line})" if line else ""
-        path = format_path(loc) + where
+        path = locate(loc, root, overridden)
         if (path, message) not in seen:
             seen.add((path, message))
             problems.append((path, message))
@@ -601,24 +643,130 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+MAX_DEPTH = 64  # nesting levels of YAML data (the scenario schema needs 6)
+MAX_NODES = 1_000_000  # YAML nodes after expanding aliases ("billion laughs" guard)
+
+
+def _check_nodes(root: yaml.Node | None) -> None:
+    """Refuse YAML whose aliases expand beyond MAX_NODES nodes or MAX_DEPTH levels.
+
+    Sizes are counted over the composed node graph with memoisation, so an alias
+    bomb is measured without ever being expanded.
+    """
+    memo: dict[int, tuple[int, int]] = {}
+
+    def measure(node: yaml.Node) -> tuple[int, int]:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        memo[key] = (1, 1)  # a node reached again while measuring it (a cycle) counts once
+        size, depth = 1, 1
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = []
+        for child in children:
+            child_size, child_depth = measure(child)
+            size += child_size
+            depth = max(depth, child_depth + 1)
+            if size > MAX_NODES or depth > MAX_DEPTH + 1:
+                break
+        memo[key] = (size, depth)
+        return size, depth
+
+    if root is None:
+        return
+    size, depth = measure(root)
+    if size > MAX_NODES:
+        raise ValueError(
+            f"the aliases (*name) expand to more than {MAX_NODES:.0e} YAML nodes; "
+            "write the data out or use fewer aliases"
+        )
+    if depth > MAX_DEPTH + 1:  # scalars are one node level below their collection
+        raise ValueError(f"with its aliases expanded, the data nests over {MAX_DEPTH} levels")
+
+
+def _check_depth(text: str) -> None:
+    """Refuse YAML nested deeper than MAX_DEPTH, naming the path, before composing it.
+
+    The parser's events are read one by one (no recursion), keeping the path to the
+    current node: mappings as ``[key expected?, key]``, sequences as ``[index]``.
+    """
+    stack: list[list[Any]] = []
+
+    def begin(event: yaml.Event) -> None:
+        if stack and isinstance(stack[-1][0], bool) and stack[-1][0]:
+            stack[-1][0] = False  # a key: the next node is its value
+            stack[-1][1] = getattr(event, "value", "?")
+
+    def done() -> None:
+        if not stack:
+            return
+        top = stack[-1]
+        if isinstance(top[0], bool):
+            if not top[0]:
+                top[0] = True
+        else:
+            top[0] += 1
+
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):  # iterative: no recursion
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            is_key = bool(stack and isinstance(stack[-1][0], bool) and stack[-1][0])
+            begin(event)
+            if is_key:
+                stack[-1][0] = True  # a complex key: leave its path as is
+            if len(stack) >= MAX_DEPTH:
+                parts = tuple(e[1] if isinstance(e[0], bool) else e[0] for e in stack)
+                path = format_path(parts[:6]) + ("..." if len(parts) > 6 else "")
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise ValueError(
+                    f"{path} (line {line}): the data nests deeper than {MAX_DEPTH} levels"
+                )
+            stack.append([True, None] if isinstance(event, yaml.MappingStartEvent) else [0])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+            done()
+        elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+            if stack and isinstance(stack[-1][0], bool) and stack[-1][0]:
+                begin(event)
+            else:
+                done()
+
+
+def load_yaml_text(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML text with the safe loader, within bounds; return (data, node tree).
+
+    Raise ``yaml.YAMLError`` for bad syntax and ``ValueError`` for data nested
+    deeper than ``MAX_DEPTH`` or aliases expanding beyond ``MAX_NODES`` nodes (checked
+    before anything is constructed). A key repeated in one mapping is an error.
+    """
+    _check_depth(text)
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    _check_nodes(root)
+    data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: plain data only
+    return data, root
+
+
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """Read a YAML file with the safe loader; errors carry the line and column."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(f"file not found: {path}") from None
-    except (IsADirectoryError, UnicodeDecodeError) as exc:
+    except (IsADirectoryError, NotADirectoryError, UnicodeDecodeError, PermissionError) as exc:
         raise ScenarioError(f"cannot read {path}: {exc}") from None
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: plain data only
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return load_yaml_text(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise ScenarioError(f"YAML syntax error at {where}{exc.problem}", str(path)) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"YAML error: {exc}", str(path)) from None
-    return data, root
+    except (ValueError, RecursionError) as exc:
+        raise ScenarioError(f"YAML refused: {exc}", str(path)) from None
 
 
 def _read_geojson_line(path: Path) -> list[list[float]]:
@@ -631,6 +779,8 @@ def _read_geojson_line(path: Path) -> list[list[float]]:
         raise ValueError(f"cannot read {path}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"{path}: the JSON nests too deeply") from None
     geometries = []
     if isinstance(data, dict):
         if data.get("type") == "FeatureCollection":
@@ -656,30 +806,50 @@ def _read_geojson_line(path: Path) -> list[list[float]]:
 VIOLATION_REQUIRED = ("id", "t_start_s", "duration_s")
 
 
-def check_violations_csv(path: Path) -> None:
-    """Check that a violations CSV exists and has the columns the replay needs."""
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            header = next(csv.reader(handle), None)
-    except FileNotFoundError:
-        raise ValueError(f"file not found: {path}") from None
-    except (IsADirectoryError, UnicodeDecodeError) as exc:
-        raise ValueError(f"cannot read {path}: {exc}") from None
+def header_problems(path: Path, header: list[str]) -> list[str]:
+    """Problems of a replay CSV's header (names stripped): empty, repeated or missing columns."""
     if not header:
-        raise ValueError(f"{path} is empty; expected a header row")
-    columns = [c.strip() for c in header]
-    missing = [c for c in VIOLATION_REQUIRED if c not in columns]
-    has_xy = {"x_m", "y_m"} <= set(columns)
-    has_lonlat = {"lon", "lat"} <= set(columns)
-    if not (has_xy or has_lonlat):
+        return [f"{path.name} is empty; expected a header row"]
+    problems = []
+    for k, name in enumerate(header):
+        if not name:
+            problems.append(f"{path.name} line 1, column {k + 1}: the column name is empty")
+        elif name in header[:k]:
+            problems.append(f"{path.name} line 1, column {k + 1}: column '{name}' is repeated")
+    missing = [c for c in VIOLATION_REQUIRED if c not in header]
+    if not ({"x_m", "y_m"} <= set(header) or {"lon", "lat"} <= set(header)):
         missing.append("x_m, y_m (or lon, lat)")
     if missing:
-        raise ValueError(
-            f"{path.name} is missing column(s) {', '.join(missing)}; it has {', '.join(columns)}"
+        problems.append(
+            f"{path.name} is missing column(s) {', '.join(missing)}; it has {', '.join(header)}"
         )
+    return problems
 
 
-def _resolve_files(data: dict[str, Any], base: Path) -> list[tuple[str, str]]:
+def check_violations_csv(path: Path) -> None:
+    """Check that a violations CSV exists and has the columns the replay needs.
+
+    The file is UTF-8, with or without a byte-order mark; spaces after commas are
+    ignored. Raise ``ValueError`` (one line per problem) if it is not usable.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle, skipinitialspace=True), None)
+    except FileNotFoundError:
+        raise ValueError(f"file not found: {path}") from None
+    except (IsADirectoryError, UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    problems = header_problems(path, [c.strip() for c in header or []])
+    if problems:
+        raise ValueError("\n".join(problems))
+
+
+def _resolve_files(
+    data: dict[str, Any],
+    base: Path,
+    root: yaml.Node | None = None,
+    overridden: list[tuple[Any, ...]] | None = None,
+) -> list[tuple[str, str]]:
     """Inline the line's GeoJSON and make file paths absolute; return problems."""
     problems: list[tuple[str, str]] = []
     line = data.get("line")
@@ -688,7 +858,7 @@ def _resolve_files(data: dict[str, Any], base: Path) -> list[tuple[str, str]]:
             line["points"] = _read_geojson_line(base / line["file"])
             del line["file"]
         except ValueError as exc:
-            problems.append(("line.file", str(exc)))
+            problems.append((locate(("line", "file"), root, overridden), str(exc)))
     violations = data.get("violations")
     if isinstance(violations, dict) and isinstance(violations.get("file"), str):
         path = (base / violations["file"]).resolve()
@@ -696,7 +866,8 @@ def _resolve_files(data: dict[str, Any], base: Path) -> list[tuple[str, str]]:
             check_violations_csv(path)
             violations["file"] = str(path)
         except ValueError as exc:
-            problems.append(("violations.file", str(exc)))
+            where = locate(("violations", "file"), root, overridden)
+            problems += [(where, message) for message in str(exc).split("\n")]
     return problems
 
 
@@ -707,12 +878,21 @@ def scenario_from_data(
     root: yaml.Node | None = None,
     overridden: list[tuple[Any, ...]] | None = None,
 ) -> Scenario:
-    """Validate plain data (as read from YAML) into a Scenario, or raise ScenarioError."""
+    """Validate plain data (as read from YAML) into a Scenario, or raise ScenarioError.
+
+    One pass: the schema, then (if it holds) every geometry, cross-field and
+    resource check (``sim.checks``); every problem found is reported at once.
+    """
+    from sim.checks import GEOMETRY_ERRORS, check_scenario
+
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
         raise ScenarioError(f"expected a mapping of scenario keys; the file is {kind}", source)
-    data = json.loads(json.dumps(data, default=str))  # a deep copy: never mutate the caller's
-    problems = _resolve_files(data, base)
+    try:
+        data = json.loads(json.dumps(data, default=str))  # a deep copy: never mutate the caller's
+    except (RecursionError, ValueError) as exc:
+        raise ScenarioError(f"the scenario data cannot be read: {exc}", source) from None
+    problems = _resolve_files(data, base, root, overridden)
     if problems:
         raise ScenarioError(problems, source)
     try:
@@ -720,21 +900,41 @@ def scenario_from_data(
     except ValidationError as exc:
         problems = validation_problems(exc, data, root, overridden)
         raise ScenarioError(problems, source) from None
-    problems = _check_modalities(scenario)
+    except (RecursionError, OverflowError, TypeError, ValueError) as exc:
+        raise ScenarioError(f"the scenario cannot be validated: {exc}", source) from None
+    problems = [(locate(loc, root, overridden), m) for loc, m in _check_modalities(scenario)]
+    try:
+        found = check_scenario(scenario)
+    except (*GEOMETRY_ERRORS, RecursionError) as exc:  # a library refusing hostile numbers
+        found = [(("line",), f"cannot check the geometry: {exc}")]
+    problems += [(locate(loc, root, overridden), message) for loc, message in found]
     if problems:
         raise ScenarioError(problems, source)
     return scenario
 
 
-def _check_modalities(scenario: Scenario) -> list[tuple[str, str]]:
+def locate(
+    loc: tuple[Any, ...],
+    root: yaml.Node | None = None,
+    overridden: list[tuple[Any, ...]] | None = None,
+) -> str:
+    """A YAML path with where it was written: ``drones[0].speed (line 12)`` or ``(from --set)``."""
+    if any(loc[: len(p)] == p for p in overridden or []):
+        return format_path(loc) + " (from --set)"
+    line = line_of(root, loc)
+    return format_path(loc) + (f" (line {line})" if line else "")
+
+
+def _check_modalities(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
+    """Signatures may only name modalities some asset has (a typo would weigh nothing)."""
     known = scenario.modalities
-    problems = []
+    problems: list[tuple[tuple[Any, ...], str]] = []
     for type_name, spec in scenario.violations.types.items():
         for modality in spec.signature:
             if modality not in known:
                 problems.append(
                     (
-                        f"violations.types.{type_name}.signature.{modality}",
+                        ("violations", "types", type_name, "signature", modality),
                         f"no asset has modality '{modality}'{close_match(modality, known)}; "
                         f"modalities in this scenario: {', '.join(known) or 'none'}",
                     )

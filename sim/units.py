@@ -24,7 +24,7 @@ SECONDS = {
     "week": 604800.0,
     "weeks": 604800.0,
 }
-METRES = {"m": 1.0, "km": 1000.0, "nmi": 1852.0}
+METRES = {"mm": 1e-3, "cm": 1e-2, "m": 1.0, "km": 1000.0, "nmi": 1852.0}
 SPEEDS = {"m/s": 1.0, "km/h": 1 / 3.6, "kph": 1 / 3.6, "kn": 1852.0 / 3600.0, "kt": 1852.0 / 3600.0}
 RATE_PER = {
     "s": 1.0,
@@ -79,9 +79,20 @@ def _single(value: object, table: dict[str, float], what: str, examples: str) ->
     raise ValueError(f"expected a {what} such as {examples}; got {value!r}")
 
 
+MAX_DISTANCE_M = 40_000_000.0  # about the Earth's circumference: no distance is longer
+
+
 def parse_distance(value: object) -> float:
-    """Parse a distance ("500m", "2km", "1.5nmi", or metres) into metres."""
-    return _single(value, METRES, "distance", "'500m' or '2km'")
+    """Parse a distance ("500m", "2km", "1.5nmi", or metres) into metres.
+
+    Distances are at most ``MAX_DISTANCE_M`` (40,000 km) in size.
+    """
+    metres = _single(value, METRES, "distance", "'500m' or '2km'")
+    if abs(metres) > MAX_DISTANCE_M:
+        raise ValueError(
+            f"expected a distance of at most 40000 km (the Earth's circumference); got {value!r}"
+        )
+    return metres
 
 
 def parse_speed(value: object) -> float:

@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.errors import ScenarioError, close_match
 from sim.geo import Line
-from sim.scenario import AlongSpec, Scenario
+from sim.scenario import AlongSpec, Scenario, header_problems
 
 
 @dataclass
@@ -48,7 +48,8 @@ def _sample_chainage(along, length: float, n: int, rng: np.random.Generator) -> 
         return rng.uniform(0.0, length, n)
     weights = np.array([h.weight for h in along.hotspots] + [along.background])
     component = rng.choice(len(weights), size=n, p=weights / weights.sum())
-    centres = np.array([h.at for h in along.hotspots] + [0.0])[component]
+    # a centre accepted within tolerance beyond the end is clamped to the line
+    centres = np.array([min(h.at, length) for h in along.hotspots] + [0.0])[component]
     spreads = np.array([h.spread for h in along.hotspots] + [0.0])[component]
     background = component == len(along.hotspots)
     chain = np.where(background, rng.uniform(0.0, length, n), 0.0)
@@ -82,83 +83,170 @@ def generate(scenario: Scenario, line: Line, rng: np.random.Generator) -> Violat
     return Violations(ids, t_start, duration, x, y, chainage, offset, type_index, names)
 
 
-def read_csv(scenario: Scenario, line: Line) -> Violations:
-    """Replay violations from the scenario's CSV (columns checked at load time)."""
+@dataclass
+class ReplayRows:
+    """The parsed rows of a replay CSV: positions in the line's metres, in file order.
+
+    ``lines`` holds each row's line number in the file (the header is line 1).
+    """
+
+    name: str
+    ids: list[str]
+    t_start: np.ndarray
+    duration: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    type_index: np.ndarray
+    type_names: list[str]
+    lines: np.ndarray
+
+
+MAX_ROW_PROBLEMS = 10
+
+
+def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Read a CSV (UTF-8, with or without a byte-order mark; spaces after commas ignored).
+
+    Return the header (names stripped) and the data rows with their line numbers.
+    Raise ``ValueError`` naming the file if it cannot be read.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, skipinitialspace=True)
+            header = next(reader, None)
+            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    except FileNotFoundError:
+        raise ValueError(f"file not found: {path}") from None
+    except (IsADirectoryError, UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    return [c.strip() for c in header or []], rows
+
+
+def parse_replay(scenario: Scenario, line: Line) -> tuple[ReplayRows | None, list[str]]:
+    """Parse the scenario's replay CSV; return its rows, or None and the problems found."""
     spec = scenario.violations
     assert spec.file is not None
     path = Path(spec.file)
-    where = "violations.file"
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    try:
+        header, rows = read_rows(path)
+    except ValueError as exc:
+        return None, [str(exc)]
     if not rows:
-        raise ScenarioError([(where, f"{path.name} has no rows")])
-    use_lonlat = "x_m" not in rows[0]
+        return None, [f"{path.name} has no rows"]
+    problems = header_problems(path, header)
+    if problems:
+        return None, problems
+    col = {name: k for k, name in enumerate(header)}
+    use_lonlat = "x_m" not in col
     if use_lonlat and not line.is_geographic:
-        raise ScenarioError([(where, "lon/lat columns need a line with crs lonlat")])
+        return None, ["lon/lat columns need a line with crs lonlat"]
     names = list(spec.types)
     declared = "types" in spec.model_fields_set
-    problems: list[tuple[str, str]] = []
-    ids, starts, durations, a, b, types = [], [], [], [], [], []
+    ids: list[str] = []
+    lines, starts, durations, a, b, types = [], [], [], [], [], []
     columns = ("lon", "lat") if use_lonlat else ("x_m", "y_m")
-    for number, row in enumerate(rows, start=2):  # the header is line 1
-        try:
-            values = [float(row[c]) for c in ("t_start_s", "duration_s", *columns)]
-        except (TypeError, ValueError):
-            problems.append((where, f"{path.name} line {number}: expected numbers; got {row}"))
+    seen: dict[str, int] = {}
+
+    def cell(row: list[str], name: str) -> str:
+        k = col.get(name)
+        return row[k].strip() if k is not None and k < len(row) else ""
+
+    for number, row in rows:
+        if len(problems) >= MAX_ROW_PROBLEMS:
+            problems.append(f"{path.name}: ... (stopped after {MAX_ROW_PROBLEMS} problems)")
+            break
+        ident = cell(row, "id")
+        if not ident:
+            problems.append(f"{path.name} line {number}, column id: the id is empty")
+            continue
+        if ident in seen:
+            problems.append(
+                f"{path.name} line {number}, column id: id '{ident}' is repeated "
+                f"(first on line {seen[ident]}); ids must be unique"
+            )
+            continue
+        seen[ident] = number
+        values = []
+        for name in ("t_start_s", "duration_s", *columns):
+            try:
+                values.append(float(cell(row, name)))
+            except ValueError:
+                problems.append(
+                    f"{path.name} line {number}, column {name}: expected a number; "
+                    f"got {cell(row, name)!r}"
+                )
+                break
+        if len(values) < 4:
             continue
         if not all(math.isfinite(v) for v in values):
-            problems.append((where, f"{path.name} line {number}: values must be finite"))
+            problems.append(f"{path.name} line {number}: values must be finite")
             continue
         t0, dur, u, v = values
         if dur <= 0 or t0 < 0 or t0 >= scenario.duration:
             problems.append(
-                (
-                    where,
-                    f"{path.name} line {number}: expected duration_s > 0 and "
-                    f"0 <= t_start_s < {scenario.duration:g} (the scenario duration); "
-                    f"got t_start_s={t0:g}, duration_s={dur:g}",
-                )
+                f"{path.name} line {number}: expected duration_s > 0 and "
+                f"0 <= t_start_s < {scenario.duration:g} (the scenario duration); "
+                f"got t_start_s={t0:g}, duration_s={dur:g}"
             )
             continue
-        kind = (row.get("type") or "").strip() or names[0]
+        if use_lonlat and not (-180.0 <= u <= 180.0 and -90.0 <= v <= 90.0):
+            problems.append(
+                f"{path.name} line {number}: lon {u:g}, lat {v:g} is outside "
+                "lon [-180, 180] x lat [-90, 90] (are lon and lat swapped?)"
+            )
+            continue
+        kind = cell(row, "type") or names[0]
         if kind not in names:
             if declared:
                 problems.append(
-                    (
-                        where,
-                        f"{path.name} line {number}: unknown type '{kind}'"
-                        f"{close_match(kind, names)}; violations.types has {', '.join(names)}",
-                    )
+                    f"{path.name} line {number}, column type: unknown type '{kind}'"
+                    f"{close_match(kind, names)}; violations.types has {', '.join(names)}"
                 )
                 continue
             names.append(kind)
-        ids.append(str(row["id"]))
+        ids.append(ident)
+        lines.append(number)
         starts.append(t0)
         durations.append(dur)
         a.append(u)
         b.append(v)
         types.append(names.index(kind))
-        if len(problems) >= 10:
-            break
     if problems:
-        raise ScenarioError(problems)
-    if len(set(ids)) != len(ids):
-        raise ScenarioError([(where, f"{path.name}: ids must be unique")])
-    a_arr, b_arr = np.array(a), np.array(b)
+        return None, problems
+    a_arr, b_arr = np.array(a, dtype=float), np.array(b, dtype=float)
     x, y = line.from_lonlat(a_arr, b_arr) if use_lonlat else (a_arr, b_arr)
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    chainage, offset = line.locate(x, y)
-    order = np.lexsort((np.array(ids, dtype=object).astype(str), np.array(starts)))
+    return ReplayRows(
+        path.name,
+        ids,
+        np.array(starts, dtype=float),
+        np.array(durations, dtype=float),
+        np.asarray(x, dtype=float),
+        np.asarray(y, dtype=float),
+        np.array(types, dtype=np.int64),
+        names,
+        np.array(lines, dtype=np.int64),
+    ), []
+
+
+def read_csv(scenario: Scenario, line: Line) -> Violations:
+    """Replay violations from the scenario's CSV (every row checked at validation)."""
+    rows, problems = parse_replay(scenario, line)
+    if rows is None:  # validation refuses these; reached only without it
+        raise ScenarioError([("violations.file", message) for message in problems])
+    chainage, offset = line.locate(rows.x, rows.y)
+    chainage, offset = np.atleast_1d(chainage), np.atleast_1d(offset)
+    ids = np.array(rows.ids, dtype=object)
+    order = np.lexsort((ids.astype(str), rows.t_start))
     return Violations(
-        np.array(ids, dtype=object)[order],
-        np.array(starts)[order],
-        np.array(durations)[order],
-        x[order],
-        y[order],
+        ids[order],
+        rows.t_start[order],
+        rows.duration[order],
+        rows.x[order],
+        rows.y[order],
         chainage[order],
         offset[order],
-        np.array(types, dtype=np.int64)[order],
-        names,
+        rows.type_index[order],
+        rows.type_names,
     )
 
 

@@ -103,7 +103,11 @@ CASES = {
     ),
     "unknown_distance_unit": (
         {("drones", 0, "sensor", "range"): "2 parsecs"},
-        ["drones[0].sensor.range", "unknown distance unit 'parsecs'", "expected one of km, m"],
+        [
+            "drones[0].sensor.range",
+            "unknown distance unit 'parsecs'",
+            "expected one of cm, km, m, mm, nmi",
+        ],
     ),
     "negative_speed": (
         {("drones", 0, "speed"): -5},
@@ -145,7 +149,7 @@ CASES = {
     ),
     "hotspot_beyond_line": (
         {("violations", "along"): {"hotspots": [{"at": "150km", "spread": "1km"}]}},
-        ["violations.along.hotspots[0].at", "beyond the line's length (100.0 km)"],
+        ["violations.along.hotspots[0].at", "beyond the line's length (100 km)"],
     ),
     "endurance_too_short_for_transit": (
         {
@@ -162,7 +166,7 @@ CASES = {
         {("violations", "duration"): {"exponental": "30min"}},
         ["violations.duration", "unknown distribution 'exponental' (did you mean 'exponential'?)"],
     ),
-    "bad_name": ({("name",): "bad name"}, ["name", "should match pattern"]),
+    "bad_name": ({("name",): "bad name"}, ["name", "expected a plain file name"]),
     "negative_seed_in_file": ({("seed",): -3}, ["seed", "greater than or equal to 0"]),
 }
 
@@ -320,7 +324,7 @@ def test_missing_violations_file(cli, tmp_path):
     """A violations file that does not exist is refused under violations.file."""
     status, err = cli(patched({("violations",): {"file": "nope.csv"}}))
     assert_refused(tmp_path, status, err)
-    assert f"violations.file: file not found: {cli.folder / 'nope.csv'}" in err
+    assert f"violations.file (line 24): file not found: {cli.folder / 'nope.csv'}" in err
 
 
 def test_violations_csv_missing_column(cli, tmp_path):
@@ -328,7 +332,7 @@ def test_violations_csv_missing_column(cli, tmp_path):
     (cli.folder / "v.csv").write_text("id,t_start_s,x_m,y_m\na,10,5,5\n", encoding="utf-8")
     status, err = cli(patched({("violations",): {"file": "v.csv"}}))
     assert_refused(tmp_path, status, err)
-    assert "violations.file: v.csv is missing column(s) duration_s" in err
+    assert "violations.file (line 24): v.csv is missing column(s) duration_s" in err
 
 
 def test_violations_csv_missing_coordinates(cli, tmp_path):
@@ -346,14 +350,14 @@ def test_violations_csv_bad_number_names_the_row(cli, tmp_path):
     )
     status, err = cli(patched({("violations",): {"file": "v.csv"}}))
     assert_refused(tmp_path, status, err)
-    assert "violations.file: v.csv line 2: expected numbers" in err
+    assert "v.csv line 2, column duration_s: expected a number" in err
 
 
 def test_missing_line_file(cli, tmp_path):
     """A line file that does not exist is refused under line.file."""
     status, err = cli(patched({("line",): {"file": "nope.geojson"}}))
     assert_refused(tmp_path, status, err)
-    assert "line.file: file not found" in err
+    assert "line.file (line 16): file not found" in err
 
 
 def test_malformed_geojson_features(cli, tmp_path):

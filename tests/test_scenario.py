@@ -204,6 +204,7 @@ def test_schema_lists_the_top_level_keys():
         "ground_sensors",
         "satellites",
         "reporting",
+        "limits",
     }
     assert set(schema["required"]) == {"name", "duration", "line", "violations"}
     assert schema["additionalProperties"] is False

@@ -366,11 +366,29 @@ def test_more_replications_keep_recorded_runs(reference, tmp_path):
     assert (outcome.resumed, done, len(rows(out))) == (12, [3, 3, 3, 3], 16)
 
 
-def test_failing_point_is_recorded_and_others_finish(tmp_path):
-    """A run that raises (a hotspot beyond the line, found at build) is recorded; exit 1."""
+def test_failing_point_is_recorded_and_others_finish(tmp_path, monkeypatch):
+    """A run that raises is recorded as an error and the others finish; exit 1.
+
+    Validation now refuses a hotspot beyond the line before any run, so the failure
+    is injected into the engine's run (points with a hotspot beyond 100 km raise).
+    """
+    import sim.engine
+    from sim.errors import ScenarioError
+
+    real_run = sim.engine.run
+
+    def failing_run(scenario, *args, **kwargs):
+        at = scenario.violations.along.hotspots[0].at
+        if at > 100_000:
+            raise ScenarioError(
+                [("violations.along.hotspots[0].at", f"chainage {at / 1000:g} km is beyond")]
+            )
+        return real_run(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(sim.engine, "run", failing_run)
     text = (
         GRID.replace("path: drones[0].count", "path: violations.along.hotspots[0].at")
-        .replace("values: [2, 4]", "values: [45km, 500km]")
+        .replace("values: [2, 4]", "values: [45km, 120km]")
         .replace("replications: 3", "replications: 1")
         .split("target:")[0]
     )
@@ -382,9 +400,21 @@ def test_failing_point_is_recorded_and_others_finish(tmp_path):
         (outcome.ok, outcome.failed, outcome.exit_status),
     ) == (
         ["ok", "ok", "error", "error"],
-        "ScenarioError: violations.along.hotspots[0].at: chainage 500 km",
+        "ScenarioError: violations.along.hotspots[0].at: chainage 120 km",
         (2, 2, 1),
     )
+
+
+def test_point_beyond_the_line_is_refused_before_any_run(tmp_path):
+    """A grid value that puts a hotspot beyond the line is refused at planning, naming it."""
+    text = (
+        GRID.replace("path: drones[0].count", "path: violations.along.hotspots[0].at")
+        .replace("values: [2, 4]", "values: [45km, 500km]")
+        .split("target:")[0]
+    )
+    with pytest.raises(ScenarioError, match=r"grid\[0\]\.values\[1\].*beyond the line"):
+        run_sweep(write(tmp_path, text), workers=1, out=tmp_path / "out", progress=print)
+    assert not (tmp_path / "out").exists()
 
 
 def test_refuses_a_folder_that_is_not_a_sweep(tmp_path):

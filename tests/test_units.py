@@ -123,7 +123,8 @@ def test_parse_distance(value, metres):
 def test_parse_distance_unknown_unit_names_it_and_lists_units():
     """An unknown distance unit is named and the allowed units listed."""
     with pytest.raises(
-        ValueError, match=r"unknown distance unit 'parsecs' in '2 parsecs'; expected one of km, m"
+        ValueError,
+        match=r"unknown distance unit 'parsecs' in '2 parsecs'; expected one of cm, km, m, mm, nmi",
     ):
         parse_distance("2 parsecs")
 
@@ -135,10 +136,23 @@ def test_parse_distance_rejects_bad_values(value):
         parse_distance(value)
 
 
-@given(finite)
+@given(st.floats(-40_000.0, 40_000.0))
 def test_property_km_are_1000_metres(x):
-    """parse_distance(f'{x}km') == 1000 x for any finite x."""
+    """parse_distance(f'{x}km') == 1000 x for any x within the Earth's circumference."""
     assert parse_distance(f"{x}km") == pytest.approx(1000.0 * x, rel=1e-12, abs=1e-300)
+
+
+@given(st.floats(40_000.001, 1e300) | st.floats(-1e300, -40_000.001))
+def test_property_distances_beyond_the_earth_are_refused(x):
+    """A distance beyond 40,000 km (it overflowed geometry code) is refused by name."""
+    with pytest.raises(ValueError, match="at most 40000 km"):
+        parse_distance(f"{x}km")
+
+
+@pytest.mark.parametrize(("text", "metres"), [("5mm", 0.005), ("3cm", 0.03)])
+def test_millimetres_and_centimetres(text, metres):
+    """`line.cell: 1mm` is a unit the users write: mm and cm parse."""
+    assert parse_distance(text) == pytest.approx(metres)
 
 
 @pytest.mark.parametrize(

@@ -18,41 +18,9 @@ import simpy
 
 from sim.assets.base import Piece
 from sim.assets.context import BuildContext
+from sim.checks import fleet_geometry
 from sim.errors import ScenarioError
-from sim.scenario import BaseAtSpec, DroneFleetSpec
-
-
-def station_spans(spec: DroneFleetSpec, length: float, where: str) -> list[tuple[float, float]]:
-    """Chainage [from, to] of each station, metres; checked against the line length."""
-    stations = spec.patrol.stations or spec.count
-    lo, hi = spec.patrol.span if spec.patrol.span else (0.0, length)
-    problems = []
-    for label, value in ((f"{where}.patrol.span", lo), (f"{where}.patrol.span", hi)):
-        if not 0.0 <= value <= length * (1 + 1e-9):
-            problems.append(
-                (label, f"chainage {value:g} m is outside the line (0..{length:.0f} m)")
-            )
-    if not problems and hi <= lo:
-        problems.append((f"{where}.patrol.span", f"expected from < to; got [{lo:g}, {hi:g}]"))
-    if problems:
-        raise ScenarioError(problems)
-    if spec.patrol.segments == "equal":
-        edges = np.linspace(lo, hi, stations + 1)
-        return [(float(a), float(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    spans = []
-    for k, (a, b) in enumerate(spec.patrol.segments):
-        if not (0.0 <= a <= length * (1 + 1e-9) and 0.0 <= b <= length * (1 + 1e-9)) or a == b:
-            raise ScenarioError(
-                [
-                    (
-                        f"{where}.patrol.segments[{k}]",
-                        f"expected two different chainages within 0..{length:.0f} m; "
-                        f"got [{a:g}, {b:g}]",
-                    )
-                ]
-            )
-        spans.append((float(min(a, b)), float(max(a, b))))
-    return spans
+from sim.scenario import DroneFleetSpec, format_path
 
 
 class DroneFleet:
@@ -61,42 +29,15 @@ class DroneFleet:
     def __init__(self, spec: DroneFleetSpec, index: int, ctx: BuildContext):
         self.spec = spec
         self.ctx = ctx
-        where = f"drones[{index}]"
-        line = ctx.line
-        self.spans = station_spans(spec, line.length, where)
-        self.base = self._base_position(spec, ctx, where)
-        self.paths: list[np.ndarray] = []
-        self.t_out: list[float] = []
-        self.reserve: list[float] = []
-        for k, (a, b) in enumerate(self.spans):
-            try:
-                path = line.path(a, b, spec.patrol.standoff)
-            except ValueError as exc:
-                raise ScenarioError(
-                    [(f"{where}.patrol.standoff", f"station {k + 1}: {exc}")]
-                ) from None
-            if self.base is not None:
-                if np.hypot(*(path[-1] - self.base)) < np.hypot(*(path[0] - self.base)):
-                    path = path[::-1].copy()
-                self.t_out.append(float(np.hypot(*(path[0] - self.base))) / spec.speed)
-                self.reserve.append(float(np.max(np.hypot(*(path - self.base).T))) / spec.speed)
-            else:
-                self.t_out.append(0.0)
-                self.reserve.append(0.0)
-            self.paths.append(path)
-        if self.base is not None:
-            assert spec.endurance is not None
-            need = max(o + r for o, r in zip(self.t_out, self.reserve, strict=True))
-            if spec.endurance <= need:
-                raise ScenarioError(
-                    [
-                        (
-                            f"{where}.endurance",
-                            f"{spec.endurance / 3600:.2f} h leaves no time on station: the "
-                            f"transit out and the return reserve take {need / 3600:.2f} h",
-                        )
-                    ]
-                )
+        geo, problems = fleet_geometry(spec, ctx.line)
+        if problems:  # validation refuses these; reached only without it
+            where = f"drones[{index}]"
+            raise ScenarioError([(format_path((where, *loc)), m) for loc, m in problems])
+        self.spans = geo.spans
+        self.base = geo.base
+        self.paths = geo.paths
+        self.t_out = geo.t_out
+        self.reserve = geo.reserve
         looks = ctx.stream(f"drones/{spec.name}/looks")
         self.rng = ctx.stream(f"drones/{spec.name}/losses")
         self.airframes = [
@@ -125,22 +66,6 @@ class DroneFleet:
         self._next_spare = spec.count
         for station in range(len(self.spans)):
             env.process(self._station(station))
-
-    @staticmethod
-    def _base_position(spec: DroneFleetSpec, ctx: BuildContext, where: str) -> np.ndarray | None:
-        if spec.base is None:
-            return None
-        if isinstance(spec.base, BaseAtSpec):
-            if spec.base.at > ctx.line.length * (1 + 1e-9):
-                raise ScenarioError(
-                    [(f"{where}.base.at", f"chainage {spec.base.at:g} m is beyond the line")]
-                )
-            x, y = ctx.line.point_at(spec.base.at, spec.base.offset)
-            return np.array([float(x), float(y)])
-        if ctx.line.is_geographic:
-            x, y = ctx.line.from_lonlat(spec.base[0], spec.base[1])
-            return np.array([float(x), float(y)])
-        return np.array(spec.base, dtype=float)
 
     # --- processes ---------------------------------------------------------------------
 

@@ -8,8 +8,9 @@ import numpy as np
 
 from sim.assets.base import Piece
 from sim.assets.context import BuildContext
+from sim.checks import sensor_chainages
 from sim.errors import ScenarioError
-from sim.scenario import GroundGroupSpec
+from sim.scenario import GroundGroupSpec, format_path
 
 
 def sensor_positions(spec: GroundGroupSpec, ctx: BuildContext, where: str) -> np.ndarray:
@@ -21,17 +22,9 @@ def sensor_positions(spec: GroundGroupSpec, ctx: BuildContext, where: str) -> np
             x, y = line.from_lonlat(pts[:, 0], pts[:, 1])
             return np.column_stack([x, y])
         return pts
-    assert spec.spacing is not None
-    lo, hi = spec.span if spec.span else (0.0, line.length)
-    if not (0.0 <= lo < hi <= line.length * (1 + 1e-9)):
-        raise ScenarioError(
-            [(f"{where}.span", f"expected 0 <= from < to <= {line.length:.0f} m; got [{lo}, {hi}]")]
-        )
-    chainage = np.arange(lo + spec.spacing / 2.0, hi, spec.spacing)
-    if len(chainage) == 0:
-        raise ScenarioError(
-            [(f"{where}.spacing", f"{spec.spacing:g} m places no sensor on a {hi - lo:.0f} m span")]
-        )
+    chainage, problems = sensor_chainages(spec, line.length)
+    if problems:  # validation refuses these; reached only without it
+        raise ScenarioError([(format_path((where, *loc)), m) for loc, m in problems])
     x, y = line.point_at(chainage, spec.offset)
     return np.column_stack([x, y])
 

@@ -26,7 +26,14 @@ from sim.scenario import (
     read_yaml,
     scenario_from_data,
 )
-from sim.sweep.spec import _SAMPLE_KEY, MAX_PROBLEMS, SweepSpec, _spec_problems, _where
+from sim.sweep.spec import (
+    _SAMPLE_KEY,
+    MAX_PROBLEMS,
+    MAX_RUNS,
+    SweepSpec,
+    _spec_problems,
+    _where,
+)
 
 # --- the plan: every point validated ---------------------------------------------
 
@@ -134,6 +141,7 @@ def load_sweep(path: str | Path) -> SweepPlan:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(_spec_problems(exc, root), source) from None
+    _check_runs(spec, root, source)
     scenario_file = (path.parent / spec.scenario).resolve()
     if not scenario_file.is_file():
         raise ScenarioError(
@@ -173,6 +181,33 @@ def load_sweep(path: str | Path) -> SweepPlan:
     )
     _check_costs(plan)
     return plan
+
+
+def _check_runs(spec: SweepSpec, root: yaml.Node | None, source: str) -> None:
+    """Refuse a sweep of more than MAX_RUNS runs before any point is built."""
+    if spec.limits.unbounded:
+        return
+    key: tuple[str, ...]
+    if spec.sample is not None:
+        points, key = spec.sample.n, ("sample", "n")
+    else:
+        points = math.prod(len(axis.values) for axis in spec.grid or [])
+        key = ("grid",)
+    runs = points * spec.replications
+    if runs <= MAX_RUNS:
+        return
+    where = _where(("replications",), root) if spec.replications > MAX_RUNS else _where(key, root)
+    raise ScenarioError(
+        [
+            (
+                where,
+                f"{points:,} point(s) x {spec.replications:,} replication(s) gives {runs:.3g} "
+                f"runs; expected at most {MAX_RUNS:,} — use fewer points or replications, "
+                "or set limits.unbounded: true",
+            )
+        ],
+        source,
+    )
 
 
 # An axis: (sweep key of the axis, normalised paths, sweep key of each value).

@@ -20,7 +20,7 @@ from pydantic import (
 from sim.errors import close_match
 from sim.scenario import (
     FieldProblem,
-    Name,
+    FileName,
     clean_loc,
     format_path,
     line_of,
@@ -43,6 +43,7 @@ HEAD_COLUMNS = ("point", "replication", "seed")
 TAIL_COLUMNS = ("status", "error", "wall_s")
 STAT_SUFFIXES = ("estimate", "mean", "std", "n", "low95", "high95")
 MAX_PROBLEMS = 20
+MAX_RUNS = 100_000  # points x replications, unless limits.unbounded
 _TARGET = re.compile(
     r"^\s*([A-Za-z0-9_.\-\[\]]+)\s*(>=|<=|>|<)\s*"
     r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
@@ -152,10 +153,18 @@ def parse_target(text: str) -> Target:
     return Target(match.group(1), match.group(2), float(match.group(3)))
 
 
+class SweepLimitsSpec(SweepSpecBase):
+    """Resource bounds of a sweep."""
+
+    unbounded: bool = Field(
+        False, description=f"Allow more than {MAX_RUNS:,} runs (points x replications)."
+    )
+
+
 class SweepSpec(SweepSpecBase):
     """A whole sweep file."""
 
-    name: Name
+    name: FileName
     description: str = ""
     scenario: str = Field(description="Base scenario file, relative to the sweep file.")
     seed: Annotated[int, Field(ge=0, strict=True)] = 0
@@ -171,6 +180,7 @@ class SweepSpec(SweepSpecBase):
     target: str | None = Field(None, description="e.g. 'detection.probability >= 0.9'.")
     cost: list[CostItem] = Field(default_factory=list)
     keep_runs: bool = Field(False, description="Keep a results folder per run.")
+    limits: SweepLimitsSpec = SweepLimitsSpec()
 
     @field_validator("metrics")
     @classmethod
@@ -213,6 +223,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "grid": AxisSpec,
     "sample": SampleSpec,
     "cost": CostItem,
+    "limits": SweepLimitsSpec,
 }
 
 

@@ -1,0 +1,303 @@
+"""Resource bounds: estimate a run's work before building it, refuse what cannot finish.
+
+Each estimate is a count the run's memory or time grows with; each bound is what a
+2-core, 24 GB machine finishes in minutes (the benchmark scenario, 30 days on
+1,200 km with 60 drones, 600 sensors and 30,000 violations, is far below every
+bound). A scenario with ``limits: {unbounded: true}`` skips these bounds.
+
+Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
+
+- violations: rate x T (or the replay's rows);
+- line cells: length / c; zone cells: the zone's area / c^2, and the grid over
+  the zone's bounding box (which is laid out before cells are kept);
+- assets: drone airframes (count + spares) and ground sensors;
+- events: sorties (stations x T / time on station), sensor failures
+  (sensors x T / (mtbf + mttr)), satellite images (T / every);
+- detection trials: violations x mean active time x looks per second (v / station
+  length for a patrol, 1 / glimpse);
+- false alarms: rate x stations (or sensors) x T, per image x images;
+- coverage windows: drones stations x T x v x (1/c + W/c^2) (a patrol sweeps a
+  band W = min(2R, 2 buffer) wide); ground sensors x up-periods x
+  (min(pi R^2, 4 R buffer)/c^2 + 2R/c); satellites images x cells.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.checks import FleetGeometry, Problem
+    from sim.geo import Line
+
+OVERRIDE = "set limits.unbounded: true"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A bound on one estimate: its maximum and what one unit costs (for the message)."""
+
+    maximum: float
+    unit: str
+    bytes_each: float = 0.0
+
+
+BOUNDS = {
+    "violations": Bound(2e6, "violations", 1_000.0),
+    "line_cells": Bound(1e5, "line cells", 36_000.0),  # a 720-bin space-time raster each
+    "zone_cells": Bound(2e6, "zone cells", 2_000.0),
+    "zone_grid": Bound(5e7, "grid points in the zone's bounding box", 40.0),
+    "airframes": Bound(2_000, "drone airframes"),
+    "sensors": Bound(50_000, "ground sensors"),
+    "events": Bound(1e7, "simulation events"),
+    "windows": Bound(5e9, "coverage windows"),
+    "false_alarms": Bound(5e6, "false alarms", 500.0),
+    "trials": Bound(2e9, "detection trials"),
+}
+
+
+def _size(count: float, bound: Bound) -> str:
+    """Memory of ``count`` items, for a message: ' (~90 GB)'."""
+    if not bound.bytes_each:
+        return ""
+    total = count * bound.bytes_each
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if total >= scale:
+            return f" (~{total / scale:.3g} {unit})"
+    return ""
+
+
+def refusal(key: str, count: float, bound_name: str, advice: str) -> str:
+    """The message of an estimate over its bound, naming the estimate and the way out."""
+    bound = BOUNDS[bound_name]
+    shown = f"{count:.3g}"
+    if float(shown) <= bound.maximum:  # rounding must not hide why it is refused
+        shown = f"{count:.7g}"
+    return (
+        f"{shown} {bound.unit}{_size(count, bound)}; expected at most {bound.maximum:.3g} "
+        f"— {advice}, or {OVERRIDE}"
+    )
+
+
+def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | None]) -> dict:
+    """The work estimates of a scenario, with the location that drives each."""
+    from sim.checks import sensor_count
+
+    horizon = scenario.duration
+    cell = scenario.line.cell
+    out: dict[str, Any] = {}
+    if scenario.violations.rate is not None:
+        out["violations"] = scenario.violations.rate * horizon
+    out["line_cells"] = line.length / cell
+    xmin, ymin, xmax, ymax = line.zone.bounds
+    out["zone_grid"] = (math.ceil((xmax - xmin) / cell) + 1) * (math.ceil((ymax - ymin) / cell) + 1)
+    out["zone_cells"] = line.zone.area / cell**2
+    cells = out["line_cells"] + out["zone_cells"]
+    drone_windows, sorties, airframes = [], [], 0
+    for fleet, geo in zip(scenario.drones, geometries, strict=True):
+        stations = fleet.patrol.stations or fleet.count
+        airframes += fleet.count + fleet.spares
+        reach = fleet.sensor.range
+        band = min(2.0 * reach, 2.0 * line.buffer)  # the zone cells a pass sweeps are this wide
+        drone_windows.append(stations * horizon * fleet.speed * (1.0 / cell + band / cell**2))
+        if fleet.endurance is not None and geo is not None and geo.t_out:
+            on_station = min(
+                fleet.endurance - o - r for o, r in zip(geo.t_out, geo.reserve, strict=True)
+            )
+            sorties.append(stations * (horizon / max(on_station, 1e-9) + 1.0))
+        else:
+            sorties.append(float(stations))
+    out["airframes"] = airframes
+    sensors = []
+    ground_windows = []
+    failures = []
+    for group in scenario.ground_sensors:
+        if group.positions is not None:
+            n = float(len(group.positions))
+        else:
+            lo, hi = group.span if group.span else (0.0, line.length)
+            n = float(sensor_count(group, max(lo, 0.0), min(hi, line.length)))
+        sensors.append(n)
+        periods = 1.0
+        if group.mtbf is not None:
+            periods += horizon / (group.mtbf + group.mttr)
+        failures.append(n * periods)
+        reach = group.sensor.range
+        disc = min(math.pi * reach**2, 4.0 * reach * line.buffer)  # the disc's part in the zone
+        ground_windows.append(n * periods * (disc / cell**2 + 2 * reach / cell + 1))
+    out["sensors"] = sum(sensors)
+    images = [horizon / s.schedule.every + 1.0 for s in scenario.satellites]
+    out["events"] = sum(sorties) + sum(failures) + sum(images)
+    alarms = [
+        (f.false_alarm_rate * (f.patrol.stations or f.count) * horizon, ("drones", i))
+        for i, f in enumerate(scenario.drones)
+    ]
+    alarms += [
+        (g.false_alarm_rate * n * horizon, ("ground_sensors", i))
+        for i, (g, n) in enumerate(zip(scenario.ground_sensors, sensors, strict=True))
+    ]
+    alarms += [
+        (s.false_alarms_per_image * k, ("satellites", i))
+        for i, (s, k) in enumerate(zip(scenario.satellites, images, strict=True))
+    ]
+    out["false_alarms"] = sum(a for a, _ in alarms)
+    # detection trials: per violation, its mean active time x the looks per second of
+    # the assets over it (patrol passes v / L of one station; glimpses 1 / glimpse)
+    n_violations = out.get("violations", 0.0)
+    active = scenario.violations.duration.mean if n_violations else 0.0
+    trials = []
+    for i, fleet in enumerate(scenario.drones):
+        stations = fleet.patrol.stations or fleet.count
+        station = max(line.length / stations, 2.0 * fleet.sensor.range)
+        looks = fleet.speed / station + (1.0 / fleet.sensor.glimpse if fleet.sensor.glimpse else 0)
+        key = ("sensor", "glimpse") if fleet.sensor.glimpse else ("speed",)
+        trials.append((n_violations * active * looks, ("drones", i, *key)))
+    for i, (group, n) in enumerate(zip(scenario.ground_sensors, sensors, strict=True)):
+        if group.sensor.glimpse:
+            spacing = group.spacing or line.length / max(n, 1.0)
+            over = min(n, max(1.0, 2.0 * group.sensor.range / spacing))
+            trials.append(
+                (
+                    n_violations * active * over / group.sensor.glimpse,
+                    ("ground_sensors", i, "sensor", "glimpse"),
+                )
+            )
+    out["trials"] = sum(t for t, _ in trials)
+    out["windows"] = sum(drone_windows) + sum(ground_windows) + sum(images) * cells
+    out["_parts"] = {
+        "drones": drone_windows,
+        "sorties": sorties,
+        "ground": ground_windows,
+        "failures": failures,
+        "images": images,
+        "sensors": sensors,
+        "alarms": alarms,
+        "trials": trials,
+    }
+    return out
+
+
+def check_limits(
+    scenario: Scenario, line: Line, geometries: list[FleetGeometry | None]
+) -> list[Problem]:
+    """Problems for each estimate over its bound (none with ``limits.unbounded``)."""
+    if scenario.limits.unbounded:
+        return []
+    est = estimate(scenario, line, geometries)
+    parts = est["_parts"]
+    problems: list[Problem] = []
+
+    def over(name: str, value: float | None = None) -> bool:
+        value = est[name] if value is None else value
+        return not value <= BOUNDS[name].maximum  # NaN counts as over
+
+    rate = scenario.violations.rate
+    if rate is not None and over("violations"):
+        problems.append(
+            (
+                ("violations", "rate"),
+                f"{rate * 86400:.3g}/day over "
+                f"{scenario.duration / 86400:.3g} days gives "
+                + refusal("violations.rate", est["violations"], "violations", "lower the rate"),
+            )
+        )
+    cell_km = f"{scenario.line.cell:g} m"
+    if over("line_cells"):
+        problems.append(
+            (
+                ("line", "cell"),
+                f"{cell_km} on a {line.length / 1000:.4g} km line gives "
+                + refusal("line.cell", est["line_cells"], "line_cells", "use a coarser cell"),
+            )
+        )
+    elif over("zone_grid"):
+        problems.append(
+            (
+                ("line", "cell"),
+                f"{cell_km} gives "
+                + refusal("line.cell", est["zone_grid"], "zone_grid", "use a coarser cell"),
+            )
+        )
+    elif over("zone_cells"):
+        problems.append(
+            (
+                ("line", "cell"),
+                f"{cell_km} gives "
+                + refusal("line.cell", est["zone_cells"], "zone_cells", "use a coarser cell"),
+            )
+        )
+    if over("airframes"):
+        problems.append(
+            (
+                ("drones",),
+                "the fleets have "
+                + refusal("drones", est["airframes"], "airframes", "use fewer drones"),
+            )
+        )
+    for i, n in enumerate(parts["sensors"]):
+        if over("sensors", n):
+            key = "positions" if scenario.ground_sensors[i].positions is not None else "spacing"
+            problems.append(
+                (
+                    ("ground_sensors", i, key),
+                    "gives " + refusal(key, n, "sensors", "use a wider spacing"),
+                )
+            )
+    if not problems and over("events"):
+        biggest = max(
+            [(v, ("drones", i, "endurance")) for i, v in enumerate(parts["sorties"])]
+            + [(v, ("ground_sensors", i, "mtbf")) for i, v in enumerate(parts["failures"])]
+            + [(v, ("satellites", i, "schedule", "every")) for i, v in enumerate(parts["images"])],
+            key=lambda c: c[0],
+        )
+        problems.append(
+            (
+                biggest[1],
+                f"over {scenario.duration / 86400:.3g} days this gives "
+                + refusal("", est["events"], "events", "shorten the duration"),
+            )
+        )
+    if not problems and over("false_alarms"):
+        value, where = max(parts["alarms"], key=lambda a: a[0])
+        key = "false_alarms_per_image" if where[0] == "satellites" else "false_alarm_rate"
+        problems.append(
+            (
+                (*where, key),
+                f"over {scenario.duration / 86400:.3g} days this gives "
+                + refusal("", est["false_alarms"], "false_alarms", "lower the false alarm rate"),
+            )
+        )
+    if not problems and over("trials"):
+        value, where = max(parts["trials"], key=lambda a: a[0])
+        problems.append(
+            (
+                where,
+                f"{est.get('violations', 0):.3g} violations active "
+                f"{scenario.violations.duration.mean / 60:.3g} min on average give "
+                + refusal("", est["trials"], "trials", "use a longer glimpse or fewer violations"),
+            )
+        )
+    if not problems and over("windows"):
+        cells = est["line_cells"] + est["zone_cells"]
+        candidates = (
+            [(v, ("drones", i, "speed")) for i, v in enumerate(parts["drones"])]
+            + [(v, ("ground_sensors", i, "sensor", "range")) for i, v in enumerate(parts["ground"])]
+            + [
+                (v * cells, ("satellites", i, "schedule", "every"))
+                for i, v in enumerate(parts["images"])
+            ]
+        )
+        biggest = max(candidates, key=lambda c: c[0])
+        problems.append(
+            (
+                biggest[1],
+                f"with a {cell_km} cell over {scenario.duration / 86400:.3g} days this gives "
+                + refusal(
+                    "", est["windows"], "windows", "use a coarser line.cell or a shorter duration"
+                ),
+            )
+        )
+    return problems
