@@ -27,7 +27,7 @@ from pyproj.exceptions import ProjError
 from shapely.errors import ShapelyError
 
 from sim.distributions import Distribution
-from sim.geo import WGS84, Line
+from sim.geo import WGS84, Line, zone_pole_problem
 from sim.scenario import (
     AlongSpec,
     BaseAtSpec,
@@ -317,17 +317,6 @@ def project_line(scenario: Scenario) -> tuple[Line | None, list[Problem]]:
             why = lonlat_problem(point)
             if why:
                 problems.append((("line", "points", k), why))
-        for k in range(1, len(spec.points)):
-            step = abs(spec.points[k][0] - spec.points[k - 1][0])
-            if not problems and step > 180.0:
-                problems.append(
-                    (
-                        ("line", "points", k),
-                        f"the segment from point {k - 1} spans {step:g} degrees of longitude: "
-                        "a line crossing the antimeridian is not supported (the segment "
-                        "would run the long way round the Earth)",
-                    )
-                )
     else:
         for k, point in enumerate(spec.points):
             if not all(abs(c) <= MAX_DISTANCE_M for c in point):
@@ -345,6 +334,10 @@ def project_line(scenario: Scenario) -> tuple[Line | None, list[Problem]]:
         return None, [(("line", "points"), f"cannot build the line: {exc}")]
     if not (np.all(np.isfinite(line.vertices)) and math.isfinite(line.length)):
         return None, [(("line", "points"), "the points cannot be projected to finite metres")]
+    # a zone holding a pole has no lon/lat outline (a line across the antimeridian is fine)
+    pole = zone_pole_problem(line)
+    if pole:
+        return None, [(("line", "points"), pole.removeprefix("line.points: "))]
     crossing = _self_crossing(line)
     if crossing is not None:
         problems.append(

@@ -229,6 +229,14 @@ def pole_problem(points, buffer_m: float) -> str | None:
         line = Line.from_points(pts.tolist(), "lonlat", float(buffer_m))
     except ValueError:
         return None
+    return zone_pole_problem(line)
+
+
+def zone_pole_problem(line: Line) -> str | None:
+    """Why a projected lon/lat line cannot be run, or None (see ``pole_problem``)."""
+    if line.crs is None:
+        return None
+    buffer_m = line.buffer
     to_xy = Transformer.from_crs(WGS84, line.crs, always_xy=True)
     for name, lat in (("North", 90.0), ("South", -90.0)):
         x, y = to_xy.transform(0.0, lat)

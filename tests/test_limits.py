@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_bad_input import BASE, assert_refused, patched
 
-from sim.checks import chainage_tolerance, check_scenario
+from sim.checks import chainage_tolerance, check_scenario, scenario_line
 from sim.cli import main
 from sim.engine import run
 from sim.errors import ScenarioError
@@ -106,11 +106,21 @@ def test_lonlat_out_of_range_or_swapped(cli, tmp_path, points, path, expected):
     assert path in err and expected in err
 
 
-def test_line_across_the_antimeridian_is_refused(cli, tmp_path):
-    """[179.5, 10] -> [-179.5, 10] ran the long way round the Earth (39,000 km), silently."""
-    status, err = cli(lonlat(BASE, [[179.5, 10.0], [-179.5, 10.0]]), command="validate")
+def test_line_across_the_antimeridian_is_accepted_and_runs_the_short_way(cli, tmp_path):
+    """[179.5, 10] -> [-179.5, 10] is a 110 km line across the antimeridian: validate
+    accepts it and run measures it the short way (it once ran 39,000 km round the Earth)."""
+    data = lonlat(BASE, [[179.5, 10.0], [-179.5, 10.0]])
+    status, err = cli(data, command="validate")
+    assert status == 0, err
+    line = scenario_line(scenario_from_data(data))
+    assert line.length == pytest.approx(109_600, rel=0.01)
+
+
+def test_zone_holding_a_pole_is_refused(cli, tmp_path):
+    """A lon/lat zone that holds a pole has no outline: refused at line.points."""
+    status, err = cli(lonlat(BASE, [[0.0, 89.99], [120.0, 89.99]]), command="validate")
     assert_refused(tmp_path, status, err)
-    assert "line.points[1] (line" in err and "crossing the antimeridian is not supported" in err
+    assert "line.points" in err and "pole" in err
 
 
 def test_drone_base_coordinate_swapped(cli, tmp_path):
