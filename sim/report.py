@@ -27,6 +27,7 @@ from sim.describe import fmt_duration
 from sim.errors import SimError
 from sim.folder import ResultsFolder
 from sim.metrics import metric_unit
+from sim.outdir import replace_file
 
 REPORT = "report.html"
 ASSET_CLASSES = ("drone", "ground", "satellite")
@@ -708,7 +709,7 @@ def write_report(folder: str | Path) -> Path:
     """
     text = render_report(folder)
     path = Path(folder) / REPORT
-    path.write_text(text, encoding="utf-8")
+    replace_file(path, text)  # atomic: the old report stays whole until the new one is
     return path
 
 
@@ -818,7 +819,7 @@ def write_compare_report(compare_dir: str | Path, runs: list[str] | None = None)
     ``runs`` overrides the list of compared results folders read from compare.json.
     """
     path = Path(compare_dir) / REPORT
-    path.write_text(render_compare_report(compare_dir, runs), encoding="utf-8")
+    replace_file(path, render_compare_report(compare_dir, runs))
     return path
 
 
@@ -899,7 +900,7 @@ def render_sweep_report(folder: str | Path) -> str:
 def write_sweep_report(folder: str | Path) -> Path:
     """Write ``<folder>/report.html`` for a finished sweep folder."""
     path = Path(folder) / REPORT
-    path.write_text(render_sweep_report(folder), encoding="utf-8")
+    replace_file(path, render_sweep_report(folder))
     return path
 
 
@@ -935,7 +936,5 @@ def write_sweep_compare_report(folder: str | Path, comparison: Any) -> Path:
         "<footer>Written by ceasefire-sim compare. Self-contained: no network resources.</footer>",
     ]
     path = Path(folder) / REPORT
-    path.write_text(
-        _page(f"ceasefire-sim sweep comparison: {names}", "\n".join(body)), encoding="utf-8"
-    )
+    replace_file(path, _page(f"ceasefire-sim sweep comparison: {names}", "\n".join(body)))
     return path

@@ -19,7 +19,9 @@ from typing import Any
 import yaml
 from tqdm import tqdm
 
+from sim.drawing import remove_stale_files
 from sim.errors import ExecutionError, ScenarioError, SimError
+from sim.outdir import LOCK, SWEEP, check_out, lock_folder
 from sim.sweep.plan import SweepPlan, load_sweep
 from sim.sweep.records import RunLog, _cell, _ignore_sigint, _row, run_one
 from sim.sweep.spec import BASE_RESOLVED, MANIFEST, RESOLVED, RUNS, SUMMARY
@@ -152,6 +154,7 @@ class SweepOutcome:
 
 
 def _prepare_folder(out: Path, plan: SweepPlan, fresh: bool) -> None:
+    """Check ``out`` (already locked by this process) against the sweep; empty it if fresh."""
     manifest_path = out / MANIFEST
     old: dict[str, Any] | None = None
     if manifest_path.is_file():
@@ -160,20 +163,21 @@ def _prepare_folder(out: Path, plan: SweepPlan, fresh: bool) -> None:
         except (json.JSONDecodeError, UnicodeDecodeError):
             old = None
     is_sweep = isinstance(old, dict) and old.get("kind") == "sweep"
-    if out.exists() and any(out.iterdir()) and not is_sweep:
-        raise SimError(
-            f"refusing to write into {out}: it exists and is not a sweep folder "
-            f"(no {MANIFEST} of kind 'sweep'); choose another out folder"
-        )
     if is_sweep and fresh:
-        shutil.rmtree(out)
+        for path in out.iterdir():
+            if path.name == LOCK:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
     elif is_sweep and old is not None and old.get("fingerprint") != plan.fingerprint:
         raise SimError(
             f"{out} holds runs of a different sweep (its scenario, set, grid or sample, "
             f"or seed changed since); run with --fresh to start over, or choose another "
             f"out folder"
         )
-    out.mkdir(parents=True, exist_ok=True)
+    remove_stale_files(out)  # .runs.csv.tmp-PID and the like of a killed sweep
 
 
 def _manifest(
@@ -270,13 +274,32 @@ def run_sweep(
         The sweep folder (default ``results/sweeps/<name>``).
     """
     started = dt.datetime.now(dt.timezone.utc)
-    clock = time.perf_counter()
     plan = load_sweep(sweep_path)
-    root = plan.root
     if workers is not None and workers < 1:
         raise ScenarioError([("--workers", f"expected an integer >= 1; got {workers}")])
     n_workers = workers or os.cpu_count() or 1
     folder = Path(out) if out is not None else Path("results") / "sweeps" / plan.spec.name
+    check_out(folder, SWEEP)
+    lock = lock_folder(folder)  # a second sweep into this folder is refused until we end
+    try:
+        return _run_locked(plan, folder, fresh, n_workers, scheduler, quiet, progress, started)
+    finally:
+        os.close(lock)
+
+
+def _run_locked(
+    plan: SweepPlan,
+    folder: Path,
+    fresh: bool,
+    n_workers: int,
+    scheduler: str | None,
+    quiet: bool,
+    progress: Callable[[Progress], None] | None,
+    started: dt.datetime,
+) -> SweepOutcome:
+    """``run_sweep`` once ``folder`` is checked and locked."""
+    clock = time.perf_counter()
+    root = plan.root
     _prepare_folder(folder, plan, fresh)
     _write_resolved(folder, plan)
 
