@@ -100,8 +100,9 @@ def check_out(out: Path, kind: str) -> None:
         found = folder_kind(out)
         if found != kind:
             it = f"; it is a {_KIND_WORDS[found]}" if found else ""
+            verb = "write into" if kind == SWEEP else "overwrite"
             raise SimError(
-                f"refusing to overwrite {out}: it exists, is not empty, and is not a {what} "
+                f"refusing to {verb} {out}: it exists, is not empty, and is not a {what} "
                 f"({_MARKERS[kind]}){it}; choose another --out"
             )
     existing = resolved
