@@ -31,6 +31,7 @@ from pathlib import Path
 from sim.errors import SimError
 
 RUN, SWEEP, COMPARE = "run", "sweep", "compare"
+LOCK = ".lock"  # the lock file of a folder written in place (a sweep)
 _KIND_WORDS = {RUN: "results folder of a run", SWEEP: "sweep folder", COMPARE: "compare folder"}
 _MARKERS = {
     RUN: "no manifest.json and metrics.json",
@@ -70,7 +71,8 @@ def _protected(path: Path) -> str | None:
         return "it is the current folder"
     if path in cwd.parents:
         return "it holds the current folder"
-    if path in (results, results / "sweeps", results / "compare"):
+    roots = {results, (Path(__file__).resolve().parent.parent / "results")}
+    if any(path in (root, root / "sweeps", root / "compare") for root in roots):
         return "it is a root that holds many results folders, not one results folder"
     return None
 
@@ -96,7 +98,7 @@ def check_out(out: Path, kind: str) -> None:
         raise SimError(
             f"refusing to overwrite {out}: it is a file, not a folder; choose another --out"
         )
-    if out.is_dir() and any(out.iterdir()):
+    if out.is_dir() and any(p.name != LOCK for p in out.iterdir()):  # a bare lock: empty
         found = folder_kind(out)
         if found != kind:
             it = f"; it is a {_KIND_WORDS[found]}" if found else ""
@@ -272,8 +274,6 @@ def replace_file(path: Path, data: bytes | str) -> None:
 
 
 # --- the lock of a folder written in place (a sweep) ----------------------------------
-
-LOCK = ".lock"
 
 
 def lock_folder(folder: Path, what: str = "sweep") -> int:
