@@ -443,7 +443,8 @@ def test_a_killed_sweep_reads_as_interrupted(tmp_path):
             [
                 sys.executable,
                 "-c",
-                f"from sim.sweep import read_sweep; print(read_sweep({str(out)!r}).manifest['status'])",
+                "from sim.sweep import read_sweep; "
+                f"print(read_sweep({str(out)!r}).manifest['status'])",
             ],
             cwd=ROOT,
             capture_output=True,
