@@ -289,9 +289,22 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``ceasefire-sim`` console script."""
+    """Entry point of the ``ceasefire-sim`` console script.
+
+    Called without ``argv`` (as the program itself), it ignores SIGINT and SIGTERM once
+    the command has ended: Python's shutdown restores their default action, which would
+    kill the process with no message while numba and matplotlib unload, and the work
+    is already done (or cleaned up) by then.
+    """
+    try:
+        return _main(argv)
+    finally:
+        if argv is None:
+            interrupts.ignore_from_now()
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
-    interrupts.install()
     command = {
         "run": _cmd_run,
         "validate": _cmd_validate,
@@ -301,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         "schema": _cmd_schema,
     }[args.command]
     try:
-        return command(args)
+        with interrupts.terminate_as_interrupt():
+            return command(args)
     except ScenarioError as exc:
         print(f"error: {exc}" if "\n" not in str(exc) else f"error:\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

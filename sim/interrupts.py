@@ -1,6 +1,6 @@
 """Ctrl-C and SIGTERM: turned into exceptions at safe points, never a crash.
 
-The CLI installs ``install()`` once: SIGTERM then raises ``Terminated`` (a
+The CLI runs each command inside ``terminate_as_interrupt()``: SIGTERM then raises ``Terminated`` (a
 ``KeyboardInterrupt``) like Ctrl-C does, so every ``finally`` and temporary-folder
 clean-up runs, and the command exits 130 (SIGINT) or 143 (SIGTERM).
 
@@ -33,11 +33,24 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise Terminated()
 
 
-def install() -> None:
-    """Make SIGTERM raise ``Terminated`` (SIGINT already raises KeyboardInterrupt)."""
-    if threading.current_thread() is threading.main_thread():
-        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, _on_sigterm)
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Inside the block, SIGTERM raises ``Terminated``, as SIGINT raises KeyboardInterrupt.
+
+    The previous handler is restored after the block.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous != signal.SIG_DFL:
+        yield  # someone else handles SIGTERM (or ignores it): leave it to them
+        return
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def exit_status(exc: KeyboardInterrupt) -> int:
@@ -76,3 +89,14 @@ def deferred() -> Iterator[None]:
                 handler(first, None)
             else:  # SIG_DFL: let the default action happen now
                 signal.raise_signal(first)
+
+
+def ignore_from_now() -> None:
+    """Ignore SIGINT and SIGTERM for the rest of the process (its shutdown).
+
+    CPython's shutdown resets a signal with a Python handler to its default action
+    (dying silently with -SIGINT) but leaves an ignored one ignored.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)

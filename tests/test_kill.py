@@ -88,7 +88,14 @@ def kill_after(
     seen = watch() if watch is not None else None
     if proc.poll() is None:
         proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
+    try:  # stderr reaches EOF only once every process holding it (pool workers) is gone
+        _, err = proc.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError(
+            f"{' '.join(cmd[2:4])}: still running, or its worker processes outlived it, "
+            f"90 s after {sig.name} at {delay:.2f} s"
+        ) from None
     return proc.returncode, err, seen
 
 
@@ -126,7 +133,7 @@ def check_run_kill(area: Path, sig: signal.Signals, delay: float) -> None:
     assert all((out / name).is_file() for name in DATA), f"half folder; {where}"
     ResultsFolder(out).check()
     new = {k[len("out/") :]: v for k, v in after.items() if k.startswith("out/")}
-    if new["events.csv"] == old["events.csv"]:  # still the old run: untouched
+    if new["manifest.json"] == old["manifest.json"]:  # not replaced: the old run untouched
         assert new == old, f"old folder changed; {where}"
     if sig != signal.SIGKILL:
         assert temporaries(area) == [], where

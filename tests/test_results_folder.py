@@ -481,3 +481,39 @@ def test_deferred_respects_an_ignored_signal():
             time.sleep(0.05)
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "word"),
+    [(KeyboardInterrupt(), 130, "interrupted"), (interrupts.Terminated(), 143, "terminated")],
+)
+def test_interrupt_exit_status_and_no_temporary(tmp_path, monkeypatch, exc, status, word):
+    """Ctrl-C exits 130 and SIGTERM 143 with a one-line message; an interrupt while the
+    data is written leaves neither the destination nor a temporary folder."""
+
+    def interrupted(*args, **kwargs):
+        raise exc
+
+    monkeypatch.setattr("sim.results.write_geojson", interrupted)
+    code, _, err = cli("run", str(QUICKSTART), *ONE_DAY, "--out", str(tmp_path / "r"))
+    assert (code, err.strip().startswith(word), "Traceback" in err) == (status, True, False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_sigterm_handler_is_restored_after_a_command():
+    """The CLI's SIGTERM handler lives only while a command runs."""
+    before = signal.getsignal(signal.SIGTERM)
+    cli("validate", str(QUICKSTART))
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_stale_sweep_temporaries_are_removed_on_resume(tmp_path):
+    """`.runs.csv.tmp-PID` left by a killed sweep is removed when the sweep is run again."""
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(TINY_SWEEP.format(scenario=QUICKSTART))
+    out = tmp_path / "out"
+    assert cli("sweep", str(sweep), "--out", str(out), "--workers", "1", "--no-plots")[0] == 0
+    stale = out / f".runs.csv.tmp-{_dead_pid()}"
+    stale.write_text("point,replication\n0,")
+    assert cli("sweep", str(sweep), "--out", str(out), "--workers", "1", "--no-plots")[0] == 0
+    assert not stale.exists()

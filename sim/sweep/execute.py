@@ -97,7 +97,9 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor | Non
         if workers == 1:
             yield None
             return
-        pool = cf.ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+        pool = cf.ProcessPoolExecutor(
+            max_workers=workers, initializer=_ignore_sigint, initargs=(os.getpid(),)
+        )
         try:
             yield pool
         finally:
