@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
 def _remove_stale_figures(plots: Path, keep: set[str]) -> None:
     """Remove PNGs in ``plots`` that are no longer drawn (neither written now nor failed)."""
     for png in plots.glob("*.png"):
-        if png.name not in keep:
+        if png.name not in keep and not png.name.startswith("."):  # not another's temporary
             png.unlink()
 
 
@@ -259,8 +259,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             out=args.out,
         )
     except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, interrupts.Terminated) else "interrupted"
         print(
-            "interrupted; the finished runs are recorded: run the same command to continue",
+            f"{what}; the finished runs are recorded: run the same command to continue",
             file=sys.stderr,
         )
         return interrupts.exit_status(exc)

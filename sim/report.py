@@ -285,7 +285,8 @@ def _figures(plots_dir: Path, aids: dict[str, str]) -> str:
     Figures are in the order of ``aids`` (plot name -> one-line reading aid), then
     by file name; a figure without an aid is captioned with its file name.
     """
-    files = sorted(plots_dir.glob("*.png")) if plots_dir.is_dir() else []
+    # a figure being drawn is a hidden temporary (.NAME.tmp-PID.png): not yet a figure
+    files = sorted(p for p in plots_dir.glob("*.png") if not p.name.startswith("."))
     if not files:
         return "<p>No plots in this folder (<code>ceasefire-sim plot</code> draws them).</p>"
     order = {name: i for i, name in enumerate(aids)}

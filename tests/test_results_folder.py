@@ -172,6 +172,14 @@ def test_out_refuses_an_unwritable_place(tmp_path, no_simulation):
     assert (code, "not writable" in err) == (2, True)
 
 
+def test_out_refuses_a_place_the_user_cannot_write(tmp_path, monkeypatch):
+    """An unwritable parent is refused (checked with os.access, which root always passes,
+    so the answer is simulated here)."""
+    monkeypatch.setattr(outdir.os, "access", lambda path, mode: False)
+    with pytest.raises(SimError, match="is not writable"):
+        outdir.check_out(tmp_path / "new", outdir.RUN)
+
+
 def test_compare_and_sweep_out_refuse_a_foreign_folder(run_folder, tmp_path):
     """compare --out and sweep --out refuse a non-empty folder that is not of their kind."""
     foreign = tmp_path / "foreign"

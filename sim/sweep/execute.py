@@ -376,19 +376,21 @@ def _run_locked(
                     _run_pool(
                         executor, plan, pending, expected, base_dir, keep_dir, record, display
                     )
-    except BaseException:
+        if isinstance(display, _Display):
+            display.close()
+        log.finish()
+        rows = [log.rows[t] for t in sorted(log.rows)]
+        summary = summarise(plan, rows)
+        write_summary(folder / SUMMARY, plan, summary)
+        kinds = interval_kinds(plan.spec.summarised, set(log.header))
+        cheapest = [int(s["point"]) for s in summary if s.get("cheapest")]
+    except BaseException:  # an error or an interrupt, while running or summarising
         log.close()
         save_manifest("incomplete", {}, [])
         raise
     finally:
         if isinstance(display, _Display):
             display.close()
-    log.finish()
-    rows = [log.rows[t] for t in sorted(log.rows)]
-    summary = summarise(plan, rows)
-    write_summary(folder / SUMMARY, plan, summary)
-    kinds = interval_kinds(plan.spec.summarised, set(log.header))
-    cheapest = [int(s["point"]) for s in summary if s.get("cheapest")]
     save_manifest("complete", kinds, cheapest)
     return SweepOutcome(
         out=folder,
