@@ -710,6 +710,10 @@ def compare(
     names
         Column names for the runs; default the scenario names, made unique by
         adding the seed, then the folder name.
+    errors
+        A list that collects the figures (and report) that failed; without it,
+        ``sim.drawing.FiguresFailed`` is raised after the data and the other figures
+        are written. Either way the failures are also in ``Comparison.failures``.
 
     Returns
     -------
@@ -782,4 +786,6 @@ def compare(
     record(out, comparison.failures, None)
     if errors is None and comparison.failures:
         raise FiguresFailed(comparison.failures)
+    if errors is not None:
+        errors.extend(comparison.failures)
     return comparison
