@@ -513,7 +513,7 @@ def compute(result: RunResult) -> Coverage:
         [p.t0 for p in result.pieces if p.kind == "image" and p.t0 <= horizon]
     ).astype(float)
     width, n_bins = time_bins(horizon)
-    with deferred():  # a signal inside the kernel would crash numba's boxing of the result
+    with deferred("computing coverage"):  # a signal inside crashes numba's result boxing
         stats, raster = _cells(
             offsets,
             rec["kind"],

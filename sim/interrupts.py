@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
@@ -59,10 +60,12 @@ def exit_status(exc: KeyboardInterrupt) -> int:
 
 
 @contextlib.contextmanager
-def deferred() -> Iterator[None]:
+def deferred(what: str = "in compiled code") -> Iterator[None]:
     """Hold SIGINT and SIGTERM until the block ends, then act on the first one received.
 
-    Outside the main thread, or for a signal that is ignored, nothing changes.
+    ``what`` names the work for the note printed on stderr when a signal is held (the
+    first call of a numba kernel also compiles it, which can take 10-20 s). Outside
+    the main thread, or for a signal that is ignored, nothing changes.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -70,6 +73,8 @@ def deferred() -> Iterator[None]:
     received: list[int] = []
 
     def hold(signum: int, frame: FrameType | None) -> None:
+        if not received:
+            print(f"{what}: stopping when it returns", file=sys.stderr, flush=True)
         received.append(signum)
 
     previous: dict[int, Any] = {}

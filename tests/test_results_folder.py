@@ -467,17 +467,18 @@ def test_a_killed_sweep_reads_as_interrupted(tmp_path):
 # --- signals -----------------------------------------------------------------------------
 
 
-def test_deferred_holds_a_signal_until_the_block_ends():
+def test_deferred_holds_a_signal_until_the_block_ends(capsys):
     """A SIGINT inside deferred() does not interrupt the block; KeyboardInterrupt is raised
     when it ends (the fix for the segfault of Ctrl-C inside the numba coverage kernel)."""
     reached = []
     with pytest.raises(KeyboardInterrupt):
-        with interrupts.deferred():
+        with interrupts.deferred("computing coverage"):
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.05)
             reached.append("end of block")
     assert reached == ["end of block"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert "computing coverage: stopping when it returns" in capsys.readouterr().err
 
 
 def test_deferred_respects_an_ignored_signal():
@@ -525,3 +526,19 @@ def test_stale_sweep_temporaries_are_removed_on_resume(tmp_path):
     stale.write_text("point,replication\n0,")
     assert cli("sweep", str(sweep), "--out", str(out), "--workers", "1", "--no-plots")[0] == 0
     assert not stale.exists()
+
+
+def test_the_program_ignores_signals_once_its_command_ended(monkeypatch):
+    """main() called as the program (no argv) ignores SIGINT and SIGTERM after the command:
+    Python's shutdown would otherwise restore their default action and a late Ctrl-C would
+    kill the process silently with -2 instead of its real exit status."""
+    monkeypatch.setattr(sys, "argv", ["ceasefire-sim", "validate", str(QUICKSTART)])
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main() == 0
+        now = [signal.getsignal(s) for s in saved]
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    assert now == [signal.SIG_IGN, signal.SIG_IGN]
