@@ -245,10 +245,16 @@ def _plain(value: object) -> str:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.sweep import run_sweep
+    from sim.sweep import SweepOutcome, run_sweep
 
     if args.workers is not None and args.workers < 1:
         raise ScenarioError([("--workers", f"expected an integer >= 1; got {args.workers}")])
+    failures: list[FigureFailure] = []
+
+    def draw(outcome: SweepOutcome) -> None:  # while the sweep folder is still locked
+        if not args.no_plots and outcome.ok:
+            failures.extend(_draw_sweep(outcome.out)[1])
+
     try:
         outcome = run_sweep(
             args.sweep,
@@ -257,6 +263,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             fresh=args.fresh,
             quiet=args.quiet,
             out=args.out,
+            finish=draw,
         )
     except KeyboardInterrupt as exc:
         what = "terminated" if isinstance(exc, interrupts.Terminated) else "interrupted"
@@ -265,9 +272,6 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return interrupts.exit_status(exc)
-    failures: list[FigureFailure] = []
-    if not args.no_plots and outcome.ok:
-        failures = _draw_sweep(outcome.out)[1]
     resumed = f", {outcome.resumed} resumed" if outcome.resumed else ""
     print(
         f"{outcome.runs} runs: {outcome.ok} ok, {outcome.failed} failed{resumed}; "

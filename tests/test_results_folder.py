@@ -542,3 +542,19 @@ def test_the_program_ignores_signals_once_its_command_ended(monkeypatch):
         for sig, handler in saved.items():
             signal.signal(sig, handler)
     assert now == [signal.SIG_IGN, signal.SIG_IGN]
+
+
+def test_sweep_figures_are_drawn_while_the_folder_is_locked(tmp_path, monkeypatch):
+    """The CLI draws a sweep's figures and report before releasing the folder's lock, so
+    a second sweep (with --fresh) cannot empty the folder under them."""
+    import sim.cli
+
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(TINY_SWEEP.format(scenario=QUICKSTART))
+    out = tmp_path / "out"
+    seen = []
+    monkeypatch.setattr(
+        sim.cli, "_draw_sweep", lambda folder: (seen.append(outdir.is_locked(folder)), ([], []))[1]
+    )
+    assert cli("sweep", str(sweep), "--out", str(out), "--workers", "1")[0] == 0
+    assert (seen, outdir.is_locked(out)) == ([True], False)

@@ -253,6 +253,7 @@ def run_sweep(
     quiet: bool = False,
     progress: Callable[[Progress], None] | None = None,
     out: str | Path | None = None,
+    finish: Callable[[SweepOutcome], object] | None = None,
 ) -> SweepOutcome:
     """Run (or resume) the sweep in ``sweep_path`` into ``out``; return what it did.
 
@@ -274,6 +275,9 @@ def run_sweep(
         Called with a ``Progress`` after each run instead of the default display.
     out
         The sweep folder (default ``results/sweeps/<name>``).
+    finish
+        Called with the outcome once the summary and manifest are written, while the
+        folder is still locked (the CLI draws the figures and the report there).
     """
     started = dt.datetime.now(dt.timezone.utc)
     plan = load_sweep(sweep_path)
@@ -284,7 +288,10 @@ def run_sweep(
     check_out(folder, SWEEP)
     lock = lock_folder(folder)  # a second sweep into this folder is refused until we end
     try:
-        return _run_locked(plan, folder, fresh, n_workers, scheduler, quiet, progress, started)
+        outcome = _run_locked(plan, folder, fresh, n_workers, scheduler, quiet, progress, started)
+        if finish is not None:
+            finish(outcome)
+        return outcome
     finally:
         os.close(lock)
 
