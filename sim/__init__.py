@@ -8,10 +8,38 @@ Python API::
     result.events["detected"].mean(), result.metrics()["latency.median_s"]
 """
 
-from sim.engine import RunResult, run
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from sim.errors import ScenarioError, SimError
-from sim.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from sim.engine import RunResult, run
+    from sim.scenario import Scenario, load_scenario
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "RunResult": "sim.engine",
+    "run": "sim.engine",
+    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the engine and the scenario models only when first used.
+
+    A lazy facade: `import sim`, and so the command line's start, loads no engine.
+    """
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
 
 __all__ = ["RunResult", "Scenario", "ScenarioError", "SimError", "load_scenario", "run"]

@@ -1,6 +1,7 @@
 """The ``ceasefire-sim`` command: parse arguments, call the package, report.
 
-Exit status: 0 success, 2 bad input (nothing written), 1 an unexpected failure.
+Exit status: see ``EPILOG`` (0 success, 1 a failure, 2 bad input, 3 data written but
+some figures failed, 130 Ctrl-C, 143 SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,9 +13,26 @@ import json
 import sys
 from pathlib import Path
 
+from sim import interrupts
+from sim.drawing import ERRORS_LOG, FigureFailure, attempt, record, remove_stale_files
 from sim.errors import ExecutionError, ScenarioError, SimError
+from sim.outdir import RUN, check_out
+
+MANIFEST = "manifest.json"
 
 EXIT_BAD_INPUT = 2
+EXIT_FIGURES_FAILED = 3  # sim.drawing.EXIT_FIGURES_FAILED
+EPILOG = """\
+exit status:
+  0    success
+  1    a run or the executor failed (sweep: some runs failed; the others are recorded)
+  2    bad input: a scenario, sweep or option error, or a destination that must not be
+       replaced (nothing written)
+  3    the data (tables, metrics) is written but some figures or the report failed:
+       each is named on stderr, details in plots/errors.log; `ceasefire-sim plot DIR`
+       draws them again
+  130  interrupted by Ctrl-C (SIGINT); 143 terminated (SIGTERM); no half-written folder
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="ceasefire-sim",
         description="Simulate the monitoring of a ceasefire line by drones, "
         "ground sensors and satellites.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -77,17 +97,47 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _draw(folder: Path) -> list[Path]:
-    """Draw every plot and the report of a results folder; return the files written."""
+def _remove_stale_figures(plots: Path, keep: set[str]) -> None:
+    """Remove PNGs in ``plots`` that are no longer drawn (neither written now nor failed)."""
+    for png in plots.glob("*.png"):
+        if png.name not in keep and not png.name.startswith("."):  # not another's temporary
+            png.unlink()
+
+
+def _draw(folder: Path) -> tuple[list[Path], list[FigureFailure]]:
+    """Draw every plot and the report of a published results folder.
+
+    Returns the files written and the figures that failed. Existing figures are
+    replaced one by one, never deleted first.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     from sim.plots import draw_all
     from sim.report import write_report
 
-    for stale in (folder / "plots").glob("*.png"):  # figures that can no longer be drawn
-        stale.unlink()
-    return [*draw_all(folder), write_report(folder)]
+    failures: list[FigureFailure] = []
+    remove_stale_files(folder / "plots")
+    written = draw_all(folder, errors=failures)
+    keep = {p.name for p in written} | {f"{f.name}.png" for f in failures}
+    _remove_stale_figures(folder / "plots", keep)
+    report = attempt("report.html", lambda: write_report(folder), failures)
+    record(folder, failures, MANIFEST)
+    return [*written, *([report] if report else [])], failures
+
+
+def _failed(folder: Path, failures: list[FigureFailure]) -> int:
+    """Name each failed figure on stderr; the exit status (0 or EXIT_FIGURES_FAILED)."""
+    if not failures:
+        return 0
+    for failure in failures:
+        print(f"error: {failure.line()}", file=sys.stderr)
+    print(
+        f"the data in {folder} is complete; details in {folder / 'plots' / ERRORS_LOG}; "
+        f"`ceasefire-sim plot {folder}` draws the figures again",
+        file=sys.stderr,
+    )
+    return EXIT_FIGURES_FAILED
 
 
 @contextlib.contextmanager
@@ -112,10 +162,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise ScenarioError([("--seed", f"expected an integer >= 0; got {args.seed}")])
     scenario = load_scenario(args.scenario, args.overrides)
     out = args.out or Path("results") / scenario.name
+    check_out(out, RUN)  # before any simulation work
     with _named(args.scenario):
         result = run(scenario, seed=args.seed)
-    finish = None if args.no_plots else _draw
-    write_results(result, out, started, command=sys.argv[1:], finish=finish)
+    write_results(result, out, started, command=sys.argv[1:])
+    failures: list[FigureFailure] = [] if args.no_plots else _draw(out)[1]
     if args.quiet:
         print(out)
     else:
@@ -124,7 +175,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"{result.wall_seconds:.2f} s"
         )
         print(describe_run(result.metrics(), str(out)))
-    return 0
+    return _failed(out, failures)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -141,29 +192,39 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_plot(args: argparse.Namespace) -> int:
     from sim.folder import ResultsFolder
-    from sim.sweep import is_sweep_folder
+    from sim.sweep import is_sweep_folder, read_sweep
 
-    if is_sweep_folder(args.folder):
-        paths = _draw_sweep(args.folder)
+    looks_like_sweep = (args.folder / "summary.csv").is_file() and not (
+        args.folder / "metrics.json"
+    ).is_file()
+    if is_sweep_folder(args.folder) or looks_like_sweep:
+        read_sweep(args.folder)  # refuses a damaged sweep folder, naming the file
+        paths, failures = _draw_sweep(args.folder)
     else:
         folder = ResultsFolder(args.folder)  # refuses a folder that is not a results folder
-        paths = _draw(folder.path)
+        folder.check()  # and one with a damaged file, naming it
+        paths, failures = _draw(folder.path)
     for path in paths:
         print(path)
-    return 0
+    return _failed(args.folder, failures)
 
 
-def _draw_sweep(folder: Path) -> list[Path]:
-    """Draw a sweep folder's figures and report; return the files written."""
+def _draw_sweep(folder: Path) -> tuple[list[Path], list[FigureFailure]]:
+    """Draw a sweep folder's figures and report; return the files written and failures."""
     import matplotlib
 
     matplotlib.use("Agg")
     from sim.report import write_sweep_report
     from sim.sweep_plots import draw_all
 
-    for stale in (folder / "plots").glob("*.png"):
-        stale.unlink()
-    return [*draw_all(folder), write_sweep_report(folder)]
+    failures: list[FigureFailure] = []
+    remove_stale_files(folder / "plots")
+    written = draw_all(folder, errors=failures)
+    keep = {p.name for p in written} | {f"{f.name}.png" for f in failures}
+    _remove_stale_figures(folder / "plots", keep)
+    report = attempt("report.html", lambda: write_sweep_report(folder), failures)
+    record(folder, failures, MANIFEST)
+    return [*written, *([report] if report else [])], failures
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -172,10 +233,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     from sim.compare import compare
 
-    comparison = compare(args.folders, out=args.out, names=args.names)
+    comparison = compare(args.folders, out=args.out, names=args.names, errors=[])
     print(comparison.table_text())
     print(f"written to {comparison.out}")
-    return 0
+    return _failed(comparison.out, comparison.failures)
 
 
 def _plain(value: object) -> str:
@@ -185,10 +246,16 @@ def _plain(value: object) -> str:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from sim.describe import plural, where_run
-    from sim.sweep import run_sweep
+    from sim.sweep import SweepOutcome, run_sweep
 
     if args.workers is not None and args.workers < 1:
         raise ScenarioError([("--workers", f"expected an integer >= 1; got {args.workers}")])
+    failures: list[FigureFailure] = []
+
+    def draw(outcome: SweepOutcome) -> None:  # while the sweep folder is still locked
+        if not args.no_plots and outcome.ok:
+            failures.extend(_draw_sweep(outcome.out)[1])
+
     try:
         outcome = run_sweep(
             args.sweep,
@@ -197,15 +264,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             fresh=args.fresh,
             quiet=args.quiet,
             out=args.out,
+            finish=draw,
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, interrupts.Terminated) else "interrupted"
         print(
-            "interrupted; the finished runs are recorded: run the same command to continue",
+            f"{what}; the finished runs are recorded: run the same command to continue",
             file=sys.stderr,
         )
-        return 130
-    if not args.no_plots and outcome.ok:
-        _draw_sweep(outcome.out)
+        return interrupts.exit_status(exc)
     resumed = f", {outcome.resumed} resumed" if outcome.resumed else ""
     print(
         f"{plural(outcome.runs, 'run')}: {outcome.ok} ok, {outcome.failed} failed{resumed}; "
@@ -217,7 +284,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             point, cost = row["point"], row["cost"]
             print(f"cheapest meeting the target: point {point} ({values}), cost {cost:g}")
     print(f"results     {outcome.out}")
-    return outcome.exit_status
+    return outcome.exit_status or _failed(outcome.out, failures)
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -228,7 +295,21 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``ceasefire-sim`` console script."""
+    """Entry point of the ``ceasefire-sim`` console script.
+
+    Called without ``argv`` (as the program itself), it ignores SIGINT and SIGTERM once
+    the command has ended: Python's shutdown restores their default action, which would
+    kill the process with no message while numba and matplotlib unload, and the work
+    is already done (or cleaned up) by then.
+    """
+    try:
+        return _main(argv)
+    finally:
+        if argv is None:
+            interrupts.ignore_from_now()
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     command = {
         "run": _cmd_run,
@@ -239,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         "schema": _cmd_schema,
     }[args.command]
     try:
-        return command(args)
+        with interrupts.terminate_as_interrupt():
+            return command(args)
     except ScenarioError as exc:
         print(f"error: {exc}" if "\n" not in str(exc) else f"error:\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -249,9 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     except SimError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("interrupted; nothing written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, interrupts.Terminated) else "interrupted"
+        print(f"{what}; no half-written folder left", file=sys.stderr)
+        return interrupts.exit_status(exc)
 
 
 if __name__ == "__main__":

@@ -28,20 +28,19 @@ import csv
 import fnmatch
 import json
 import math
-import os
 import re
-import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.drawing import FigureFailure, FiguresFailed, attempt, record, remove_stale_files
 from sim.errors import SimError
 from sim.folder import ResultsFolder
 from sim.metrics import metric_unit
-from sim.results import publish
+from sim.outdir import COMPARE, check_out, publish, temporary
 
 if TYPE_CHECKING:
     from sim.sweep_compare import SweepComparison
@@ -123,6 +122,8 @@ class Comparison:
         (None when null or absent).
     plots
         The PNG files written, in ``out/plots``.
+    failures
+        The figures (and report) that could not be drawn.
     notes
         What was skipped and why (printed under the table).
     """
@@ -133,6 +134,7 @@ class Comparison:
     values: dict[str, list[Any]]
     plots: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failures: list[FigureFailure] = field(default_factory=list)
 
     @property
     def names(self) -> list[str]:
@@ -338,15 +340,7 @@ def _check_destination(out: Path, folders: Sequence[ResultsFolder]) -> None:
             raise SimError(
                 f"refusing to write the comparison into {out}: it is one of the compared runs"
             )
-    if out.exists() and not out.is_dir():
-        raise SimError(
-            f"refusing to overwrite {out}: it is a file, not a folder; choose another --out"
-        )
-    if out.is_dir() and any(out.iterdir()) and not (out / COMPARE_MARKER).is_file():
-        raise SimError(
-            f"refusing to overwrite {out}: it exists and is not a compare folder "
-            f"(no {COMPARE_MARKER}); choose another --out"
-        )
+    check_out(out, COMPARE)
 
 
 # --------------------------------------------------------------------------------------
@@ -630,12 +624,16 @@ def _collect(folders: Sequence[ResultsFolder]) -> tuple[list[str], dict[str, lis
     return ordered, values
 
 
-def _draw(
+def _figures(
     folders: Sequence[ResultsFolder], names: Sequence[str], plots: Path
-) -> tuple[list[Path], list[str]]:
-    written = [
-        plot_latency_cdfs(folders, names, plots / "latency_cdf.png"),
-        plot_detection_along_line(folders, names, plots / "detection_along_line.png"),
+) -> tuple[list[tuple[str, Callable[[], Path]]], list[str]]:
+    """The figures to draw, as (name, draw) pairs, and notes on what is skipped and why."""
+    figures: list[tuple[str, Callable[[], Path]]] = [
+        ("latency_cdf", lambda: plot_latency_cdfs(folders, names, plots / "latency_cdf.png")),
+        (
+            "detection_along_line",
+            lambda: plot_detection_along_line(folders, names, plots / "detection_along_line.png"),
+        ),
     ]
     notes = []
     absent = [n for f, n in zip(folders, names, strict=True) if not f.has("coverage.csv")]
@@ -644,7 +642,7 @@ def _draw(
             f"no coverage.csv in {', '.join(absent)} (written before coverage was added?): "
             "coverage maps skipped"
         )
-        return written, notes
+        return figures, notes
     no_zone = [
         n
         for f, n in zip(folders, names, strict=True)
@@ -654,8 +652,10 @@ def _draw(
         notes.append(
             f"no zone cells in coverage.csv of {', '.join(no_zone)}: coverage maps skipped"
         )
-        return written, notes
-    written.append(plot_coverage_maps(folders, names, plots / "coverage_maps.png"))
+        return figures, notes
+    figures.append(
+        ("coverage_maps", lambda: plot_coverage_maps(folders, names, plots / "coverage_maps.png"))
+    )
     if len(folders) == 2:
         diff = None
         if _same_line(*folders):
@@ -668,8 +668,21 @@ def _draw(
             )
         else:
             path = plots / "coverage_difference.png"
-            written.append(plot_coverage_difference(folders, names, diff, path))
-    return written, notes
+            figures.append(
+                (
+                    "coverage_difference",
+                    lambda: plot_coverage_difference(folders, names, diff, path),
+                )
+            )
+    return figures, notes
+
+
+def _draw(
+    folders: Sequence[ResultsFolder], names: Sequence[str], plots: Path
+) -> tuple[list[Path], list[str]]:
+    """Draw the comparison figures into ``plots``; return the files and the notes."""
+    figures, notes = _figures(folders, names, plots)
+    return [draw() for _, draw in figures], notes
 
 
 def _write_report(out: Path) -> Path:
@@ -683,6 +696,7 @@ def compare(
     folders: Sequence[str | Path],
     out: str | Path | None = None,
     names: Sequence[str] | None = None,
+    errors: list[FigureFailure] | None = None,
 ) -> Comparison | SweepComparison:
     """Compare two or more results folders and write the comparison into ``out``.
 
@@ -698,6 +712,10 @@ def compare(
     names
         Column names for the runs; default the scenario names, made unique by
         adding the seed, then the folder name.
+    errors
+        A list that collects the figures (and report) that failed; without it,
+        ``sim.drawing.FiguresFailed`` is raised after the data and the other figures
+        are written. Either way the failures are also in ``Comparison.failures``.
 
     Returns
     -------
@@ -726,6 +744,8 @@ def compare(
             + (f" ({folders[0]})" if folders else "")
         )
     runs_on_disk = [ResultsFolder(p) for p in folders]
+    for folder in runs_on_disk:
+        folder.check()  # a damaged file is named now, not as a failed figure later
     if names is None:
         names = unique_names(runs_on_disk)
     else:
@@ -749,23 +769,25 @@ def compare(
     metrics, values = _collect(runs_on_disk)
     comparison = Comparison(out=out, runs=runs, metrics=metrics, values=values)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    (tmp / "plots").mkdir(parents=True)
-    try:
-        plots, notes = _draw(runs_on_disk, names, tmp / "plots")
-        comparison.notes = notes
+    figures, comparison.notes = _figures(runs_on_disk, names, out / "plots")
+    with temporary(out) as tmp:
         write_metrics_csv(comparison, tmp / "metrics.csv")
         (tmp / "metrics.md").write_text(comparison.table_markdown(), encoding="utf-8")
         (tmp / COMPARE_MARKER).write_text(
             json.dumps([r.to_json() for r in runs], indent=2) + "\n", encoding="utf-8"
         )
-        _write_report(tmp)
         publish(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    comparison.plots = [out / "plots" / p.name for p in plots]
+    # the data is published: figures and the report are drawn into it, each on its own
+    (out / "plots").mkdir(exist_ok=True)
+    remove_stale_files(out / "plots")
+    for name, draw in figures:
+        path = attempt(name, draw, comparison.failures)
+        if path is not None:
+            comparison.plots.append(path)
+    attempt("report.html", lambda: _write_report(out), comparison.failures)
+    record(out, comparison.failures, None)
+    if errors is None and comparison.failures:
+        raise FiguresFailed(comparison.failures)
+    if errors is not None:
+        errors.extend(comparison.failures)
     return comparison

@@ -36,6 +36,7 @@ import numpy as np
 import shapely
 
 from sim import detection
+from sim.interrupts import deferred
 from sim.tables import Table
 
 if TYPE_CHECKING:
@@ -512,24 +513,25 @@ def compute(result: RunResult) -> Coverage:
         [p.t0 for p in result.pieces if p.kind == "image" and p.t0 <= horizon]
     ).astype(float)
     width, n_bins = time_bins(horizon)
-    stats, raster = _cells(
-        offsets,
-        rec["kind"],
-        rec["cls"],
-        rec["a"],
-        rec["b"],
-        rec["t0"],
-        rec["s0"],
-        rec["v"],
-        rec["length"],
-        rec["sa"],
-        rec["sb"],
-        images,
-        float(horizon),
-        n_line,
-        float(width),
-        n_bins,
-    )
+    with deferred("computing coverage"):  # a signal inside crashes numba's result boxing
+        stats, raster = _cells(
+            offsets,
+            rec["kind"],
+            rec["cls"],
+            rec["a"],
+            rec["b"],
+            rec["t0"],
+            rec["s0"],
+            rec["v"],
+            rec["length"],
+            rec["sa"],
+            rec["sb"],
+            images,
+            float(horizon),
+            n_line,
+            float(width),
+            n_bins,
+        )
     lon, lat = result.line.to_lonlat(x, y)
     cells = Table(
         {

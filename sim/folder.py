@@ -6,7 +6,6 @@ reads only that file.
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import numpy as np
 import yaml
 
 from sim.errors import SimError
-from sim.results import MANIFEST, read_table
+from sim.results import MANIFEST, read_json, read_table
 from sim.tables import Table
 
 
@@ -42,7 +41,33 @@ class ResultsFolder:
         return str(self.manifest.get("name", self.path.name))
 
     def _json(self, name: str) -> Any:
-        return json.loads((self.path / name).read_text(encoding="utf-8"))
+        return read_json(self.path / name)
+
+    def check(self) -> None:
+        """Read every file plots and reports use; ``SimError`` naming the first damaged one."""
+        for name in (MANIFEST, "metrics.json"):
+            if not isinstance(self._json(name), dict):
+                raise SimError(f"{self.path / name} is not a JSON object (damaged?)")
+        try:
+            data = self.scenario
+        except OSError as exc:
+            raise SimError(f"cannot read {self.path / 'scenario.resolved.yaml'}: {exc}") from None
+        except yaml.YAMLError as exc:
+            raise SimError(
+                f"{self.path / 'scenario.resolved.yaml'} is not valid YAML (damaged?): {exc}"
+            ) from None
+        if not isinstance(data, dict) or not isinstance(data.get("line"), dict):
+            raise SimError(f"{self.path / 'scenario.resolved.yaml'} is not a scenario (damaged?)")
+        for table in ("events", "detections", "coverage", "coverage_time"):
+            if self.has(f"{table}.csv"):
+                getattr(self, table)
+        if self.has("coverage_spacetime.npz"):
+            try:
+                _ = self.spacetime
+            except (OSError, ValueError, EOFError, KeyError) as exc:
+                raise SimError(
+                    f"{self.path / 'coverage_spacetime.npz'} is damaged: {exc}"
+                ) from None
 
     def has(self, name: str) -> bool:
         """True if the folder holds the file ``name``."""

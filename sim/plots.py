@@ -40,6 +40,7 @@ from matplotlib.patches import Ellipse, Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from sim.drawing import FigureFailure, FiguresFailed, attempt, save_figure
 from sim.folder import ResultsFolder
 from sim.geo import wrap_longitude
 from sim.metrics import wilson_interval
@@ -1264,8 +1265,13 @@ def draw_all(
     out_dir: str | Path | None = None,
     names: Sequence[str] | None = None,
     dpi: int = DPI,
+    errors: list[FigureFailure] | None = None,
 ) -> list[Path]:
     """Draw every figure the folder's files allow to ``<out_dir>/<name>.png``.
+
+    Each figure is saved to a temporary file and renamed into place. A figure that
+    fails does not stop the others: with ``errors`` given, its failure is appended
+    there; without, ``FiguresFailed`` is raised after the other figures are drawn.
 
     Parameters
     ----------
@@ -1278,6 +1284,8 @@ def draw_all(
         are absent are skipped, not errors.
     dpi
         Resolution, dots per inch (figures are 8 x 5 in).
+    errors
+        A list that collects the figures that failed (see ``sim.drawing``).
 
     Returns
     -------
@@ -1292,12 +1300,20 @@ def draw_all(
     wanted = [n for n in available(folder) if names is None or n in names]
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    failures: list[FigureFailure] = [] if errors is None else errors
     for name in wanted:
-        ax = PLOTS[name].draw(folder)
-        fig = ax.figure
-        assert isinstance(fig, Figure)
-        path = out / f"{name}.png"
-        fig.savefig(path, dpi=dpi)
-        fig.clear()
-        written.append(path)
+
+        def one(name: str = name) -> Path:
+            ax = PLOTS[name].draw(folder)
+            fig = ax.figure
+            assert isinstance(fig, Figure)
+            path = save_figure(fig, out / f"{name}.png", dpi=dpi)
+            fig.clear()
+            return path
+
+        path = attempt(name, one, failures)
+        if path is not None:
+            written.append(path)
+    if errors is None and failures:
+        raise FiguresFailed(failures)
     return written

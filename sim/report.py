@@ -27,6 +27,7 @@ from sim.describe import fmt_duration, plural, where_run
 from sim.errors import SimError
 from sim.folder import ResultsFolder
 from sim.metrics import deadline_key, deadline_label, deadline_suffixes, metric_unit
+from sim.outdir import replace_file
 
 REPORT = "report.html"
 ASSET_CLASSES = ("drone", "ground", "satellite")
@@ -303,7 +304,8 @@ def _figures(plots_dir: Path, aids: dict[str, str], titles: dict[str, str] | Non
     Figures are in the order of ``aids`` (plot name -> one-line reading aid), then
     by file name; a figure without an aid is captioned with its file name.
     """
-    files = sorted(plots_dir.glob("*.png")) if plots_dir.is_dir() else []
+    # a figure being drawn is a hidden temporary (.NAME.tmp-PID.png): not yet a figure
+    files = sorted(p for p in plots_dir.glob("*.png") if not p.name.startswith("."))
     if not files:
         return "<p>No plots in this folder (<code>ceasefire-sim plot</code> draws them).</p>"
     order = {name: i for i, name in enumerate(aids)}
@@ -756,7 +758,7 @@ def write_report(folder: str | Path) -> Path:
     """
     text = render_report(folder)
     path = Path(folder) / REPORT
-    path.write_text(text, encoding="utf-8")
+    replace_file(path, text)  # atomic: the old report stays whole until the new one is
     return path
 
 
@@ -885,7 +887,7 @@ def write_compare_report(compare_dir: str | Path, runs: list[str] | None = None)
     ``runs`` overrides the list of compared results folders read from compare.json.
     """
     path = Path(compare_dir) / REPORT
-    path.write_text(render_compare_report(compare_dir, runs), encoding="utf-8")
+    replace_file(path, render_compare_report(compare_dir, runs))
     return path
 
 
@@ -977,7 +979,7 @@ def render_sweep_report(folder: str | Path) -> str:
 def write_sweep_report(folder: str | Path) -> Path:
     """Write ``<folder>/report.html`` for a finished sweep folder."""
     path = Path(folder) / REPORT
-    path.write_text(render_sweep_report(folder), encoding="utf-8")
+    replace_file(path, render_sweep_report(folder))
     return path
 
 
@@ -1013,7 +1015,5 @@ def write_sweep_compare_report(folder: str | Path, comparison: Any) -> Path:
         "<footer>Written by ceasefire-sim compare. Self-contained: no network resources.</footer>",
     ]
     path = Path(folder) / REPORT
-    path.write_text(
-        _page(f"ceasefire-sim sweep comparison: {names}", "\n".join(body)), encoding="utf-8"
-    )
+    replace_file(path, _page(f"ceasefire-sim sweep comparison: {names}", "\n".join(body)))
     return path

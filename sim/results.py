@@ -16,7 +16,6 @@ import csv
 import datetime as dt
 import json
 import math
-import os
 import platform
 import shutil
 import sys
@@ -31,6 +30,7 @@ import yaml
 from sim.errors import SimError
 from sim.geojson import documents as geojson_documents
 from sim.geojson import write as write_geojson
+from sim.outdir import RUN, check_out, publish, temporary
 from sim.tables import Table
 
 EVENT_COLUMNS = (
@@ -167,14 +167,6 @@ def manifest(result, started_at: dt.datetime, command: list[str] | None = None) 
     }
 
 
-def _check_destination(out: Path) -> None:
-    if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
-        raise SimError(
-            f"refusing to overwrite {out}: it exists and is not a results folder "
-            f"(no {MANIFEST}); choose another --out"
-        )
-
-
 def write_results(
     result,
     out: str | Path,
@@ -184,18 +176,16 @@ def write_results(
 ) -> Path:
     """Write ``result`` into the folder ``out`` (replacing an older results folder).
 
-    ``finish(folder)``, if given, runs on the complete temporary folder before it is
-    renamed into place (the CLI draws the plots and the report there), so a failure
-    there too leaves no half-written results.
+    The data (scenario.resolved.yaml, manifest, metrics, tables, GeoJSON) is written
+    into a locked temporary folder beside ``out`` (``.<name>.tmp-<pid>``) and published
+    atomically. ``finish(out)``, if given, then runs on the published folder (the CLI
+    draws the plots and the report there), so a failing figure never costs the data.
+    Raises ``SimError`` if ``out`` is something other than a results folder to replace
+    (see ``sim.outdir.check_out``).
     """
     out = Path(out)
-    _check_destination(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
+    check_out(out, RUN)
+    with temporary(out) as tmp:
         resolved = result.scenario.to_data()
         resolved["seed"] = result.seed
         source = result.scenario.violations.file
@@ -216,28 +206,10 @@ def write_results(
             tmp / MANIFEST,
             manifest(result, started_at or dt.datetime.now(dt.timezone.utc), command),
         )
-        if finish is not None:
-            finish(tmp)
         publish(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    if finish is not None:
+        finish(out)
     return out
-
-
-def publish(tmp: Path, out: Path) -> None:
-    """Move the complete folder ``tmp`` to ``out``, replacing an older ``out``.
-
-    The old folder is moved aside first and removed last, so ``out`` is at every
-    moment either the old complete folder or the new one.
-    """
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        out.rename(old)
-        tmp.rename(out)
-        shutil.rmtree(old)
-    else:
-        tmp.rename(out)
 
 
 def is_results_folder(path: str | Path) -> bool:
@@ -246,17 +218,51 @@ def is_results_folder(path: str | Path) -> bool:
     return (path / MANIFEST).is_file() and (path / "metrics.json").is_file()
 
 
+def read_json(path: str | Path) -> Any:
+    """Read a JSON file of a results folder; ``SimError`` naming it if it is unreadable."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SimError(f"{path} is missing") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SimError(f"{path} is not valid JSON (damaged or truncated?): {exc}") from None
+    except OSError as exc:
+        raise SimError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def read_metrics(path: str | Path) -> dict[str, Any]:
     """Read ``metrics.json`` of a results folder."""
-    return json.loads((Path(path) / "metrics.json").read_text(encoding="utf-8"))
+    data = read_json(Path(path) / "metrics.json")
+    if not isinstance(data, dict):
+        raise SimError(f"{Path(path) / 'metrics.json'} is not a JSON object of metrics")
+    return data
 
 
 def read_table(path: str | Path) -> Table:
-    """Read a results CSV into a Table (numbers as floats, true/false as bools)."""
-    with Path(path).open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        rows = list(reader)
+    """Read a results CSV into a Table (numbers as floats, true/false as bools).
+
+    Raises ``SimError`` naming the file if it is missing, empty, or has a row whose
+    number of cells differs from the header's (a truncated or damaged file).
+    """
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            rows = list(reader)
+    except FileNotFoundError:
+        raise SimError(f"{path} is missing") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise SimError(f"{path} is not a readable CSV file (damaged?): {exc}") from None
+    if not header:
+        raise SimError(f"{path} is empty (damaged or truncated?); run again to rewrite it")
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            raise SimError(
+                f"{path}, line {number}: {len(row)} cells for {len(header)} columns "
+                "(damaged or truncated?); run again to rewrite it"
+            )
     columns: dict[str, np.ndarray] = {}
     for j, name in enumerate(header):
         raw = [row[j] for row in rows]

@@ -9,16 +9,15 @@ cheapest of them.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from sim.drawing import FigureFailure, attempt, record, remove_stale_files, save_figure
 from sim.errors import SimError
-from sim.results import publish
+from sim.outdir import COMPARE, check_out, publish, temporary
 from sim.sweep import SweepFolder, read_sweep
 from sim.sweep_plots import DPI, SIZE, axes_of, metric_scale, parameter_unit
 
@@ -34,6 +33,7 @@ class SweepComparison:
     names: list[str]
     sweeps: list[SweepFolder]
     plots: list[Path] = field(default_factory=list)
+    failures: list[FigureFailure] = field(default_factory=list)
 
     def table_text(self) -> str:
         """Per sweep: points, runs, target, and the cheapest points meeting it."""
@@ -98,36 +98,41 @@ def compare_sweeps(
     sweeps = [read_sweep(f) for f in folders]
     labels = _names(sweeps, names)
     out = Path(out) if out is not None else Path("results/compare") / "-vs-".join(labels)
-    if out.exists() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise SimError(f"refusing to overwrite {out}: it is not a compare folder")
+    for sweep in sweeps:
+        if out.resolve() == sweep.path.resolve():
+            raise SimError(f"refusing to write the comparison into {out}: it is a compared sweep")
+    check_out(out, COMPARE)
     shared = [
         k
         for k in sweeps[0].metrics
         if all(k in s.metrics and f"{k}.estimate" in s.summary.columns for s in sweeps)
     ]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    (tmp / "plots").mkdir(parents=True)
     comparison = SweepComparison(out, labels, sweeps)
-    try:
-        for metric in shared:
-            fig = _overlay(sweeps, labels, metric)
-            path = tmp / "plots" / f"{metric.replace('.', '_')}.png"
-            fig.savefig(path, dpi=DPI)
-            comparison.plots.append(out / "plots" / path.name)
+    with temporary(out) as tmp:
         listing = [
             {"name": n, "path": str(s.path.resolve()), "kind": "sweep"}
             for n, s in zip(labels, sweeps, strict=True)
         ]
         (tmp / MARKER).write_text(json.dumps(listing, indent=2) + "\n", encoding="utf-8")
         (tmp / "summary.txt").write_text(comparison.table_text() + "\n", encoding="utf-8")
-        from sim.report import write_sweep_compare_report
-
-        write_sweep_compare_report(tmp, comparison)
         publish(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    # the data is published: each figure, then the report, is drawn into it on its own
+    (out / "plots").mkdir(exist_ok=True)
+    remove_stale_files(out / "plots")
+    for metric in shared:
+        path = out / "plots" / f"{metric.replace('.', '_')}.png"
+
+        def one(metric: str = metric, path: Path = path) -> Path:
+            return save_figure(_overlay(sweeps, labels, metric), path, dpi=DPI)
+
+        if attempt(path.stem, one, comparison.failures) is not None:
+            comparison.plots.append(path)
+    from sim.report import write_sweep_compare_report
+
+    attempt(
+        "report.html",
+        lambda: write_sweep_compare_report(out, comparison),
+        comparison.failures,
+    )
+    record(out, comparison.failures, None)
     return comparison

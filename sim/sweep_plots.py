@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from sim.drawing import FigureFailure, FiguresFailed, attempt, save_figure
 from sim.metrics import metric_unit
 from sim.plots import interval_errors
 from sim.sweep import SweepFolder, read_sweep
@@ -315,31 +316,50 @@ def plot_cost(sweep: SweepFolder, ax: Axes | None = None) -> Axes | None:
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=DPI)
-    return path
+    return save_figure(fig, path, dpi=DPI)
 
 
-def draw_all(folder: str | Path) -> list[Path]:
-    """Draw every sweep figure into ``<folder>/plots/``; return the files written."""
+def draw_all(folder: str | Path, errors: list[FigureFailure] | None = None) -> list[Path]:
+    """Draw every sweep figure into ``<folder>/plots/``; return the files written.
+
+    A figure that fails does not stop the others: with ``errors`` given, its failure
+    is appended there; without, ``FiguresFailed`` is raised after the others are drawn.
+    """
     sweep = read_sweep(folder)
     out = sweep.path / "plots"
     out.mkdir(exist_ok=True)
     axes = axes_of(sweep)
     written = []
+    failures: list[FigureFailure] = [] if errors is None else errors
     for metric in sweep.metrics:
         if f"{metric}.estimate" not in sweep.summary.columns:
             continue
         name = metric.replace(".", "_")
-        if len(axes) == 1:
-            fig, _ = _new(None)
-            plot_curve(sweep, metric, axes[0], fig.axes[0])
-        elif len(axes) == 2 and all(len(set(sweep.summary[a.paths[0]])) <= 12 for a in axes):
-            fig, _ = _new(None)
-            plot_heatmap(sweep, metric, axes, fig.axes[0])
-        else:
-            fig = plot_main_effects(sweep, metric, axes)
-        written.append(_save(fig, out / f"{name}.png"))
-    fig, _ = _new(None)
-    if plot_cost(sweep, fig.axes[0]) is not None:
-        written.append(_save(fig, out / "cost.png"))
+
+        def one(metric: str = metric, name: str = name) -> Path:
+            if len(axes) == 1:
+                fig, _ = _new(None)
+                plot_curve(sweep, metric, axes[0], fig.axes[0])
+            elif len(axes) == 2 and all(len(set(sweep.summary[a.paths[0]])) <= 12 for a in axes):
+                fig, _ = _new(None)
+                plot_heatmap(sweep, metric, axes, fig.axes[0])
+            else:
+                fig = plot_main_effects(sweep, metric, axes)
+            return _save(fig, out / f"{name}.png")
+
+        path = attempt(name, one, failures)
+        if path is not None:
+            written.append(path)
+
+    def cost() -> Path | None:
+        fig, _ = _new(None)
+        if plot_cost(sweep, fig.axes[0]) is None:
+            return None
+        return _save(fig, out / "cost.png")
+
+    path = attempt("cost", cost, failures)
+    if path is not None:
+        written.append(path)
+    if errors is None and failures:
+        raise FiguresFailed(failures)
     return written

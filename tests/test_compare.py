@@ -294,7 +294,8 @@ def test_refuses_to_write_into_a_compared_run(runs):
 
 
 def test_replaces_a_previous_compare_output(runs, tmp_path, monkeypatch):
-    """An earlier compare folder is replaced as a whole; the report is written before the rename."""
+    """An earlier compare folder is replaced as a whole; the report is drawn after the data is
+    published, into the published folder (issue 7: data first, figures after)."""
     out = tmp_path / "cmp"
     out.mkdir()
     (out / "compare.json").write_text("[]")
@@ -306,7 +307,7 @@ def test_replaces_a_previous_compare_output(runs, tmp_path, monkeypatch):
     compare([runs["a"], runs["c"]], out=out, names=["four", "six"])
     assert not (out / "stale.png").exists()
     assert [r["name"] for r in json.loads((out / "compare.json").read_text())] == ["four", "six"]
-    assert len(calls) == 1 and calls[0].name.startswith(".cmp.tmp-")  # inside the temporary folder
+    assert calls == [out]  # into the published folder, after the data
     assert not list(tmp_path.glob(".cmp.*"))
 
 

@@ -76,3 +76,74 @@ def test_benchmark_scenario_runs_consistently():
     fleets = [k for k, s in stats.items() if "on_station_fraction" in s]
     assert sum(result.scenario.drones[i].count for i in range(len(fleets))) == 60
     assert all(0.5 < stats[k]["on_station_fraction"] <= 1.0 for k in fleets)
+
+
+# --- killing run and sweep many times (issue 7; the fast version is tests/test_kill.py) ---
+
+
+@pytest.mark.parametrize("i", range(15))
+def test_kill_run_many_times(tmp_path_factory, i):
+    """15 runs killed at random moments (SIGKILL, SIGINT, SIGTERM in turn): never a half
+    folder, the old folder intact or replaced whole, neighbours byte-identical."""
+    import signal
+
+    from test_kill import check_run_kill, moments
+
+    area = tmp_path_factory.getbasetemp() / "kill-area"
+    if not area.exists():
+        area.mkdir()
+        for name, seed in (("out", 1), ("neighbour", 2)):
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "sim.cli",
+                    "run",
+                    str(ROOT / "scenarios" / "quickstart.yaml"),
+                ]
+                + ["--set", "duration=1d", "--seed", str(seed), "--out", str(area / name)],
+                cwd=ROOT,
+                capture_output=True,
+            )
+            assert done.returncode in (0, 3), done.stderr
+        (area / "notes.txt").write_text("a colleague's notes\n")
+    sig, delay = moments(15, 0.3, 5.0)[i]
+    assert sig in (signal.SIGKILL, signal.SIGINT, signal.SIGTERM)
+    check_run_kill(area, sig, delay)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("i", range(6))
+def test_kill_sweep_many_times(tmp_path, i, workers):
+    """Sweeps (inline and a process pool) killed at random moments keep every recorded
+    run and resume to the uninterrupted runs.csv."""
+    from test_kill import QUICKSTART, SWEEP, check_sweep_kill, moments, runs_rows
+
+    from sim.sweep import run_sweep
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SWEEP.format(scenario=QUICKSTART))
+    run_sweep(path, workers=1, out=tmp_path / "ref", progress=lambda info: None)
+    reference = runs_rows(tmp_path / "ref")
+    sig, delay = moments(6, 1.0, 6.0)[i]
+    check_sweep_kill(tmp_path, path, reference, sig, delay, workers)
+
+
+def test_ctrl_c_inside_the_coverage_kernel_never_segfaults(tmp_path):
+    """The issue 7 reproduction: `run ukraine-line --set duration=120d` with SIGINT while
+    coverage.compute runs its numba kernel segfaulted 3 of 3 times; now it exits 130 (or 0
+    if the run ended first), at every moment tried."""
+    import signal
+
+    from test_kill import kill_after
+
+    scenario = str(ROOT / "scenarios" / "ukraine-line.yaml")
+    for delay in (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        cmd = [sys.executable, "-m", "sim.cli", "run", scenario, "--set", "duration=120d"]
+        cmd += ["--no-plots", "--quiet", "--out", str(tmp_path / "ukr")]
+        code, err, _ = kill_after(cmd, signal.SIGINT, delay)
+        assert (code in (130, 0), "Segmentation" in err, "Traceback" in err) == (
+            True,
+            False,
+            False,
+        ), f"SIGINT at {delay} s: exit {code}, {err[-300:]}"

@@ -19,7 +19,9 @@ from typing import Any
 import yaml
 from tqdm import tqdm
 
+from sim.drawing import remove_stale_files
 from sim.errors import ExecutionError, ScenarioError, SimError
+from sim.outdir import LOCK, SWEEP, check_out, lock_folder
 from sim.sweep.plan import SweepPlan, load_sweep
 from sim.sweep.records import RunLog, _cell, _ignore_sigint, _row, run_one
 from sim.sweep.spec import BASE_RESOLVED, MANIFEST, RESOLVED, RUNS, SUMMARY
@@ -95,7 +97,9 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor | Non
         if workers == 1:
             yield None
             return
-        pool = cf.ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+        pool = cf.ProcessPoolExecutor(
+            max_workers=workers, initializer=_ignore_sigint, initargs=(os.getpid(),)
+        )
         try:
             yield pool
         finally:
@@ -152,6 +156,7 @@ class SweepOutcome:
 
 
 def _prepare_folder(out: Path, plan: SweepPlan, fresh: bool) -> None:
+    """Check ``out`` (already locked by this process) against the sweep; empty it if fresh."""
     manifest_path = out / MANIFEST
     old: dict[str, Any] | None = None
     if manifest_path.is_file():
@@ -160,20 +165,21 @@ def _prepare_folder(out: Path, plan: SweepPlan, fresh: bool) -> None:
         except (json.JSONDecodeError, UnicodeDecodeError):
             old = None
     is_sweep = isinstance(old, dict) and old.get("kind") == "sweep"
-    if out.exists() and any(out.iterdir()) and not is_sweep:
-        raise SimError(
-            f"refusing to write into {out}: it exists and is not a sweep folder "
-            f"(no {MANIFEST} of kind 'sweep'); choose another out folder"
-        )
     if is_sweep and fresh:
-        shutil.rmtree(out)
+        for path in out.iterdir():
+            if path.name == LOCK:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
     elif is_sweep and old is not None and old.get("fingerprint") != plan.fingerprint:
         raise SimError(
             f"{out} holds runs of a different sweep (its scenario, set, grid or sample, "
             f"or seed changed since); run with --fresh to start over, or choose another "
             f"out folder"
         )
-    out.mkdir(parents=True, exist_ok=True)
+    remove_stale_files(out)  # .runs.csv.tmp-PID and the like of a killed sweep
 
 
 def _manifest(
@@ -247,6 +253,7 @@ def run_sweep(
     quiet: bool = False,
     progress: Callable[[Progress], None] | None = None,
     out: str | Path | None = None,
+    finish: Callable[[SweepOutcome], object] | None = None,
 ) -> SweepOutcome:
     """Run (or resume) the sweep in ``sweep_path`` into ``out``; return what it did.
 
@@ -268,15 +275,40 @@ def run_sweep(
         Called with a ``Progress`` after each run instead of the default display.
     out
         The sweep folder (default ``results/sweeps/<name>``).
+    finish
+        Called with the outcome once the summary and manifest are written, while the
+        folder is still locked (the CLI draws the figures and the report there).
     """
     started = dt.datetime.now(dt.timezone.utc)
-    clock = time.perf_counter()
     plan = load_sweep(sweep_path)
-    root = plan.root
     if workers is not None and workers < 1:
         raise ScenarioError([("--workers", f"expected an integer >= 1; got {workers}")])
     n_workers = workers or os.cpu_count() or 1
     folder = Path(out) if out is not None else Path("results") / "sweeps" / plan.spec.name
+    check_out(folder, SWEEP)
+    lock = lock_folder(folder)  # a second sweep into this folder is refused until we end
+    try:
+        outcome = _run_locked(plan, folder, fresh, n_workers, scheduler, quiet, progress, started)
+        if finish is not None:
+            finish(outcome)
+        return outcome
+    finally:
+        os.close(lock)
+
+
+def _run_locked(
+    plan: SweepPlan,
+    folder: Path,
+    fresh: bool,
+    n_workers: int,
+    scheduler: str | None,
+    quiet: bool,
+    progress: Callable[[Progress], None] | None,
+    started: dt.datetime,
+) -> SweepOutcome:
+    """``run_sweep`` once ``folder`` is checked and locked."""
+    clock = time.perf_counter()
+    root = plan.root
     _prepare_folder(folder, plan, fresh)
     _write_resolved(folder, plan)
 
@@ -351,19 +383,21 @@ def run_sweep(
                     _run_pool(
                         executor, plan, pending, expected, base_dir, keep_dir, record, display
                     )
-    except BaseException:
+        if isinstance(display, _Display):
+            display.close()
+        log.finish()
+        rows = [log.rows[t] for t in sorted(log.rows)]
+        summary = summarise(plan, rows)
+        write_summary(folder / SUMMARY, plan, summary)
+        kinds = interval_kinds(plan.spec.summarised, set(log.header))
+        cheapest = [int(s["point"]) for s in summary if s.get("cheapest")]
+    except BaseException:  # an error or an interrupt, while running or summarising
         log.close()
         save_manifest("incomplete", {}, [])
         raise
     finally:
         if isinstance(display, _Display):
             display.close()
-    log.finish()
-    rows = [log.rows[t] for t in sorted(log.rows)]
-    summary = summarise(plan, rows)
-    write_summary(folder / SUMMARY, plan, summary)
-    kinds = interval_kinds(plan.spec.summarised, set(log.header))
-    cheapest = [int(s["point"]) for s in summary if s.get("cheapest")]
     save_manifest("complete", kinds, cheapest)
     return SweepOutcome(
         out=folder,

@@ -59,12 +59,36 @@ def is_sweep_folder(path: str | Path) -> bool:
     )
 
 
+def sweep_status(path: str | Path, manifest: dict[str, Any]) -> str:
+    """The sweep's status as recorded, or "interrupted" for a dead "running" sweep.
+
+    A manifest that says "running" while no live process holds the folder's lock
+    belongs to a sweep that was killed.
+    """
+    from sim.outdir import is_locked
+
+    status = str(manifest.get("status", "unknown"))
+    if status == "running" and not is_locked(Path(path)):
+        return "interrupted"
+    return status
+
+
 def read_sweep(path: str | Path) -> SweepFolder:
-    """Read a sweep folder (manifest, runs.csv, summary.csv)."""
-    from sim.results import read_table
+    """Read a sweep folder (manifest, runs.csv, summary.csv).
+
+    Raises ``SimError`` naming the file if one is missing or damaged. The manifest's
+    ``status`` is as ``sweep_status`` derives it.
+    """
+    from sim.results import read_json, read_table
 
     path = Path(path)
     if not is_sweep_folder(path):
+        if (path / MANIFEST).is_file() and (path / SUMMARY).is_file():
+            read_json(path / MANIFEST)  # names a damaged manifest
         raise SimError(f"{path} is not a finished sweep folder (no sweep {MANIFEST} or {SUMMARY})")
-    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    manifest = read_json(path / MANIFEST)
+    for key in ("parameters", "metrics"):
+        if not isinstance(manifest.get(key), list):
+            raise SimError(f"{path / MANIFEST} has no list '{key}' (damaged?)")
+    manifest["status"] = sweep_status(path, manifest)
     return SweepFolder(path, manifest, read_table(path / RUNS), read_table(path / SUMMARY))

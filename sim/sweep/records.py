@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import ctypes
+import ctypes.util
 import io
 import math
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -59,9 +62,26 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, (bool, int, float, str, np.integer, np.floating, np.bool_))
 
 
-def _ignore_sigint() -> None:
-    """Let only the parent process handle Ctrl-C (pool workers run on until cancelled)."""
+def _ignore_sigint(parent: int | None = None) -> None:
+    """Initialise a pool worker: only the parent handles Ctrl-C, and the worker dies with it.
+
+    SIGINT is ignored (pool workers run on until cancelled); SIGTERM gets its default
+    action back (a forked worker inherits the CLI's handler, which would turn it into
+    an exception sent back as the run's result). On Linux the worker asks to be killed
+    when its parent dies (``prctl(PR_SET_PDEATHSIG)``): a sweep killed with ``kill -9``
+    would otherwise leave its workers waiting for work forever.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 # --- durable records -------------------------------------------------------------

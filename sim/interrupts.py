@@ -1,0 +1,107 @@
+"""Ctrl-C and SIGTERM: turned into exceptions at safe points, never a crash.
+
+The CLI runs each command inside ``terminate_as_interrupt()``: SIGTERM then raises ``Terminated`` (a
+``KeyboardInterrupt``) like Ctrl-C does, so every ``finally`` and temporary-folder
+clean-up runs, and the command exits 130 (SIGINT) or 143 (SIGTERM).
+
+``deferred()`` holds both signals across a call into compiled (numba) code. A
+signal that arrives while a numba kernel runs makes CPython raise at the next
+check, which happens while numba boxes the kernel's result into Python objects;
+numba does not expect an error there and returns a tuple holding NULL, and
+unpacking it segfaults. With ``deferred()`` the handler only records the signal,
+and the exception is raised after the call has returned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+from typing import Any
+
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread when the process receives SIGTERM."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Inside the block, SIGTERM raises ``Terminated``, as SIGINT raises KeyboardInterrupt.
+
+    The previous handler is restored after the block.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous != signal.SIG_DFL:
+        yield  # someone else handles SIGTERM (or ignores it): leave it to them
+        return
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def exit_status(exc: KeyboardInterrupt) -> int:
+    """130 for Ctrl-C (SIGINT), 143 for SIGTERM."""
+    return EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
+
+
+@contextlib.contextmanager
+def deferred(what: str = "in compiled code") -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then act on the first one received.
+
+    ``what`` names the work for the note printed on stderr when a signal is held (the
+    first call of a numba kernel also compiles it, which can take 10-20 s). Outside
+    the main thread, or for a signal that is ignored, nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        if not received:
+            print(f"{what}: stopping when it returns", file=sys.stderr, flush=True)
+        received.append(signum)
+
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(sig)
+        if handler not in (signal.SIG_IGN, None):
+            previous[sig] = signal.signal(sig, hold)
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+        if received:
+            first = received[0]
+            handler = previous[first]
+            if callable(handler):
+                handler(first, None)
+            else:  # SIG_DFL: let the default action happen now
+                signal.raise_signal(first)
+
+
+def ignore_from_now() -> None:
+    """Ignore SIGINT and SIGTERM for the rest of the process (its shutdown).
+
+    CPython's shutdown resets a signal with a Python handler to its default action
+    (dying silently with -SIGINT) but leaves an ignored one ignored.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
