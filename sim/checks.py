@@ -27,6 +27,7 @@ from pyproj.exceptions import ProjError
 from shapely.errors import ShapelyError
 
 from sim.distributions import Distribution
+from sim.errors import plural
 from sim.geo import WGS84, Line, zone_pole_problem
 from sim.scenario import (
     AlongSpec,
@@ -484,6 +485,30 @@ def _check_verification(scenario: Scenario) -> list[Problem]:
             f"set reporting.verification.modalities to at most {len(have)}",
         )
     ]
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """What a valid scenario cannot answer, said before it runs (the run goes ahead).
+
+    A one-modality scenario keeps the default verification rule (2 modalities), so
+    its resolved file runs again as written; the user is told that nothing can be
+    verified rather than finding verified.probability at 0 afterwards.
+    """
+    warnings = []
+    need = scenario.reporting.verification.modalities
+    have = scenario.modalities
+    if not have:
+        warnings.append(
+            "the scenario has no drones, ground sensors or satellites: no violation can be detected"
+        )
+    elif need > len(have):
+        warnings.append(
+            "reporting.verification.modalities: verification needs "
+            f"{plural(need, 'modality', 'modalities')} and the assets have {len(have)} "
+            f"({', '.join(have)}): no violation can be verified (verified.probability "
+            "will be 0); set it to 1 to count one modality's reports as verification"
+        )
+    return warnings
 
 
 def _check_replay(scenario: Scenario, line: Line) -> list[Problem]:

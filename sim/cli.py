@@ -10,7 +10,9 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sim import interrupts
@@ -22,6 +24,7 @@ MANIFEST = "manifest.json"
 
 EXIT_BAD_INPUT = 2
 EXIT_FIGURES_FAILED = 3  # sim.drawing.EXIT_FIGURES_FAILED
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a program killed by it
 EPILOG = """\
 exit status:
   0    success
@@ -32,6 +35,7 @@ exit status:
        each is named on stderr, details in plots/errors.log; `ceasefire-sim plot DIR`
        draws them again
   130  interrupted by Ctrl-C (SIGINT); 143 terminated (SIGTERM); no half-written folder
+  141  the output was closed early (e.g. piped into head); the work itself finished
 """
 
 
@@ -60,17 +64,34 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-plots", action="store_true", help="skip the plots and report.html")
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
 
-    validate = sub.add_parser("validate", help="check a scenario and summarise it")
-    validate.add_argument("scenario", type=Path)
-    validate.add_argument("--set", dest="overrides", action="append", default=[])
+    validate = sub.add_parser(
+        "validate", help="check a scenario and summarise it (exit 2 naming every problem)"
+    )
+    validate.add_argument("scenario", type=Path, help="scenario YAML file")
+    validate.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario value, as for run (repeatable)",
+    )
 
     plot = sub.add_parser(
         "plot", help="draw the plots and report.html of a results or sweep folder again"
     )
-    plot.add_argument("folder", type=Path, metavar="RESULTS_DIR")
+    plot.add_argument(
+        "folder", type=Path, metavar="DIR", help="a results folder (run) or a sweep folder"
+    )
 
     compare = sub.add_parser("compare", help="compare two or more results folders")
-    compare.add_argument("folders", nargs="+", type=Path, metavar="DIR")
+    compare.add_argument(
+        "folders",
+        nargs="+",
+        type=Path,
+        metavar="DIR",
+        help="results folders, or sweep folders (all of one kind)",
+    )
     compare.add_argument(
         "--out", type=Path, help="compare folder (default: results/compare/<a>-vs-<b>)"
     )
@@ -105,17 +126,34 @@ def _remove_stale_figures(plots: Path, keep: set[str]) -> None:
 
 
 def _draw(folder: Path) -> tuple[list[Path], list[FigureFailure]]:
-    """Draw every plot and the report of a published results folder.
+    """Draw every plot and the report of a published results folder."""
+    from sim.plots import draw_all
+    from sim.report import write_report
 
-    Returns the files written and the figures that failed. Existing figures are
-    replaced one by one, never deleted first.
+    return _draw_with(folder, draw_all, write_report)
+
+
+def _draw_sweep(folder: Path) -> tuple[list[Path], list[FigureFailure]]:
+    """Draw a sweep folder's figures and report."""
+    from sim.report import write_sweep_report
+    from sim.sweep_plots import draw_all
+
+    return _draw_with(folder, draw_all, write_sweep_report)
+
+
+def _draw_with(
+    folder: Path,
+    draw_all: Callable[..., list[Path]],
+    write_report: Callable[[Path], Path],
+) -> tuple[list[Path], list[FigureFailure]]:
+    """Draw a folder's figures, then its report; return the files written and failures.
+
+    Existing figures are replaced one by one, never deleted first; a PNG that is no
+    longer drawn is removed once the others are written.
     """
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim.plots import draw_all
-    from sim.report import write_report
-
     failures: list[FigureFailure] = []
     remove_stale_files(folder / "plots")
     written = draw_all(folder, errors=failures)
@@ -152,7 +190,7 @@ def _named(path: Path):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.describe import describe_run
+    from sim.describe import describe_run, fmt_duration
     from sim.engine import run
     from sim.results import write_results
     from sim.scenario import load_scenario
@@ -163,6 +201,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     out = args.out or Path("results") / scenario.name
     check_out(out, RUN)  # before any simulation work
+    _warn(scenario)
     with _named(args.scenario):
         result = run(scenario, seed=args.seed)
     write_results(result, out, started, command=sys.argv[1:])
@@ -171,7 +210,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(out)
     else:
         print(
-            f"{scenario.name}: {scenario.duration / 86400:g} days, seed {result.seed}, "
+            f"{scenario.name}: {fmt_duration(scenario.duration)}, seed {result.seed}, "
             f"{result.wall_seconds:.2f} s"
         )
         print(describe_run(result.metrics(), str(out)))
@@ -187,7 +226,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     with _named(args.scenario):
         model = build(scenario)
     print(describe_scenario(scenario, model))
+    _warn(scenario)
     return 0
+
+
+def _warn(scenario) -> None:
+    """Print what a valid scenario cannot answer (it runs all the same) on stderr."""
+    from sim.checks import scenario_warnings
+
+    for warning in scenario_warnings(scenario):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
@@ -207,24 +255,6 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     for path in paths:
         print(path)
     return _failed(args.folder, failures)
-
-
-def _draw_sweep(folder: Path) -> tuple[list[Path], list[FigureFailure]]:
-    """Draw a sweep folder's figures and report; return the files written and failures."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from sim.report import write_sweep_report
-    from sim.sweep_plots import draw_all
-
-    failures: list[FigureFailure] = []
-    remove_stale_files(folder / "plots")
-    written = draw_all(folder, errors=failures)
-    keep = {p.name for p in written} | {f"{f.name}.png" for f in failures}
-    _remove_stale_figures(folder / "plots", keep)
-    report = attempt("report.html", lambda: write_sweep_report(folder), failures)
-    record(folder, failures, MANIFEST)
-    return [*written, *([report] if report else [])], failures
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -335,6 +365,11 @@ def _main(argv: list[str] | None) -> int:
         what = "terminated" if isinstance(exc, interrupts.Terminated) else "interrupted"
         print(f"{what}; no half-written folder left", file=sys.stderr)
         return interrupts.exit_status(exc)
+    except BrokenPipeError:
+        # the reader of stdout went away (`validate X | head -1`): finish quietly, as
+        # a program killed by SIGPIPE would, with no traceback when Python flushes
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from typing import Any
 
 from sim.assets.drone import DroneFleet
 from sim.assets.ground import GroundGroup
+from sim.errors import plural
 from sim.metrics import deadline_key, deadline_label, deadline_suffixes
 from sim.scenario import Scenario
 
@@ -25,11 +26,6 @@ def fmt_duration(seconds: Any) -> str:
     if abs(seconds) < 48 * 3600:
         return f"{seconds / 3600:.1f} h".replace(".0 h", " h")
     return f"{seconds / 86400:.1f} d".replace(".0 d", " d")
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 station', '2 stations' (``many`` for irregular plurals)."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def where_run(workers: int, executor: str) -> str:

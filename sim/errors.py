@@ -50,3 +50,8 @@ def close_match(word: str, candidates: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest candidate, or ``""``."""
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 station', '2 stations' (``many`` for irregular plurals): counts in messages."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"

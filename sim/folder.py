@@ -28,8 +28,9 @@ class ResultsFolder:
         self.path = Path(path)
         if not (self.path / MANIFEST).is_file() or not (self.path / "metrics.json").is_file():
             raise SimError(
-                f"{self.path} is not a results folder (it has no {MANIFEST} and metrics.json); "
-                "give a folder written by `ceasefire-sim run`"
+                f"{self.path} is neither a results folder (it has no {MANIFEST} and "
+                "metrics.json) nor a sweep folder; give a folder written by "
+                "`ceasefire-sim run` or `ceasefire-sim sweep`"
             )
 
     def __repr__(self) -> str:

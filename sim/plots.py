@@ -1054,7 +1054,12 @@ def plot_report_latency_cdf(folder: ResultsFolder, ax: Axes | None = None) -> Ax
     if n == 0:
         _empty_note(ax, "No violation happened in the run.")
     elif not np.isfinite(detect).any():
-        _empty_note(ax, f"None of the {n} violations was detected.")
+        _empty_note(
+            ax,
+            "The only violation was not detected."
+            if n == 1
+            else f"None of the {n} violations was detected.",
+        )
     return ax
 
 

@@ -866,7 +866,7 @@ def render_compare_report(compare_dir: str | Path, runs: list[str] | None = None
     names = ", ".join(r["name"] for r in listing) or compare_dir.name
     body = [
         f"<header><h1>ceasefire-sim comparison: {_e(names)}</h1>",
-        f'<p class="lead">{_e(len(listing))} runs compared side by side.</p></header>',
+        f'<p class="lead">{_e(plural(len(listing), "run"))} compared side by side.</p></header>',
         '<section id="runs"><h2>Runs</h2>'
         + _table(["run", "results folder", "seed", "version", "run started"], rows)
         + "</section>",

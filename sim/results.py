@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sim.errors import SimError
+from sim.errors import SimError, plural
 from sim.geojson import documents as geojson_documents
 from sim.geojson import write as write_geojson
 from sim.outdir import RUN, check_out, publish, temporary
@@ -260,8 +260,8 @@ def read_table(path: str | Path) -> Table:
     for number, row in enumerate(rows, start=2):
         if len(row) != len(header):
             raise SimError(
-                f"{path}, line {number}: {len(row)} cells for {len(header)} columns "
-                "(damaged or truncated?); run again to rewrite it"
+                f"{path}, line {number}: {plural(len(row), 'cell')} for "
+                f"{plural(len(header), 'column')} (damaged or truncated?); run again to rewrite it"
             )
     columns: dict[str, np.ndarray] = {}
     for j, name in enumerate(header):

@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from sim.distributions import Distribution, distribution_parser
-from sim.errors import ScenarioError, close_match
+from sim.errors import ScenarioError, close_match, plural
 from sim.units import (
     parse_distance,
     parse_duration,
@@ -321,8 +321,8 @@ class DroneFleetSpec(Spec):
         if self.patrol.segments != "equal" and len(self.patrol.segments) != stations:
             raise FieldProblem(
                 ("patrol", "segments"),
-                f"patrol.segments lists {len(self.patrol.segments)} segments "
-                f"for {stations} stations",
+                f"patrol.segments lists {plural(len(self.patrol.segments), 'segment')} "
+                f"for {plural(stations, 'station')}",
             )
         if self.base is not None and self.endurance is None:
             raise FieldProblem(("endurance",), "a fleet with a base needs an endurance")
@@ -871,6 +871,9 @@ def _resolve_files(
     return problems
 
 
+SWEEP_ONLY_KEYS = frozenset({"replications", "grid", "sample"})  # a sweep file's, with scenario
+
+
 def scenario_from_data(
     data: Any,
     base: Path = Path("."),
@@ -888,6 +891,13 @@ def scenario_from_data(
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
         raise ScenarioError(f"expected a mapping of scenario keys; the file is {kind}", source)
+    if "scenario" in data and "line" not in data and data.keys() & SWEEP_ONLY_KEYS:
+        raise ScenarioError(
+            "this is a sweep file (it has `scenario` and "
+            f"`{'`, `'.join(sorted(data.keys() & SWEEP_ONLY_KEYS))}`), not a scenario: "
+            "run it with `ceasefire-sim sweep`",
+            source,
+        )
     try:
         data = json.loads(json.dumps(data, default=str))  # a deep copy: never mutate the caller's
     except (RecursionError, ValueError) as exc:

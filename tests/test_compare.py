@@ -266,7 +266,7 @@ def test_refuses_a_folder_that_is_not_results(runs, tmp_path):
     stray.mkdir()
     (stray / "beach.jpg").write_bytes(b"")
     out = tmp_path / "cmp"
-    with pytest.raises(SimError, match=f"^{stray} is not a results folder"):
+    with pytest.raises(SimError, match=f"^{stray} is neither a results folder"):
         compare([runs["a"], stray], out=out)
     assert not out.exists()
 

@@ -289,7 +289,7 @@ def test_text_from_the_folder_is_escaped(run_folder, tmp_path):
 
 def test_report_of_a_folder_that_is_not_results_is_refused(tmp_path):
     """write_report on a folder without manifest.json and metrics.json raises SimError."""
-    with pytest.raises(SimError, match="is not a results folder"):
+    with pytest.raises(SimError, match="is neither a results folder"):
         write_report(tmp_path)
     assert not (tmp_path / "report.html").exists()
 
