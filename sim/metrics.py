@@ -276,7 +276,7 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
     with_interval("detection.probability")
     for name in violation_type_names(scenario):
         with_interval(f"detection.probability_by_type.{name}")
-    sections = {
+    sections: dict[str, list[Any]] = {
         "drones": scenario.drones,
         "ground_sensors": scenario.ground_sensors,
         "satellites": scenario.satellites,

@@ -25,7 +25,7 @@ from sim.outdir import LOCK, SWEEP, check_out, lock_folder
 from sim.sweep.plan import SweepPlan, load_sweep
 from sim.sweep.records import RunLog, _cell, _ignore_sigint, _row, run_one
 from sim.sweep.spec import BASE_RESOLVED, MANIFEST, RESOLVED, RUNS, SUMMARY
-from sim.sweep.stats import _check_names, interval_kinds, summarise
+from sim.sweep.stats import interval_kinds, summarise
 
 # --- progress --------------------------------------------------------------------
 
@@ -308,7 +308,6 @@ def _run_locked(
 ) -> SweepOutcome:
     """``run_sweep`` once ``folder`` is checked and locked."""
     clock = time.perf_counter()
-    root = plan.root
     _prepare_folder(folder, plan, fresh)
     _write_resolved(folder, plan)
 
@@ -317,10 +316,6 @@ def _run_locked(
     log = RunLog(folder / RUNS, plan.parameters)
     resumed = log.load(lambda p, r: expected.get((p, r)))
     pending = [t for t in tasks if t not in log.rows]
-    checked = False
-    if any(r["status"] == "ok" for r in log.rows.values()):
-        _check_names(plan, set(log.header), root)
-        checked = True
 
     counts = {"runs": len(tasks), "runs_ok": 0, "runs_failed": 0, "runs_resumed": resumed}
     label = _executor_label(n_workers, scheduler)
@@ -341,14 +336,11 @@ def _run_locked(
     failed = sum(r["status"] != "ok" for r in log.rows.values())
 
     def record(task: tuple[int, int], result: dict[str, Any]) -> None:
-        nonlocal session_done, failed, checked
+        nonlocal session_done, failed
         row = _row(plan, task[0], task[1], result)
         log.append(task, row)
         session_done += 1
         failed += row["status"] != "ok"
-        if not checked and row["status"] == "ok":
-            _check_names(plan, set(row), root)
-            checked = True
         elapsed = time.perf_counter() - session_start
         left = len(tasks) - len(log.rows)
         display(
