@@ -349,4 +349,3 @@ def check_limits(
             )
         )
     return problems
-

@@ -29,6 +29,8 @@ from sim.scenario import (
 )
 from sim.sweep.spec import (
     _SAMPLE_KEY,
+    HARD_MAX_POINTS,
+    HARD_MAX_RUNS,
     MAX_PROBLEMS,
     MAX_RUNS,
     SweepSpec,
@@ -190,9 +192,11 @@ def load_sweep(path: str | Path) -> SweepPlan:
 
 
 def _check_runs(spec: SweepSpec, root: yaml.Node | None, source: str) -> None:
-    """Refuse a sweep of more than MAX_RUNS runs before any point is built."""
-    if spec.limits.unbounded:
-        return
+    """Refuse a sweep of more than MAX_RUNS runs before any point is built.
+
+    ``limits.unbounded`` lifts that bound, but not the hard tier: at most
+    HARD_MAX_POINTS points and HARD_MAX_RUNS runs, which no machine would finish.
+    """
     key: tuple[str, ...]
     if spec.sample is not None:
         points, key = spec.sample.n, ("sample", "n")
@@ -200,16 +204,34 @@ def _check_runs(spec: SweepSpec, root: yaml.Node | None, source: str) -> None:
         points = math.prod(len(axis.values) for axis in spec.grid or [])
         key = ("grid",)
     runs = points * spec.replications
-    if runs <= MAX_RUNS:
+    hard = spec.limits.unbounded
+    if hard and points > HARD_MAX_POINTS:
+        raise ScenarioError(
+            [
+                (
+                    _where(key, root),
+                    f"{points:.3g} points; expected at most {HARD_MAX_POINTS:.3g} even with "
+                    "limits.unbounded (each point is checked and kept before any run) "
+                    "— use fewer points",
+                )
+            ],
+            source,
+        )
+    maximum = HARD_MAX_RUNS if hard else MAX_RUNS
+    if runs <= maximum:
         return
-    where = _where(("replications",), root) if spec.replications > MAX_RUNS else _where(key, root)
+    where = _where(("replications",), root) if spec.replications > maximum else _where(key, root)
+    way_out = (
+        "even with limits.unbounded (no machine finishes this) — use fewer points or replications"
+        if hard
+        else "— use fewer points or replications, or set limits.unbounded: true"
+    )
     raise ScenarioError(
         [
             (
                 where,
                 f"{points:,} point(s) x {spec.replications:,} replication(s) gives {runs:.3g} "
-                f"runs; expected at most {MAX_RUNS:,} — use fewer points or replications, "
-                "or set limits.unbounded: true",
+                f"runs; expected at most {maximum:,} {way_out}",
             )
         ],
         source,
