@@ -200,3 +200,18 @@ def test_planned_metric_columns_equal_the_recorded_ones(tmp_path):
     header = (out / "runs.csv").read_text(encoding="utf-8").split("\n", 1)[0].split(",")
     fixed = {"point", "replication", "seed", "status", "error", "wall_s", *plan.parameters}
     assert set(header) - fixed == set().union(*(p.metrics for p in plan.points))
+
+
+def test_sweep_over_a_replay_with_undeclared_types_runs(tmp_path):
+    """A replay scenario that names its types only in the file (valid for `run`) was refused
+    by every sweep over it: the resolved base declared the default type alone, so the
+    file's types were unknown. It now runs, and records the file's types."""
+    scenario = _scenario_files(tmp_path)["replay-undeclared-types"]
+    path = tmp_path / "sweep.yaml"
+    text = f"name: r\nscenario: {scenario}\nreplications: 1\n"
+    path.write_text(text + "metrics: [detection.probability_by_type.armour]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    outcome = run_sweep(path, workers=1, out=out, progress=lambda info: None)
+    assert (outcome.ok, outcome.failed) == (1, 0)
+    header = (out / "runs.csv").read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+    assert {"violations.count_by_type.armour", "violations.count_by_type.artillery"} <= set(header)
