@@ -215,3 +215,23 @@ def test_sweep_over_a_replay_with_undeclared_types_runs(tmp_path):
     assert (outcome.ok, outcome.failed) == (1, 0)
     header = (out / "runs.csv").read_text(encoding="utf-8").split("\n", 1)[0].split(",")
     assert {"violations.count_by_type.armour", "violations.count_by_type.artillery"} <= set(header)
+
+
+def test_unreachable_scheduler_is_refused_before_the_folder_is_made(tmp_path, monkeypatch, capsys):
+    """A Dask scheduler that cannot be reached exits 2 and leaves no folder (the folder was
+    created, locked and left with an "incomplete" manifest before the connection failed).
+    The connection is made to fail at once here instead of after its 20 s timeout."""
+    import sim.sweep.execute as execute
+    from sim.errors import SimError
+
+    def unreachable(scheduler: str):
+        raise SimError(f"cannot reach the Dask scheduler at {scheduler}: refused")
+
+    monkeypatch.setattr(execute, "_remote_client", unreachable)
+    path = tmp_path / "sweep.yaml"
+    path.write_text(SWEEP, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["sweep", str(path), "--scheduler", "tcp://127.0.0.1:9", "--quiet", "--out", str(out)]
+    assert main(args) == 2
+    assert "cannot reach the Dask scheduler" in capsys.readouterr().err
+    assert not out.exists()

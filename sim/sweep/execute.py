@@ -105,12 +105,9 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor | Non
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise SimError(
-            "--scheduler needs dask.distributed: pip install 'ceasefire-sim[dask]'"
-        ) from None
+    _dask()
+    from dask.distributed import Client, LocalCluster
+
     cluster = None
     if scheduler == "local":
         cluster = LocalCluster(
@@ -118,16 +115,42 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor | Non
         )
         client = Client(cluster)
     else:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as exc:
-            raise SimError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        client = _remote_client(scheduler)
     try:
         yield client.get_executor(pure=False)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _dask() -> None:
+    """Refuse ``--scheduler`` when dask.distributed is not installed."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise SimError(
+            "--scheduler needs dask.distributed: pip install 'ceasefire-sim[dask]'"
+        ) from None
+
+
+def _remote_client(scheduler: str) -> Any:
+    """A client of the Dask scheduler at ``scheduler``; SimError if it cannot be reached."""
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler, timeout="20s")
+    except OSError as exc:
+        raise SimError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+
+
+def _check_scheduler(scheduler: str | None) -> None:
+    """Refuse a scheduler that cannot be used, before the sweep folder is created."""
+    if scheduler is None:
+        return
+    _dask()
+    if scheduler != "local":
+        _remote_client(scheduler).close()
 
 
 # --- running ---------------------------------------------------------------------
@@ -286,6 +309,7 @@ def run_sweep(
     n_workers = workers or os.cpu_count() or 1
     folder = Path(out) if out is not None else Path("results") / "sweeps" / plan.spec.name
     check_out(folder, SWEEP)
+    _check_scheduler(scheduler)  # everything is checked before the folder is created
     lock = lock_folder(folder)  # a second sweep into this folder is refused until we end
     try:
         outcome = _run_locked(plan, folder, fresh, n_workers, scheduler, quiet, progress, started)
