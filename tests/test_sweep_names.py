@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.engine import run
@@ -235,3 +237,42 @@ def test_unreachable_scheduler_is_refused_before_the_folder_is_made(tmp_path, mo
     assert main(args) == 2
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err
     assert not out.exists()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    drones=st.integers(0, 2),
+    grounds=st.integers(0, 2),
+    satellites=st.integers(0, 1),
+    types=st.lists(st.sampled_from(["raid", "armour", "drone_strike"]), unique=True, max_size=3),
+    deadlines=st.lists(st.sampled_from(["45s", "2min", "15min", "90min", "1d"]), unique=True),
+    buffer=st.sampled_from(["1m", "900m", "5km"]),
+    rate=st.sampled_from(["0/day", "3/day", "40/day"]),
+)
+def test_metric_keys_equal_a_runs_keys_across_generated_scenarios(
+    drones, grounds, satellites, types, deadlines, buffer, rate
+):
+    """Across fleets of every kind (or none), declared types (or the default), deadlines,
+    zones with and without cells, and no violations at all: predicted keys == run keys."""
+    from sim.scenario import scenario_from_data
+
+    data: dict = {
+        "name": "gen",
+        "duration": "1d",
+        "line": {"points": [[0, 0], [30000, 0], [45000, 9000]], "crs": "local", "buffer": buffer},
+        "violations": {"rate": rate},
+        "reporting": {"deadlines": deadlines, "verification": {"modalities": 1}},
+        "drones": [
+            {"name": f"uav{k}", "count": 1, "speed": "40m/s", "sensor": {"range": "2km"}}
+            for k in range(drones)
+        ],
+        "ground_sensors": [
+            {"name": f"ugs{k}", "spacing": "7km", "sensor": {"range": "1km"}}
+            for k in range(grounds)
+        ],
+        "satellites": [{"name": f"sat{k}", "schedule": {"every": "8h"}} for k in range(satellites)],
+    }
+    if types:
+        data["violations"]["types"] = {t: {} for t in types}
+    scenario = scenario_from_data(data, ROOT)
+    assert metric_keys(scenario) == set(run(scenario, seed=5).metrics())
