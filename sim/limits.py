@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.scenario import Scenario
@@ -116,7 +117,7 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         out["violations"] = scenario.violations.rate * horizon
         active = scenario.violations.duration.mean
     elif scenario.violations.file is not None:
-        count, active = _replay_work(scenario, line)
+        count, active = _replay_work(scenario)
         out["violations"] = float(count)
     out["active_s"] = active
     out["line_cells"] = line.length / cell
@@ -207,18 +208,22 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
     return out
 
 
-def _replay_work(scenario: Scenario, line: Line) -> tuple[int, float]:
-    """The replay file's row count and mean duration (s); (0, 0) if it cannot be read.
+def _replay_work(scenario: Scenario) -> tuple[int, float]:
+    """The replay file's row count and mean ``duration_s`` (s); (0, 0) if unreadable.
 
-    Called once the file has been checked (sim.checks): a file with problems is
-    refused there, with them.
+    Called once the file's rows have been checked (sim.checks refuses a file with
+    problems, with them), so only the two figures are read, not the rows parsed again.
     """
-    from sim.violations import parse_replay
+    from sim.violations import read_rows
 
-    rows, _ = parse_replay(scenario, line)
-    if rows is None or not len(rows.ids):
+    assert scenario.violations.file is not None
+    try:
+        header, rows = read_rows(Path(scenario.violations.file))
+        column = header.index("duration_s")
+        durations = [float(row[column]) for _, row in rows]
+    except (ValueError, IndexError):
         return 0, 0.0
-    return len(rows.ids), float(rows.duration.mean())
+    return len(durations), (math.fsum(durations) / len(durations) if durations else 0.0)
 
 
 def check_limits(
