@@ -41,6 +41,7 @@ from sim.tables import Table
 
 if TYPE_CHECKING:
     from sim.engine import RunResult
+    from sim.geo import Line
 
 EPS = 1e-6  # seconds: windows closer than this are one coverage interval
 CLASSES = ("drone", "ground")  # classes with coverage time; satellites add looks only
@@ -105,6 +106,22 @@ class Coverage:
         return out
 
 
+def _zone_grid(line: Line, cell: float) -> tuple[np.ndarray, ...]:
+    """The grid over the zone's bounding box: x, y (m), column and row indices, inside."""
+    xmin, ymin, xmax, ymax = line.zone.bounds
+    ix = np.arange(math.floor(xmin / cell), math.ceil(xmax / cell))
+    iy = np.arange(math.floor(ymin / cell), math.ceil(ymax / cell))
+    mesh = np.meshgrid((ix + 0.5) * cell, (iy + 0.5) * cell)
+    index = np.meshgrid(ix - ix[0], iy - iy[0])
+    gx, gy, gix, giy = mesh[0].ravel(), mesh[1].ravel(), index[0].ravel(), index[1].ravel()
+    return gx, gy, gix, giy, shapely.contains_xy(line.zone, gx, gy)
+
+
+def zone_cell_count(line: Line, cell: float) -> int:
+    """The number of zone cells of ``line``'s coverage grid at spacing ``cell`` (m)."""
+    return int(np.count_nonzero(_zone_grid(line, cell)[4]))
+
+
 def grid_points(result: RunResult) -> dict[str, np.ndarray]:
     """The line cells and zone cells of a run's line: positions and indices."""
     line = result.line
@@ -114,13 +131,7 @@ def grid_points(result: RunResult) -> dict[str, np.ndarray]:
     hi = np.minimum(lo + cell, line.length)
     centre = 0.5 * (lo + hi)
     lx, ly = line.point_at(centre, 0.0)
-    xmin, ymin, xmax, ymax = line.zone.bounds
-    ix = np.arange(math.floor(xmin / cell), math.ceil(xmax / cell))
-    iy = np.arange(math.floor(ymin / cell), math.ceil(ymax / cell))
-    mesh = np.meshgrid((ix + 0.5) * cell, (iy + 0.5) * cell)
-    index = np.meshgrid(ix - ix[0], iy - iy[0])
-    gx, gy, gix, giy = mesh[0].ravel(), mesh[1].ravel(), index[0].ravel(), index[1].ravel()
-    inside = shapely.contains_xy(line.zone, gx, gy)
+    gx, gy, gix, giy, inside = _zone_grid(line, cell)
     zx, zy = gx[inside], gy[inside]
     zchain, zoffset = line.locate(zx, zy)
     n_zone = len(zx)

@@ -3,11 +3,13 @@
 Each estimate is a count the run's memory or time grows with; each bound is what a
 2-core, 24 GB machine finishes in minutes (the benchmark scenario, 30 days on
 1,200 km with 60 drones, 600 sensors and 30,000 violations, is far below every
-bound). A scenario with ``limits: {unbounded: true}`` skips these bounds.
+bound). A scenario with ``limits: {unbounded: true}`` skips these bounds, but not
+the hard tier (``HARD_MAXIMUM``, ``HARD_BOUNDS``): work no machine finishes, or that
+numpy cannot represent, is refused even then.
 
 Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
 
-- violations: rate x T (or the replay's rows);
+- violations: rate x T (or the replay's rows; their durations for the active time);
 - line cells: length / c; zone cells: the zone's area / c^2, and the grid over
   the zone's bounding box (which is laid out before cells are kept);
 - assets: drone airframes (count + spares) and ground sensors;
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.scenario import Scenario
@@ -59,6 +62,22 @@ BOUNDS = {
 }
 
 
+# The hard tier: what even ``limits.unbounded`` cannot lift, because no machine finishes
+# it or numpy cannot represent it. About 1e12 items of any kind (at a few bytes each,
+# terabytes; at a microsecond each, weeks), which also keeps every Poisson mean drawn
+# (violations rate x T, false alarms of one asset or one image) far below numpy's
+# largest (~9.2e18, "lam value too large"). Assets are laid out one by one: at most
+# MAX_LAYOUT of them (the ground layout stops there, sim.checks).
+HARD_MAXIMUM = 1e12
+HARD_BOUNDS = {"airframes": 1e7, "sensors": 1e7}
+HARD_NOTE = "even with limits.unbounded (no machine finishes this)"
+
+
+def hard_maximum(name: str) -> float:
+    """The bound on estimate ``name`` that ``limits.unbounded`` does not lift."""
+    return HARD_BOUNDS.get(name, HARD_MAXIMUM)
+
+
 def _size(count: float, bound: Bound) -> str:
     """Memory of ``count`` items, for a message: ' (~90 GB)'."""
     if not bound.bytes_each:
@@ -70,16 +89,18 @@ def _size(count: float, bound: Bound) -> str:
     return ""
 
 
-def refusal(key: str, count: float, bound_name: str, advice: str) -> str:
-    """The message of an estimate over its bound, naming the estimate and the way out."""
+def refusal(key: str, count: float, bound_name: str, advice: str, hard: bool = False) -> str:
+    """The message of an estimate over its bound, naming the estimate and the way out.
+
+    ``hard``: the bound of the hard tier (``limits.unbounded`` is set and does not lift it).
+    """
     bound = BOUNDS[bound_name]
+    maximum = hard_maximum(bound_name) if hard else bound.maximum
     shown = f"{count:.3g}"
-    if float(shown) <= bound.maximum:  # rounding must not hide why it is refused
+    if float(shown) <= maximum:  # rounding must not hide why it is refused
         shown = f"{count:.7g}"
-    return (
-        f"{shown} {bound.unit}{_size(count, bound)}; expected at most {bound.maximum:.3g} "
-        f"— {advice}, or {OVERRIDE}"
-    )
+    way_out = f"{HARD_NOTE} — {advice}" if hard else f"— {advice}, or {OVERRIDE}"
+    return f"{shown} {bound.unit}{_size(count, bound)}; expected at most {maximum:.3g} {way_out}"
 
 
 def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | None]) -> dict:
@@ -89,8 +110,16 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
     horizon = scenario.duration
     cell = scenario.line.cell
     out: dict[str, Any] = {}
+    # violations and their mean active time (s): the generator's settings, or the
+    # replay file's rows (their count and durations)
+    active = 0.0
     if scenario.violations.rate is not None:
         out["violations"] = scenario.violations.rate * horizon
+        active = scenario.violations.duration.mean
+    elif scenario.violations.file is not None:
+        count, active = _replay_work(scenario)
+        out["violations"] = float(count)
+    out["active_s"] = active
     out["line_cells"] = line.length / cell
     xmin, ymin, xmax, ymax = line.zone.bounds
     out["zone_grid"] = (math.ceil((xmax - xmin) / cell) + 1) * (math.ceil((ymax - ymin) / cell) + 1)
@@ -147,7 +176,6 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
     # detection trials: per violation, its mean active time x the looks per second of
     # the assets over it (patrol passes v / L of one station; glimpses 1 / glimpse)
     n_violations = out.get("violations", 0.0)
-    active = scenario.violations.duration.mean if n_violations else 0.0
     trials = []
     for i, fleet in enumerate(scenario.drones):
         stations = fleet.patrol.stations or fleet.count
@@ -180,19 +208,44 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
     return out
 
 
+def _replay_work(scenario: Scenario) -> tuple[int, float]:
+    """The replay file's row count and mean ``duration_s`` (s); (0, 0) if unreadable.
+
+    Called once the file's rows have been checked (sim.checks refuses a file with
+    problems, with them), so only the two figures are read, not the rows parsed again.
+    """
+    from sim.violations import read_rows
+
+    assert scenario.violations.file is not None
+    try:
+        header, rows = read_rows(Path(scenario.violations.file))
+        column = header.index("duration_s")
+        durations = [float(row[column]) for _, row in rows]
+    except (ValueError, IndexError):
+        return 0, 0.0
+    return len(durations), (math.fsum(durations) / len(durations) if durations else 0.0)
+
+
 def check_limits(
     scenario: Scenario, line: Line, geometries: list[FleetGeometry | None]
 ) -> list[Problem]:
-    """Problems for each estimate over its bound (none with ``limits.unbounded``)."""
-    if scenario.limits.unbounded:
-        return []
+    """Problems for each estimate over its bound.
+
+    With ``limits.unbounded`` the estimates are held to the hard tier instead
+    (``hard_maximum``): whatever validation accepts, a run must be able to finish.
+    """
+    hard = scenario.limits.unbounded
     est = estimate(scenario, line, geometries)
     parts = est["_parts"]
     problems: list[Problem] = []
 
     def over(name: str, value: float | None = None) -> bool:
         value = est[name] if value is None else value
-        return not value <= BOUNDS[name].maximum  # NaN counts as over
+        maximum = hard_maximum(name) if hard else BOUNDS[name].maximum
+        return not value <= maximum  # NaN counts as over
+
+    def refuse(key: str, count: float, bound_name: str, advice: str) -> str:
+        return refusal(key, count, bound_name, advice, hard)
 
     rate = scenario.violations.rate
     if rate is not None and over("violations"):
@@ -201,7 +254,7 @@ def check_limits(
                 ("violations", "rate"),
                 f"{rate * 86400:.3g}/day over "
                 f"{scenario.duration / 86400:.3g} days gives "
-                + refusal("violations.rate", est["violations"], "violations", "lower the rate"),
+                + refuse("violations.rate", est["violations"], "violations", "lower the rate"),
             )
         )
     cell_km = f"{scenario.line.cell:g} m"
@@ -210,7 +263,7 @@ def check_limits(
             (
                 ("line", "cell"),
                 f"{cell_km} on a {line.length / 1000:.4g} km line gives "
-                + refusal("line.cell", est["line_cells"], "line_cells", "use a coarser cell"),
+                + refuse("line.cell", est["line_cells"], "line_cells", "use a coarser cell"),
             )
         )
     elif over("zone_grid"):
@@ -218,7 +271,7 @@ def check_limits(
             (
                 ("line", "cell"),
                 f"{cell_km} gives "
-                + refusal("line.cell", est["zone_grid"], "zone_grid", "use a coarser cell"),
+                + refuse("line.cell", est["zone_grid"], "zone_grid", "use a coarser cell"),
             )
         )
     elif over("zone_cells"):
@@ -226,7 +279,7 @@ def check_limits(
             (
                 ("line", "cell"),
                 f"{cell_km} gives "
-                + refusal("line.cell", est["zone_cells"], "zone_cells", "use a coarser cell"),
+                + refuse("line.cell", est["zone_cells"], "zone_cells", "use a coarser cell"),
             )
         )
     if over("airframes"):
@@ -234,7 +287,7 @@ def check_limits(
             (
                 ("drones",),
                 "the fleets have "
-                + refusal("drones", est["airframes"], "airframes", "use fewer drones"),
+                + refuse("drones", est["airframes"], "airframes", "use fewer drones"),
             )
         )
     for i, n in enumerate(parts["sensors"]):
@@ -243,7 +296,7 @@ def check_limits(
             problems.append(
                 (
                     ("ground_sensors", i, key),
-                    "gives " + refusal(key, n, "sensors", "use a wider spacing"),
+                    "gives " + refuse(key, n, "sensors", "use a wider spacing"),
                 )
             )
     if not problems and over("events"):
@@ -257,7 +310,7 @@ def check_limits(
             (
                 biggest[1],
                 f"over {scenario.duration / 86400:.3g} days this gives "
-                + refusal("", est["events"], "events", "shorten the duration"),
+                + refuse("", est["events"], "events", "shorten the duration"),
             )
         )
     if not problems and over("false_alarms"):
@@ -267,7 +320,7 @@ def check_limits(
             (
                 (*where, key),
                 f"over {scenario.duration / 86400:.3g} days this gives "
-                + refusal("", est["false_alarms"], "false_alarms", "lower the false alarm rate"),
+                + refuse("", est["false_alarms"], "false_alarms", "lower the false alarm rate"),
             )
         )
     if not problems and over("trials"):
@@ -276,8 +329,8 @@ def check_limits(
             (
                 where,
                 f"{est.get('violations', 0):.3g} violations active "
-                f"{scenario.violations.duration.mean / 60:.3g} min on average give "
-                + refusal("", est["trials"], "trials", "use a longer glimpse or fewer violations"),
+                f"{est['active_s'] / 60:.3g} min on average give "
+                + refuse("", est["trials"], "trials", "use a longer glimpse or fewer violations"),
             )
         )
     if not problems and over("windows"):
@@ -295,7 +348,7 @@ def check_limits(
             (
                 biggest[1],
                 f"with a {cell_km} cell over {scenario.duration / 86400:.3g} days this gives "
-                + refusal(
+                + refuse(
                     "", est["windows"], "windows", "use a coarser line.cell or a shorter duration"
                 ),
             )

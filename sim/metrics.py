@@ -7,6 +7,7 @@ score intervals.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sim.engine import RunResult
+    from sim.scenario import Scenario
 
 Z95 = 1.959963984540054
 ASSET_CLASSES = ("drone", "ground", "satellite")
@@ -170,7 +172,7 @@ def compute(result: RunResult) -> dict[str, Any]:
     out: dict[str, Any] = {"violations.count": n, "duration_days": result.scenario.duration / 86400}
     out.update(proportion("detection.probability", int(detected.sum()), n))
     types = events["type"]
-    for name in sorted(set(types)):
+    for name in sorted(result.violations.type_names):  # every type, even one that never occurred
         mask = types == name
         out.update(
             proportion(
@@ -212,3 +214,112 @@ def compute(result: RunResult) -> dict[str, Any]:
         for key, value in stats.items():
             out[f"assets.{group}.{key}"] = value
     return out
+
+
+# The keys of ``Coverage.metrics`` per grid (``coverage.line.*``, ``coverage.zone.*``) and
+# of each asset group's ``stats`` (``assets.<group>.*``), by the group's section.
+COVERAGE_GRID_KEYS = (
+    "time_fraction",
+    "time_fraction.drone",
+    "time_fraction.ground",
+    "two_asset_fraction",
+    "min_cell_fraction",
+    "revisit.mean_s",
+    "revisit.cell_p95_median_s",
+    "revisit.max_s",
+    "time_average_gap_s",
+    "mean_response_s",
+)
+ASSET_STAT_KEYS = {
+    "drones": ("flight_hours", "on_station_fraction", "sorties", "losses"),
+    "ground_sensors": ("sensors", "availability", "failures"),
+    "satellites": ("images",),
+}
+_SECTION_CLASS = {"drones": "drone", "ground_sensors": "ground", "satellites": "satellite"}
+
+
+def violation_type_names(scenario: Scenario) -> list[str]:
+    """The violation types a run of ``scenario`` knows, as ``compute`` lists them.
+
+    The declared ``violations.types``; a replay whose types are not declared adds
+    the types its file names (the file is read, nothing is run).
+    """
+    spec = scenario.violations
+    if spec.file is None or "types" in spec.model_fields_set:
+        return list(spec.types)
+    from sim.checks import scenario_line
+    from sim.violations import parse_replay
+
+    rows, problems = parse_replay(scenario, scenario_line(scenario))
+    if rows is None:
+        raise ValueError(f"violations.file: {'; '.join(problems)}")
+    return list(rows.type_names)
+
+
+def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
+    """Every key of the metrics.json a run of ``scenario`` writes, without running it.
+
+    The keys depend only on the scenario: its violation types, asset fleets (a class
+    has keys when the scenario has an asset of it), deadlines, and whether the zone
+    grid holds any cell at the scenario's ``line.cell`` (the line is projected, the
+    grid laid out; nothing is simulated). ``coverage=False``: no ``coverage.*`` keys.
+    ``scenario`` must be a validated scenario (its replay file readable).
+    """
+    out = {"violations.count", "duration_days"}
+
+    def with_interval(key: str) -> None:
+        out.update((key, f"{key}.low95", f"{key}.high95"))
+
+    def summary_keys(prefix: str) -> None:
+        out.update(f"{prefix}.{s}_s" for s in ("mean", "median", "p90", "p95", "max"))
+
+    with_interval("detection.probability")
+    for name in violation_type_names(scenario):
+        with_interval(f"detection.probability_by_type.{name}")
+    sections: dict[str, list[Any]] = {
+        "drones": scenario.drones,
+        "ground_sensors": scenario.ground_sensors,
+        "satellites": scenario.satellites,
+    }
+    present = {_SECTION_CLASS[s] for s, groups in sections.items() if groups}
+    classes = [c for c in ASSET_CLASSES if c in present]
+    for cls in classes:
+        out.add(f"detection.first_by_class.{cls}")
+        with_interval(f"detection.by_class.{cls}")
+        out.add(f"false_alarms.per_day.{cls}")
+    summary_keys("latency")
+    summary_keys("report_latency")
+    summary_keys("verification_latency")
+    for d in scenario.reporting.deadlines:
+        for key in deadline_metrics(d):
+            with_interval(key)
+    with_interval("verified.probability")
+    out.update(("false_alarms.count", "false_alarms.per_day"))
+    if coverage:
+        grids = ["line"] + (["zone"] if zone_has_cells(scenario) else [])
+        for grid in grids:
+            out.update(f"coverage.{grid}.{k}" for k in COVERAGE_GRID_KEYS)
+        out.update(("coverage.time_fraction", "coverage.revisit.mean_s", "coverage.revisit.max_s"))
+    for section, groups in sections.items():
+        for group in groups:
+            out.update(f"assets.{group.name}.{k}" for k in ASSET_STAT_KEYS[section])
+    return out
+
+
+def zone_has_cells(scenario: Scenario) -> bool:
+    """Whether the coverage grid of ``scenario`` holds any zone cell (its line is projected)."""
+    spec = scenario.line
+    assert spec.points is not None
+    points = tuple((float(x), float(y)) for x, y in spec.points)
+    return _zone_has_cells(points, spec.crs, float(spec.buffer), float(spec.cell))
+
+
+@functools.lru_cache(maxsize=64)
+def _zone_has_cells(
+    points: tuple[tuple[float, float], ...], crs: str, buffer: float, cell: float
+) -> bool:
+    """``zone_has_cells`` by the line's inputs (a sweep asks once per distinct line)."""
+    from sim.coverage import zone_cell_count
+    from sim.geo import Line
+
+    return zone_cell_count(Line.from_points(list(points), crs, buffer), cell) > 0

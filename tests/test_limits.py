@@ -8,12 +8,14 @@ CLI: exit 2, the YAML path, no traceback, nothing written.
 from __future__ import annotations
 
 import copy
+import json
 import math
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import test_bad_input
 import yaml
@@ -599,3 +601,188 @@ def test_accepted_names_are_plain_children_of_results(name):
     folder = Path("results") / scenario.name
     assert folder.parent == Path("results") and folder.name == name
     assert name not in (".", "..") and not name.startswith((".", "-")) and len(name) <= 100
+
+
+# --- the hard tier: what limits.unbounded cannot lift ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("patch", "path", "expected"),
+    [
+        (
+            {("drones", 0, "false_alarm_rate"): "1e300/h"},
+            "drones[0].false_alarm_rate (line",
+            "4.8e+301 false alarms",
+        ),
+        (
+            {("drones", 0, "false_alarm_rate"): "1e8/s"},
+            "drones[0].false_alarm_rate (line",
+            "1.73e+13 false alarms",
+        ),
+        ({("violations", "rate"): "1e300/s"}, "violations.rate (line", "8.64e+304 violations"),
+        (
+            {("ground_sensors", 0, "false_alarm_rate"): "1e300/h"},
+            "ground_sensors[0].false_alarm_rate (line",
+            "false alarms",
+        ),
+        (
+            {
+                ("satellites",): [
+                    {"name": "s", "schedule": {"every": "1h"}, "false_alarms_per_image": 1e300}
+                ]
+            },
+            "satellites[0].false_alarms_per_image (line",
+            "false alarms",
+        ),
+        (
+            {("ground_sensors", 0, "mtbf"): "1e-300s", ("ground_sensors", 0, "mttr"): "1e-300s"},
+            "ground_sensors[0].mtbf (line",
+            "simulation events",
+        ),
+        (
+            {("satellites",): [{"name": "s", "schedule": {"every": 1e-300}}]},
+            "satellites[0].schedule.every (line",
+            "simulation events",
+        ),
+        ({("drones", 0, "spares"): 10**30}, "drones (line", "1e+30 drone airframes"),
+        (
+            {("drones", 0, "sensor", "glimpse"): 1e-300},
+            "drones[0].sensor.glimpse (line",
+            "detection trials",
+        ),
+    ],
+    ids=[
+        "drone_false_alarms_1e300",
+        "drone_false_alarms_just_over",
+        "rate_1e300",
+        "ground_false_alarms",
+        "satellite_false_alarms",
+        "mtbf_tiny",
+        "satellite_every_tiny",
+        "spares_1e30",
+        "glimpse_tiny",
+    ],
+)
+def test_unbounded_does_not_lift_the_hard_tier(cli, tmp_path, patch, path, expected):
+    """`limits: {unbounded: true}` let these through validate, and run then crashed (numpy
+    "lam value too large" for a 1e300/h false alarm rate) or never ended. The hard tier
+    refuses them even so, with the key and the estimate, and offers no override."""
+    data = patched(patch)
+    data["limits"] = {"unbounded": True}
+    status, err = cli(data, command="validate")
+    assert_refused(tmp_path, status, err)
+    assert path in err and expected in err
+    assert "even with limits.unbounded" in err
+    assert "set limits.unbounded: true" not in err
+
+
+def test_hard_tier_keeps_poisson_means_within_numpy():
+    """Every Poisson mean a run draws is at most an estimate the hard tier bounds; numpy
+    draws that mean, and refuses the 1e300-scale means the tier exists to keep out."""
+    from sim.limits import HARD_BOUNDS, HARD_MAXIMUM
+
+    rng = np.random.default_rng(0)
+    assert rng.poisson(HARD_MAXIMUM) > 0
+    with pytest.raises(ValueError, match="lam value too large"):
+        rng.poisson(1e300)
+    from sim.checks import MAX_LAYOUT
+
+    assert HARD_BOUNDS["sensors"] <= MAX_LAYOUT  # the ground layout stops there
+    for name, bound in BOUNDS.items():
+        assert bound.maximum < HARD_BOUNDS.get(name, HARD_MAXIMUM), name
+
+
+def test_unbounded_accepts_what_is_over_the_soft_bound_and_it_runs(cli, tmp_path):
+    """Between the two tiers, unbounded is the override it says: 10,000 ground sensors per
+    group over a 2,000 bound (lowered here) validate and run."""
+    import sim.limits
+
+    data = patched({("ground_sensors", 0, "spacing"): "1km", ("limits",): {"unbounded": True}})
+    original = sim.limits.BOUNDS["sensors"]
+    sim.limits.BOUNDS["sensors"] = sim.limits.Bound(10, original.unit)
+    try:
+        status, err = cli(data)
+    finally:
+        sim.limits.BOUNDS["sensors"] = original
+    assert (status, err) == (0, "")
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["assets.g.sensors"] == 100
+
+
+def test_sweep_unbounded_does_not_lift_the_hard_tier(tmp_path, capsys):
+    """A sweep with `limits.unbounded` and 1e12 replications, or 2e6 sampled points, is
+    refused before any point is built (it would fill memory planning the runs)."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(yaml.safe_dump(BASE), encoding="utf-8")
+    sweep = tmp_path / "w.yaml"
+    for body, key, expected in [
+        ("replications: 1000000000000\n", "replications (line 3)", "1e+12 runs"),
+        (
+            "replications: 1\nsample: {n: 2000000, ranges: {duration: [1d, 2d]}}\n",
+            "sample.n (line 4)",
+            "2e+06 points",
+        ),
+    ]:
+        text = "name: w\nscenario: s.yaml\n" + body + "limits: {unbounded: true}\n"
+        sweep.write_text(text, encoding="utf-8")
+        assert main(["sweep", str(sweep), "--out", str(tmp_path / "out")]) == 2
+        err = capsys.readouterr().err
+        assert key in err and expected in err and "even with limits.unbounded" in err
+        assert not (tmp_path / "out").exists()
+    sweep.write_text(
+        "name: w\nscenario: s.yaml\nreplications: 200000\nlimits: {unbounded: true}\n",
+        encoding="utf-8",
+    )
+    from sim.sweep import load_sweep
+
+    assert len(load_sweep(sweep).tasks()) == 200_000  # over the soft bound: lifted
+
+
+# --- estimates of replayed violations ---------------------------------------------------
+
+
+def test_replay_estimate_uses_the_files_rows_and_durations(cli, tmp_path):
+    """The trials estimate of a replay counts the file's rows and their durations (it used
+    the generator's violations.duration and no violations at all, so a replay with a
+    1 ms glimpse and year-long violations passed validation and never finished)."""
+    rows = "id,t_start_s,duration_s,x_m,y_m\n" + "".join(
+        f"v{k},{k},3e7,20000,0\n" for k in range(3)
+    )
+    data = replay(cli, rows)
+    data["drones"][0]["sensor"]["glimpse"] = "1ms"
+    status, err = cli(data, command="validate")
+    assert_refused(tmp_path, status, err)
+    assert "drones[0].sensor.glimpse (line" in err
+    assert "3 violations active 5e+05 min on average give" in err and "detection trials" in err
+
+
+def test_replay_estimate_scales_with_the_files_durations(tmp_path):
+    """Same rows, durations ten times longer: ten times the trials; violations.duration
+    (the generator's setting) changes nothing for a replay."""
+    from sim.checks import fleet_geometry
+    from sim.limits import estimate
+
+    def trials(duration_s: float, generator: str) -> tuple[float, float]:
+        csv_path = tmp_path / f"v{duration_s:g}.csv"
+        csv_path.write_text(
+            "id,t_start_s,duration_s,x_m,y_m\n"
+            + "".join(f"v{k},{k},{duration_s},20000,0\n" for k in range(5)),
+            encoding="utf-8",
+        )
+        data = patched(
+            {("violations", "file"): str(csv_path), ("violations", "duration"): generator}
+        )
+        del data["violations"]["rate"]
+        data["drones"][0]["sensor"]["glimpse"] = "10s"
+        scenario = scenario_from_data(data)
+        line = scenario_line(scenario)
+        geometries = [fleet_geometry(f, line)[0] for f in scenario.drones]
+        est = estimate(scenario, line, geometries)
+        return est["violations"], est["trials"]
+
+    n, short = trials(600, "30min")
+    assert n == 5
+    _, long = trials(6000, "30min")
+    _, other = trials(600, "5d")
+    assert long == pytest.approx(10 * short)
+    assert other == short

@@ -190,11 +190,13 @@ def test_quoting_hint_for_brackets_in_flow_style(tmp_path):
     )
 
 
-def test_unknown_metric_is_refused_after_the_first_run(tmp_path):
-    """A metric that the runs do not produce is named (with a close match) after one run."""
+def test_unknown_metric_is_refused_before_any_run(tmp_path):
+    """A metric that the runs do not produce is named (with a close match) before any run,
+    and the refused sweep leaves no folder."""
     text = GRID + "metrics: [detection.probabilty]\n"
     with pytest.raises(ScenarioError) as info:
         run_sweep(write(tmp_path, text), workers=1, out=tmp_path / "out", progress=print)
+    assert not (tmp_path / "out").exists()
     assert info.value.problems == [
         (
             "metrics[0] (line 15)",

@@ -25,7 +25,7 @@ from sim.outdir import LOCK, SWEEP, check_out, lock_folder
 from sim.sweep.plan import SweepPlan, load_sweep
 from sim.sweep.records import RunLog, _cell, _ignore_sigint, _row, run_one
 from sim.sweep.spec import BASE_RESOLVED, MANIFEST, RESOLVED, RUNS, SUMMARY
-from sim.sweep.stats import _check_names, interval_kinds, summarise
+from sim.sweep.stats import interval_kinds, summarise
 
 # --- progress --------------------------------------------------------------------
 
@@ -105,12 +105,9 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor | Non
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise SimError(
-            "--scheduler needs dask.distributed: pip install 'ceasefire-sim[dask]'"
-        ) from None
+    _dask()
+    from dask.distributed import Client, LocalCluster
+
     cluster = None
     if scheduler == "local":
         cluster = LocalCluster(
@@ -118,16 +115,42 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor | Non
         )
         client = Client(cluster)
     else:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as exc:
-            raise SimError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        client = _remote_client(scheduler)
     try:
         yield client.get_executor(pure=False)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _dask() -> None:
+    """Refuse ``--scheduler`` when dask.distributed is not installed."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise SimError(
+            "--scheduler needs dask.distributed: pip install 'ceasefire-sim[dask]'"
+        ) from None
+
+
+def _remote_client(scheduler: str) -> Any:
+    """A client of the Dask scheduler at ``scheduler``; SimError if it cannot be reached."""
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler, timeout="20s")
+    except OSError as exc:
+        raise SimError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+
+
+def _check_scheduler(scheduler: str | None) -> None:
+    """Refuse a scheduler that cannot be used, before the sweep folder is created."""
+    if scheduler is None:
+        return
+    _dask()
+    if scheduler != "local":
+        _remote_client(scheduler).close()
 
 
 # --- running ---------------------------------------------------------------------
@@ -286,6 +309,7 @@ def run_sweep(
     n_workers = workers or os.cpu_count() or 1
     folder = Path(out) if out is not None else Path("results") / "sweeps" / plan.spec.name
     check_out(folder, SWEEP)
+    _check_scheduler(scheduler)  # everything is checked before the folder is created
     lock = lock_folder(folder)  # a second sweep into this folder is refused until we end
     try:
         outcome = _run_locked(plan, folder, fresh, n_workers, scheduler, quiet, progress, started)
@@ -308,7 +332,6 @@ def _run_locked(
 ) -> SweepOutcome:
     """``run_sweep`` once ``folder`` is checked and locked."""
     clock = time.perf_counter()
-    root = plan.root
     _prepare_folder(folder, plan, fresh)
     _write_resolved(folder, plan)
 
@@ -317,10 +340,6 @@ def _run_locked(
     log = RunLog(folder / RUNS, plan.parameters)
     resumed = log.load(lambda p, r: expected.get((p, r)))
     pending = [t for t in tasks if t not in log.rows]
-    checked = False
-    if any(r["status"] == "ok" for r in log.rows.values()):
-        _check_names(plan, set(log.header), root)
-        checked = True
 
     counts = {"runs": len(tasks), "runs_ok": 0, "runs_failed": 0, "runs_resumed": resumed}
     label = _executor_label(n_workers, scheduler)
@@ -341,14 +360,11 @@ def _run_locked(
     failed = sum(r["status"] != "ok" for r in log.rows.values())
 
     def record(task: tuple[int, int], result: dict[str, Any]) -> None:
-        nonlocal session_done, failed, checked
+        nonlocal session_done, failed
         row = _row(plan, task[0], task[1], result)
         log.append(task, row)
         session_done += 1
         failed += row["status"] != "ok"
-        if not checked and row["status"] == "ok":
-            _check_names(plan, set(row), root)
-            checked = True
         elapsed = time.perf_counter() - session_start
         left = len(tasks) - len(log.rows)
         display(

@@ -21,6 +21,7 @@ from pydantic import (
 from sim.errors import ScenarioError, close_match
 from sim.overrides import parse_path, set_path
 from sim.scenario import (
+    Scenario,
     format_path,
     line_of,
     read_yaml,
@@ -28,6 +29,8 @@ from sim.scenario import (
 )
 from sim.sweep.spec import (
     _SAMPLE_KEY,
+    HARD_MAX_POINTS,
+    HARD_MAX_RUNS,
     MAX_PROBLEMS,
     MAX_RUNS,
     SweepSpec,
@@ -45,6 +48,7 @@ class Point:
     index: int
     params: dict[str, Any]
     data: dict[str, Any] = field(repr=False)
+    metrics: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,20 @@ def _param_value(value: Any) -> Any:
     return json.dumps(value, separators=(",", ":"))
 
 
+def _data(scenario: Scenario) -> dict[str, Any]:
+    """A scenario as plain data that validates again to the same runs.
+
+    ``Scenario.to_data`` fills in the default ``violations.types``; for a replay whose
+    types are not declared (the file's types are the run's) that default would make
+    every other type of the file unknown, so it is left out again.
+    """
+    data = scenario.to_data()
+    spec = scenario.violations
+    if spec.file is not None and "types" not in spec.model_fields_set:
+        del data["violations"]["types"]
+    return data
+
+
 def load_sweep(path: str | Path) -> SweepPlan:
     """Read and validate a sweep file and every point of it; raise ScenarioError if bad."""
     path = Path(path)
@@ -149,7 +167,7 @@ def load_sweep(path: str | Path) -> SweepPlan:
         )
     base_raw, base_root = read_yaml(scenario_file)
     base_dir = scenario_file.parent
-    resolved = scenario_from_data(base_raw, base_dir, str(scenario_file), base_root).to_data()
+    resolved = _data(scenario_from_data(base_raw, base_dir, str(scenario_file), base_root))
 
     problems: list[tuple[str, str]] = []
     for key, value in spec.overrides.items():
@@ -161,9 +179,10 @@ def load_sweep(path: str | Path) -> SweepPlan:
     if problems:
         raise ScenarioError(problems, source)
     try:
-        base = scenario_from_data(resolved, base_dir).to_data()
+        base_scenario = scenario_from_data(resolved, base_dir)
     except ScenarioError as exc:
         raise ScenarioError(_blame(exc, _set_keys(spec, root), None), source) from None
+    base = _data(base_scenario)
 
     if spec.sample is not None:
         axes, points = _sample_points(spec, base, base_dir, root, source)
@@ -176,17 +195,22 @@ def load_sweep(path: str | Path) -> SweepPlan:
             [("grid", f"path {p} is set by more than one axis") for p in duplicated], source
         )
     plan_points = _validate_points(spec, base, base_dir, axes, points, root, source)
+    if not plan_points:  # no grid and no sample: the base scenario, replicated
+        plan_points = [Point(0, {}, base, run_metric_keys(base_scenario))]
     plan = SweepPlan(
         spec, path, scenario_file, base, parameters, plan_points, root, [p for _, p, _ in axes]
     )
     _check_costs(plan)
+    _check_metric_names(plan)
     return plan
 
 
 def _check_runs(spec: SweepSpec, root: yaml.Node | None, source: str) -> None:
-    """Refuse a sweep of more than MAX_RUNS runs before any point is built."""
-    if spec.limits.unbounded:
-        return
+    """Refuse a sweep of more than MAX_RUNS runs before any point is built.
+
+    ``limits.unbounded`` lifts that bound, but not the hard tier: at most
+    HARD_MAX_POINTS points and HARD_MAX_RUNS runs, which no machine would finish.
+    """
     key: tuple[str, ...]
     if spec.sample is not None:
         points, key = spec.sample.n, ("sample", "n")
@@ -194,16 +218,34 @@ def _check_runs(spec: SweepSpec, root: yaml.Node | None, source: str) -> None:
         points = math.prod(len(axis.values) for axis in spec.grid or [])
         key = ("grid",)
     runs = points * spec.replications
-    if runs <= MAX_RUNS:
+    hard = spec.limits.unbounded
+    if hard and points > HARD_MAX_POINTS:
+        raise ScenarioError(
+            [
+                (
+                    _where(key, root),
+                    f"{points:.3g} points; expected at most {HARD_MAX_POINTS:.3g} even with "
+                    "limits.unbounded (each point is checked and kept before any run) "
+                    "— use fewer points",
+                )
+            ],
+            source,
+        )
+    maximum = HARD_MAX_RUNS if hard else MAX_RUNS
+    if runs <= maximum:
         return
-    where = _where(("replications",), root) if spec.replications > MAX_RUNS else _where(key, root)
+    where = _where(("replications",), root) if spec.replications > maximum else _where(key, root)
+    way_out = (
+        "even with limits.unbounded (no machine finishes this) — use fewer points or replications"
+        if hard
+        else "— use fewer points or replications, or set limits.unbounded: true"
+    )
     raise ScenarioError(
         [
             (
                 where,
                 f"{points:,} point(s) x {spec.replications:,} replication(s) gives {runs:.3g} "
-                f"runs; expected at most {MAX_RUNS:,} — use fewer points or replications, "
-                "or set limits.unbounded: true",
+                f"runs; expected at most {maximum:,} {way_out}",
             )
         ],
         source,
@@ -264,7 +306,7 @@ def _sample_points(
             data = copy.deepcopy(base)
             set_path(data, parts, value, path)
             try:
-                resolved = scenario_from_data(data, base_dir).to_data()
+                resolved = _data(scenario_from_data(data, base_dir))
             except ScenarioError as exc:
                 for _, message in exc.problems:
                     problems.append((where, f"{end} {value!r}: {message}"))
@@ -353,23 +395,22 @@ def _validate_points(
                     keys[p] = value_key + (f" (line {line})" if line else "")
                 labels.append(f"{p}={v!r}")
         try:
-            resolved = scenario_from_data(data, base_dir).to_data()
+            scenario = scenario_from_data(data, base_dir)
         except ScenarioError as exc:
             label = f"point {index} ({', '.join(labels)})"
             for problem in _blame(exc, keys, label):
                 if problem not in problems:
                     problems.append(problem)
             continue
+        resolved = _data(scenario)
         params = {p: _param_value(_value_at(resolved, parse_path(p))) for p in keys}
-        out.append(Point(index, params, resolved))
+        out.append(Point(index, params, resolved, run_metric_keys(scenario)))
     if problems:
         more = len(problems) - MAX_PROBLEMS
         shown = problems[:MAX_PROBLEMS]
         if more > 0:
             shown.append(("", f"... and {more} more problem(s)"))
         raise ScenarioError(shown, source)
-    if not out:  # no grid and no sample: the base scenario, replicated
-        out.append(Point(0, {}, base))
     return out
 
 
@@ -392,5 +433,58 @@ def _check_costs(plan: SweepPlan) -> None:
         value = _value_at(plan.points[0].data, parts)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             problems.append((where, f"{item.path} is not a number; got {value!r}"))
+    if problems:
+        raise ScenarioError(problems, str(plan.source))
+
+
+def run_metric_keys(scenario: Scenario) -> frozenset[str]:
+    """The metric columns a sweep run of ``scenario`` records in runs.csv (without running).
+
+    Every scalar of metrics.json (``sim.metrics.metric_keys``, with coverage) and
+    ``violations.count_by_type.<type>``, the trials of each type's detection probability.
+    """
+    from sim.metrics import metric_keys, violation_type_names
+
+    keys = metric_keys(scenario, coverage=True)
+    keys.update(f"violations.count_by_type.{t}" for t in violation_type_names(scenario))
+    return frozenset(keys)
+
+
+def _hint(metric: str) -> str:
+    """For a missing deadline metric: where its deadlines come from."""
+    for prefix in ("detection.within_", "report.within_"):
+        if metric.startswith(prefix):
+            wanted = metric.removeprefix(prefix).split(".")[0]
+            return (
+                f"; a run has one per deadline of reporting.deadlines: add {wanted} there "
+                "(in the scenario, or in the sweep's set)"
+            )
+    return ""
+
+
+def _check_metric_names(plan: SweepPlan) -> None:
+    """The metrics named in ``metrics``, ``target`` and ``cost`` must be metrics of the runs.
+
+    Checked before any run, against the keys the points' scenarios yield (the union:
+    a metric some points lack is NaN there); an unknown name gets a close match.
+    """
+    spec = plan.spec
+    known: set[str] = set().union(*(p.metrics for p in plan.points))
+    options = sorted(known)
+    named: list[tuple[tuple[Any, ...], str]] = [
+        (("metrics", k), m) for k, m in enumerate(spec.metrics)
+    ]
+    target = spec.parsed_target
+    if target is not None:
+        named.append((("target",), target.metric))
+    named += [(("cost", k, "metric"), c.metric) for k, c in enumerate(spec.cost) if c.metric]
+    problems = [
+        (
+            _where(loc, plan.root),
+            f"the runs have no metric '{m}'{close_match(m, options)}{_hint(m)}",
+        )
+        for loc, m in named
+        if m not in known
+    ]
     if problems:
         raise ScenarioError(problems, str(plan.source))

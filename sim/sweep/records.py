@@ -43,7 +43,7 @@ def run_one(data: dict[str, Any], seed: int, base_dir: str, keep: str | None) ->
         result = run(scenario, seed=seed, coverage=True)
         out: dict[str, Any] = {k: v for k, v in result.metrics().items() if _is_scalar(v)}
         types = result.events["type"]
-        for name in sorted(set(types.tolist())):
+        for name in sorted(result.violations.type_names):
             out[f"violations.count_by_type.{name}"] = int(np.sum(types == name))
         if keep is not None:
             from sim.results import write_results

@@ -44,6 +44,10 @@ TAIL_COLUMNS = ("status", "error", "wall_s")
 STAT_SUFFIXES = ("estimate", "mean", "std", "n", "low95", "high95")
 MAX_PROBLEMS = 20
 MAX_RUNS = 100_000  # points x replications, unless limits.unbounded
+# The hard tier, which limits.unbounded does not lift: each point is validated and kept
+# in memory before any run (~10 kB, ~10 ms each), and each run takes a second or more.
+HARD_MAX_POINTS = 1_000_000
+HARD_MAX_RUNS = 100_000_000
 _TARGET = re.compile(
     r"^\s*([A-Za-z0-9_.\-\[\]]+)\s*(>=|<=|>|<)\s*"
     r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
@@ -157,7 +161,9 @@ class SweepLimitsSpec(SweepSpecBase):
     """Resource bounds of a sweep."""
 
     unbounded: bool = Field(
-        False, description=f"Allow more than {MAX_RUNS:,} runs (points x replications)."
+        False,
+        description=f"Allow more than {MAX_RUNS:,} runs (points x replications), up to "
+        f"{HARD_MAX_RUNS:,} runs of at most {HARD_MAX_POINTS:,} points.",
     )
 
 

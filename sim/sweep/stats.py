@@ -6,13 +6,11 @@ import math
 from typing import Any
 
 import numpy as np
-import yaml
 
-from sim.errors import ScenarioError, close_match
 from sim.metrics import metric_unit, wilson_interval
 from sim.overrides import parse_path
 from sim.sweep.plan import Point, SweepPlan, _value_at
-from sim.sweep.spec import HEAD_COLUMNS, STAT_SUFFIXES, TAIL_COLUMNS, CostItem, _where
+from sim.sweep.spec import STAT_SUFFIXES, CostItem
 
 # --- statistics ------------------------------------------------------------------
 
@@ -142,35 +140,3 @@ def _cost(items: list[CostItem], point: Point, ok: list[dict[str, str]]) -> floa
             finite = [v for v in values if not math.isnan(v)]
             total += item.per_unit * (float(np.mean(finite)) if finite else math.nan)
     return total
-
-
-def _hint(metric: str) -> str:
-    """For a missing deadline metric: where its deadlines come from."""
-    for prefix in ("detection.within_", "report.within_"):
-        if metric.startswith(prefix):
-            wanted = metric.removeprefix(prefix).split(".")[0]
-            return (
-                f"; a run has one per deadline of reporting.deadlines: add {wanted} there "
-                "(in the scenario, or in the sweep's set)"
-            )
-    return ""
-
-
-def _check_names(plan: SweepPlan, columns: set[str], root: yaml.Node | None) -> None:
-    """Check that the metrics named in the sweep file are metrics of a finished run."""
-    spec = plan.spec
-    options = sorted(columns - {*HEAD_COLUMNS, *plan.parameters, *TAIL_COLUMNS})
-    named: list[tuple[tuple[Any, ...], str]] = [
-        (("metrics", k), m) for k, m in enumerate(spec.metrics)
-    ]
-    target = spec.parsed_target
-    if target is not None:
-        named.append((("target",), target.metric))
-    named += [(("cost", k, "metric"), c.metric) for k, c in enumerate(spec.cost) if c.metric]
-    problems = [
-        (_where(loc, root), f"the runs have no metric '{m}'{close_match(m, options)}{_hint(m)}")
-        for loc, m in named
-        if m not in columns
-    ]
-    if problems:
-        raise ScenarioError(problems, str(plan.source))
