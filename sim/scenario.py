@@ -339,7 +339,7 @@ class GroundGroupSpec(Spec):
     )
     offset: Distance = Field(0.0, description="Offset from the line, m (+ left).")
     span: tuple[Distance, Distance] | None = Field(None, description="[from, to] chainage.")
-    positions: list[Coordinate] | None = Field(
+    positions: Annotated[list[Coordinate], Field(min_length=1)] | None = Field(
         None, description="Explicit positions ([lon, lat], or [x, y] m with crs local)."
     )
     sensor: SensorSpec
@@ -615,6 +615,11 @@ def validation_problems(
                 message += f"; expected one of {', '.join(options)}"
         elif kind == "missing":
             message = "required key is missing"
+        elif kind == "too_short":
+            least = (err.get("ctx") or {}).get("min_length", 1)
+            given = _raw_at(raw, loc)
+            count = len(given) if isinstance(given, list) else 0
+            message = f"expected at least {plural(least, 'item')}; got {count}"
         else:
             message = err["msg"].removeprefix("Value error, ")
             value = _raw_at(raw, loc)

@@ -96,3 +96,14 @@ def test_plot_on_a_stray_folder_names_both_kinds(tmp_path, capsys):
     assert main(["plot", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "neither a results folder" in err and "ceasefire-sim sweep" in err
+
+
+def test_ground_group_with_no_positions_is_refused(cli, tmp_path):
+    """Regression: `positions: []` validated ("g: 0 sensors") and then crashed the run
+    with an IndexError; a group needs at least one position."""
+    status, err = cli(
+        patched({("ground_sensors", 0): {"name": "g", "modality": "seismic", "positions": []}}),
+        command="validate",
+    )
+    assert_refused(tmp_path, status, err)
+    assert "ground_sensors[0].positions (line" in err and "expected at least 1 item; got 0" in err
