@@ -18,6 +18,7 @@ import csv
 import html
 import json
 import math
+import numbers
 import struct
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -908,6 +909,13 @@ def _executor_text(m: dict[str, Any]) -> str:
     return where_run(workers, executor).removeprefix("on ")
 
 
+def _parameter_text(value: Any, scale: float) -> str:
+    """A parameter value in its display unit; a name or mode as it is."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return f"{value / scale:g}"
+    return str(value)
+
+
 def render_sweep_report(folder: str | Path) -> str:
     """The report of a finished sweep folder as an HTML string."""
     from sim.sweep import read_sweep
@@ -938,7 +946,7 @@ def render_sweep_report(folder: str | Path) -> str:
     for i in range(len(s)):
         point = int(s["point"][i])
         row = [f"{point}{' ★' if point in cheapest else ''}"]
-        row += [f"{s[p][i] / units[p][0]:g}" for p in params] + [fmt_number(s["n"][i])]
+        row += [_parameter_text(s[p][i], units[p][0]) for p in params] + [fmt_number(s["n"][i])]
         for k in metrics:
             est, low, high = s[f"{k}.estimate"][i], s[f"{k}.low95"][i], s[f"{k}.high95"][i]
             row.append(f"{fmt_metric(k, est)} [{fmt_metric(k, low)}, {fmt_metric(k, high)}]")

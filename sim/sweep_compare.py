@@ -68,11 +68,18 @@ def _overlay(sweeps: list[SweepFolder], names: list[str], metric: str) -> Figure
     ax = fig.add_subplot()
     mscale, munit = metric_scale(metric)
     shown = []
+    paths = [axes_of(sweep)[0].paths[0] for sweep in sweeps]
+    columns = [np.asarray(sweep.summary[p]) for sweep, p in zip(sweeps, paths, strict=True)]
+    named = any(c.dtype.kind not in "fiub" for c in columns)  # a name or mode: by position
+    levels = np.unique(np.concatenate([c.astype(str) for c in columns])) if named else None
     for k, (name, sweep) in enumerate(zip(names, sweeps, strict=True)):
-        path = axes_of(sweep)[0].paths[0]
+        path = paths[k]
         pscale, punit = parameter_unit(path)
         s = sweep.summary
-        x = np.asarray(s[path], dtype=float) / pscale
+        if levels is None:
+            x = columns[k].astype(float) / pscale
+        else:
+            x = np.searchsorted(levels, columns[k].astype(str)).astype(float)
         order = np.argsort(x, kind="stable")
         est = np.asarray(s[f"{metric}.estimate"], dtype=float)[order] / mscale
         low = np.asarray(s[f"{metric}.low95"], dtype=float)[order] / mscale
@@ -81,6 +88,8 @@ def _overlay(sweeps: list[SweepFolder], names: list[str], metric: str) -> Figure
         ax.fill_between(x[order], low, high, color=colour, alpha=0.15)
         ax.plot(x[order], est, "o-", color=colour, label=f"{name} ({path})")
         shown.append(f"{path}" + (f" [{punit}]" if punit else ""))
+    if levels is not None:
+        ax.set_xticks(range(len(levels)), [str(v) for v in levels])
     ax.set_xlabel(" / ".join(dict.fromkeys(shown)))
     ax.set_ylabel(metric + (f" [{munit}]" if munit else ""))
     ax.set_title(f"{metric} across sweeps (95 % bands)")

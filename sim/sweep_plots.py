@@ -22,6 +22,7 @@ from sim.drawing import FigureFailure, FiguresFailed, attempt, save_figure
 from sim.metrics import metric_unit
 from sim.plots import interval_errors
 from sim.sweep import SweepFolder, read_sweep
+from sim.tables import Table
 
 DPI = 130
 SIZE = (8.0, 5.0)
@@ -132,13 +133,36 @@ def axes_of(sweep: SweepFolder) -> list[Axis]:
     ]
 
 
-def _values(sweep: SweepFolder, column: str, scale: float = 1.0) -> np.ndarray:
-    """A summary column as floats; a non-numeric parameter as the index of its value."""
+def categories(sweep: SweepFolder, column: str) -> np.ndarray | None:
+    """The sorted values of a non-numeric parameter (a name, a mode), or None."""
     values = np.asarray(sweep.summary[column])
     if values.dtype.kind in "fiub":
+        return None
+    return np.unique(values.astype(str))
+
+
+def _values(
+    sweep: SweepFolder, column: str, scale: float = 1.0, table: Table | None = None
+) -> np.ndarray:
+    """A column of the summary (or ``table``, e.g. runs) as floats.
+
+    A non-numeric parameter gives the position of each value among the summary's
+    sorted values (``categories``), so runs and points share one axis.
+    """
+    values = np.asarray((sweep.summary if table is None else table)[column])
+    levels = categories(sweep, column) if column in sweep.summary.columns else None
+    if levels is None:
         return values.astype(float) / scale
-    _, index = np.unique(values.astype(str), return_inverse=True)
-    return index.astype(float)
+    return np.searchsorted(levels, values.astype(str)).astype(float)
+
+
+def _name_levels(ax: Axes, sweep: SweepFolder, column: str, which: str = "x") -> None:
+    """Label a non-numeric parameter's axis with its values instead of positions."""
+    levels = categories(sweep, column)
+    if levels is None:
+        return
+    ticks = ax.set_xticks if which == "x" else ax.set_yticks
+    ticks(range(len(levels)), [str(v) for v in levels])
 
 
 def _flags(sweep: SweepFolder, column: str) -> np.ndarray:
@@ -179,7 +203,7 @@ def plot_curve(sweep: SweepFolder, metric: str, axis: Axis, ax: Axes | None = No
     if metric in runs.columns and axis.paths[0] in runs.columns:
         ok = np.asarray(runs["status"]) == "ok"
         ax.plot(
-            np.asarray(runs[axis.paths[0]], dtype=float)[ok] / pscale,
+            _values(sweep, axis.paths[0], pscale, table=runs)[ok],
             np.asarray(runs[metric], dtype=float)[ok] / mscale,
             ".",
             color="grey",
@@ -195,6 +219,7 @@ def plot_curve(sweep: SweepFolder, metric: str, axis: Axis, ax: Axes | None = No
     if np.any(cheapest):
         ax.plot(x[cheapest], est[cheapest], "*", color=VERMILION, ms=16, label="cheapest")
     _target_line(ax, sweep, metric, mscale)
+    _name_levels(ax, sweep, axis.paths[0])
     ax.set_xlabel(axis.label)
     ax.set_ylabel(f"{metric}" + (f" [{munit}]" if munit else ""))
     ax.set_title(f"{metric} against {axis.paths[0]} - {sweep.manifest.get('name', '')}")
@@ -236,6 +261,8 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
             ax.plot(ix[k] + 0.35, iy[k] + 0.3, "*", color=VERMILION, ms=14, zorder=4)
     ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
     ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+    _name_levels(ax, sweep, ax_x.paths[0], "x")
+    _name_levels(ax, sweep, ax_y.paths[0], "y")
     ax.set_xlabel(ax_x.label)
     ax.set_ylabel(ax_y.label)
     note = " (green: meets the target; star: cheapest)" if np.any(meets) else ""
@@ -266,6 +293,7 @@ def plot_main_effects(sweep: SweepFolder, metric: str, axes: list[Axis]) -> Figu
             means = [np.nanmean(est[x == level]) for level in levels]
             ax.plot(levels, means, "-", color=ORANGE, lw=2, label="mean over the others")
         _target_line(ax, sweep, metric, mscale)
+        _name_levels(ax, sweep, axis.paths[0])
         ax.set_xlabel(axis.label)
         ax.grid(alpha=0.3)
         if k == 0:

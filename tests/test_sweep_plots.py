@@ -104,3 +104,46 @@ def test_heatmap_text_stays_readable_on_its_cell():
     colours = {t.get_text().split("\n")[0]: t.get_color() for t in ax.texts}
     assert colours["5"] == "black"  # 300 s = 5 min: the best, yellow
     assert colours["50"] == "white"  # 3000 s = 50 min: the worst, dark purple
+
+
+def test_sweep_over_names_draws_and_reports(tmp_path):
+    """Regression: a grid over a text value (drones[0].name: [male, hawk]) ran, but
+    every sweep figure failed ("could not convert string to float: 'male'") and so did
+    the report. The figures draw, with the names on the axis, and the report lists them."""
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    from sim.cli import main
+    from sim.sweep import read_sweep
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "scenarios" / "quickstart.yaml", tmp_path / "quickstart.yaml")
+    (tmp_path / "names.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "names",
+                "scenario": "quickstart.yaml",
+                "replications": 2,
+                "set": {"duration": "12h"},
+                "grid": [{"path": "drones[0].name", "values": ["male", "hawk"]}],
+                "metrics": ["detection.probability"],
+            }
+        )
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(tmp_path / "names.yaml"), "--out", str(out), "--workers", "1"]) == 0
+    assert (out / "plots" / "detection_probability.png").is_file()
+    sweep = read_sweep(out)
+    axis = sweep_plots.axes_of(sweep)[0]
+    ax = sweep_plots.plot_curve(sweep, "detection.probability", axis)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["hawk", "male"]
+    runs = ax.lines[1]  # the single runs, on the same positions as the points
+    assert sorted(set(np.asarray(runs.get_xdata(), dtype=float))) == [0.0, 1.0]
+    report = (out / "report.html").read_text()
+    assert "<td>hawk</td>" in report and "<td>male</td>" in report
+    shutil.copytree(out, tmp_path / "again")
+    cmp = tmp_path / "cmp"
+    assert main(["compare", str(out), str(tmp_path / "again"), "--out", str(cmp)]) == 0
+    assert (cmp / "plots" / "detection_probability.png").is_file()
