@@ -37,7 +37,7 @@ from sim.scenario import (
     Scenario,
     VerificationSpec,
 )
-from sim.units import MAX_DISTANCE_M
+from sim.units import MAX_DISTANCE_M, hours, km
 
 CHAINAGE_TOL_M = 1.0
 CHAINAGE_TOL_REL = 1e-6
@@ -60,18 +60,6 @@ def chainage_tolerance(length: float) -> float:
 def clamp_chainage(value: float, length: float) -> float:
     """Clamp a chainage (m) accepted within tolerance to ``[0, length]``."""
     return min(max(float(value), 0.0), length)
-
-
-def km(metres: float) -> str:
-    """A distance in the user's units: '1200 km', '850 m'."""
-    if abs(metres) >= 1000.0:
-        return f"{metres / 1000:.6g} km"
-    return f"{metres:.6g} m"
-
-
-def hours(seconds: float) -> str:
-    """A duration in hours, for messages: '2.50 h'."""
-    return f"{seconds / 3600:.2f} h"
 
 
 def _within(value: float, length: float) -> bool:

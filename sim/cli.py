@@ -53,14 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     run.add_argument("--out", type=Path, help="results folder (default: results/<name>)")
-    run.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a scenario value, e.g. --set drones[0].count=6 (repeatable)",
-    )
+    _add_overrides(run)
     run.add_argument("--no-plots", action="store_true", help="skip the plots and report.html")
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
 
@@ -68,14 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         "validate", help="check a scenario and summarise it (exit 2 naming every problem)"
     )
     validate.add_argument("scenario", type=Path, help="scenario YAML file")
-    validate.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a scenario value, as for run (repeatable)",
-    )
+    _add_overrides(validate)
 
     plot = sub.add_parser(
         "plot", help="draw the plots and report.html of a results or sweep folder again"
@@ -116,6 +102,17 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the scenario JSON Schema (for editors)")
     return parser
+
+
+def _add_overrides(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario value, e.g. --set drones[0].count=6 (repeatable)",
+    )
 
 
 def _remove_stale_figures(plots: Path, keep: set[str]) -> None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.scenario import Scenario
+from sim.units import days, km
 
 if TYPE_CHECKING:
     from sim.checks import FleetGeometry, Problem
@@ -253,35 +254,21 @@ def check_limits(
             (
                 ("violations", "rate"),
                 f"{rate * 86400:.3g}/day over "
-                f"{scenario.duration / 86400:.3g} days gives "
+                f"{days(scenario.duration)} gives "
                 + refuse("violations.rate", est["violations"], "violations", "lower the rate"),
             )
         )
-    cell_km = f"{scenario.line.cell:g} m"
-    if over("line_cells"):
-        problems.append(
-            (
-                ("line", "cell"),
-                f"{cell_km} on a {line.length / 1000:.4g} km line gives "
-                + refuse("line.cell", est["line_cells"], "line_cells", "use a coarser cell"),
+    cell = km(scenario.line.cell)
+    where = f"{cell} on a {line.length / 1000:.4g} km line"
+    for name in ("line_cells", "zone_grid", "zone_cells"):  # the first bound it breaks
+        if over(name):
+            problems.append(
+                (
+                    ("line", "cell"),
+                    f"{where} gives " + refuse("line.cell", est[name], name, "use a coarser cell"),
+                )
             )
-        )
-    elif over("zone_grid"):
-        problems.append(
-            (
-                ("line", "cell"),
-                f"{cell_km} gives "
-                + refuse("line.cell", est["zone_grid"], "zone_grid", "use a coarser cell"),
-            )
-        )
-    elif over("zone_cells"):
-        problems.append(
-            (
-                ("line", "cell"),
-                f"{cell_km} gives "
-                + refuse("line.cell", est["zone_cells"], "zone_cells", "use a coarser cell"),
-            )
-        )
+            break
     if over("airframes"):
         problems.append(
             (
@@ -309,7 +296,7 @@ def check_limits(
         problems.append(
             (
                 biggest[1],
-                f"over {scenario.duration / 86400:.3g} days this gives "
+                f"over {days(scenario.duration)} this gives "
                 + refuse("", est["events"], "events", "shorten the duration"),
             )
         )
@@ -319,7 +306,7 @@ def check_limits(
         problems.append(
             (
                 (*where, key),
-                f"over {scenario.duration / 86400:.3g} days this gives "
+                f"over {days(scenario.duration)} this gives "
                 + refuse("", est["false_alarms"], "false_alarms", "lower the false alarm rate"),
             )
         )
@@ -347,7 +334,7 @@ def check_limits(
         problems.append(
             (
                 biggest[1],
-                f"with a {cell_km} cell over {scenario.duration / 86400:.3g} days this gives "
+                f"with a {cell} cell over {days(scenario.duration)} this gives "
                 + refuse(
                     "", est["windows"], "windows", "use a coarser line.cell or a shorter duration"
                 ),

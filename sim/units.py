@@ -157,3 +157,24 @@ def parse_probability(value: object) -> float:
     if not 0.0 <= number <= 1.0:
         raise ValueError(f"expected a probability between 0 and 1; got {value!r}")
     return number
+
+
+# --- back to the user's units, for messages ----------------------------------------
+
+
+def km(metres: float) -> str:
+    """A distance in the user's units: '1200 km', '850 m', '0.001 m'."""
+    if abs(metres) >= 1000.0:
+        return f"{metres / 1000:.6g} km"
+    return f"{metres:.6g} m"
+
+
+def hours(seconds: float) -> str:
+    """A duration in hours, for messages: '2.50 h'."""
+    return f"{seconds / 3600:.2f} h"
+
+
+def days(seconds: float) -> str:
+    """A duration in days, for messages: '1 day', '30 days', '0.5 days'."""
+    value = seconds / 86400
+    return f"{value:.3g} {'day' if f'{value:.3g}' == '1' else 'days'}"
