@@ -305,7 +305,7 @@ def replay_csv(
             a, b = x, y
         values = {
             "id": ids[k],
-            "t_start_s": repr(t0) if draw(st.booleans()) else f"{t0:.6e}",
+            "t_start_s": repr(t0) if draw(st.booleans()) else f"{t0:.17e}",
             "duration_s": repr(dur),
             coords[0]: repr(a),
             coords[1]: repr(b),
@@ -499,10 +499,11 @@ def drone_fleet(
 
 @st.composite
 def ground_group(
-    draw: st.DrawFn, name: str, line: Line, crs: str, horizon: float
-) -> tuple[dict[str, Any], list[str]]:
+    draw: st.DrawFn, name: str, line: Line, crs: str, horizon: float, index: int
+) -> tuple[dict[str, Any], list[str], list[str]]:
     """A GroundGroupSpec by spacing (sometimes wider than the line) or by points."""
     tags: list[str] = []
+    refuse: list[str] = []
     length = line.length
     out: dict[str, Any] = {"name": name}
     if draw(st.booleans()):
@@ -512,6 +513,8 @@ def ground_group(
         spacing = draw(log_uniform(length / 60, 3 * length + 1.0))
         if spacing > length:
             tags.append("spacing wider than line")
+        if spacing > length:  # beyond twice the span no sensor is placed: refused
+            refuse.append(f"ground_sensors[{index}].spacing")
         out["spacing"] = draw(distance(spacing))
         n_sensors = max(length / spacing, 1)
         if draw(st.booleans()):
@@ -544,7 +547,7 @@ def ground_group(
         out["report_latency"] = draw(duration_dist(1.0, 3600.0, positive=False))
     if draw(st.booleans()):
         out["false_alarm_rate"] = draw(rate(draw(st.floats(0.0, 20.0)) / (horizon * n_sensors)))
-    return out, tags
+    return out, tags, refuse
 
 
 @st.composite
@@ -606,10 +609,11 @@ def scenarios(draw: st.DrawFn) -> Case:
         tags += more
         refuse += why
     groups = []
-    for _ in range(draw(st.integers(0, 2))):
-        group, more = draw(ground_group(next(names), line, crs, horizon))
+    for k in range(draw(st.integers(0, 2))):
+        group, more, why = draw(ground_group(next(names), line, crs, horizon, k))
         groups.append(group)
         tags += more
+        refuse += why
     sats = [draw(satellite(next(names), horizon)) for _ in range(draw(st.integers(0, 2)))]
     modalities = sorted(
         {a.get("modality", d) for d, grp in (("eo", fleets), ("seismic", groups), ("eo", sats)) for a in grp}

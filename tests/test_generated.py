@@ -26,6 +26,7 @@ import json
 import math
 import os
 import re
+import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,9 +50,13 @@ KNOWN: list[tuple[str, str]] = [
     ("high - low < 0", "figures: drone loss_rate + false_alarm_rate"),
     ("no zone cells", "figures: tiny buffer / huge cell"),
     ("CRSError", "validation: lon/lat outside [-180, 180] x [-90, 90]"),
-    ("is missing column(s) id", "validation: replay CSV with a UTF-8 BOM"),
+    ("it has \ufeff", "validation: replay CSV with a UTF-8 BOM"),
     ("is missing column(s) t_start_s", "validation: replay CSV with spaces after commas"),
 ]
+# Mutations whose refusal is known to be broken (the ``what`` of a Mutation): owner.
+KNOWN_MUTATIONS = {
+    "lon/lat out of range": "validation: lon/lat outside [-180, 180] x [-90, 90] is a traceback",
+}
 
 SLOW = pytest.mark.slow
 
@@ -266,8 +271,13 @@ def _fallback(case: Case, scenario_path: Path, out: Path, owner: str) -> None:
     from sim.scenario import load_scenario
 
     scenario = load_scenario(scenario_path)
-    result = run(scenario)
-    write_results(result, out)
+    try:
+        result = run(scenario)
+        write_results(result, out)
+    except Exception as exc:  # noqa: BLE001
+        if known(f"{type(exc).__name__}: {exc}") is None:
+            raise
+        return  # the known bug is in the engine or the data: nothing else to check
     check_folder(out, "file" in case.data["violations"], plots=False)
     check_data(out, scenario.duration)
     (out / "plots").mkdir(exist_ok=True)
@@ -290,6 +300,14 @@ def _fallback(case: Case, scenario_path: Path, out: Path, owner: str) -> None:
 
 def check_valid(case: Case) -> None:
     """``validate`` and ``run`` agree on ``case``; a run gives a complete, consistent folder."""
+    started = time.perf_counter()
+    try:
+        _check_valid(case)
+    finally:
+        _log("timing", f"{time.perf_counter() - started:.2f} s", case.data)
+
+
+def _check_valid(case: Case) -> None:
     for tag in case.tags:
         event(tag.split(" ", 2)[0] if tag.startswith("line") else tag)
     with workdir() as tmp:
@@ -352,7 +370,7 @@ def check_refused(args: list[str], tmp: Path, path_text: str, what: str) -> Outc
     before = listing(tmp)
     done = cli(args, tmp)
     text = done.err + (done.crash or "")
-    owner = known(text)
+    owner = known(text) or (None if STRICT else KNOWN_MUTATIONS.get(what))
     if owner is not None and (done.crash or done.status != 2 or path_text not in done.err):
         _log("known", text, {"args": args, "what": what})
         event(f"known bug: {owner}")
@@ -641,3 +659,18 @@ def test_tiny_standoff_is_the_line_itself(standoff: float) -> None:
     path = line.path(0.0, line.length, standoff)
     assert np.allclose(path, [[0, 0], [0.5, 0], [0.7, 0.3]])
     assert np.allclose(line.path(0.0, line.length, 0.01)[0], [0.0, 0.01])
+
+
+def test_resolved_scenario_of_a_replay_with_undeclared_types_runs_again(tmp_path: Path) -> None:
+    """A replay CSV naming types the scenario does not declare: its scenario.resolved.yaml
+    runs again as is (it used to list only the default type, so the types the replay had
+    added were refused as "unknown type")."""
+    csv_text = "id,t_start_s,duration_s,x_m,y_m,type\na,10,60,100,0,alpha\nb,20,60,200,0,\n"
+    data = dict(SIMPLE, violations={"file": "replay.csv"})
+    path = materialise(tmp_path, data, {"replay.csv": csv_text.encode()})
+    assert cli(["run", str(path), "--out", "out", "--no-plots"], tmp_path).status == 0
+    resolved = tmp_path / "out" / "scenario.resolved.yaml"
+    again = cli(["run", str(resolved), "--out", "again", "--no-plots"], tmp_path)
+    assert again.status == 0, again
+    first = (tmp_path / "out" / "events.csv").read_text(encoding="utf-8")
+    assert (tmp_path / "again" / "events.csv").read_text(encoding="utf-8") == first
