@@ -214,7 +214,9 @@ def line_section(draw: st.DrawFn) -> tuple[dict[str, Any], Line, list[str]]:
     line = Line.from_points(points, crs, buffer)
     length = line.length
     # cap the grid: line cells L / cell, zone cells about (L + 2 b) 2 b / cell^2
-    min_cell = max(length / MAX_LINE_CELLS, math.sqrt((length + 2 * buffer) * 2 * buffer / MAX_ZONE_CELLS))
+    min_cell = max(
+        length / MAX_LINE_CELLS, math.sqrt((length + 2 * buffer) * 2 * buffer / MAX_ZONE_CELLS)
+    )
     if draw(st.integers(0, 4)) == 0:
         cell = max(draw(log_uniform(1.0, 1.0e6)), min_cell * 1.01)
     else:
@@ -284,9 +286,9 @@ def replay_csv(
     columns = draw(st.permutations(columns))
     id_text = st.one_of(
         st.from_regex(r"[A-Za-z0-9_\-]{1,10}", fullmatch=True),
-        st.text(
-            st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=8
-        ).filter(lambda s: s.strip() == s and s.strip()),
+        st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=8).filter(
+            lambda s: s.strip() == s and s.strip()
+        ),
         st.integers(0, 10**6).map(str),
     )
     ids = draw(st.lists(id_text, min_size=n, max_size=n, unique=True))
@@ -616,7 +618,11 @@ def scenarios(draw: st.DrawFn) -> Case:
         refuse += why
     sats = [draw(satellite(next(names), horizon)) for _ in range(draw(st.integers(0, 2)))]
     modalities = sorted(
-        {a.get("modality", d) for d, grp in (("eo", fleets), ("seismic", groups), ("eo", sats)) for a in grp}
+        {
+            a.get("modality", d)
+            for d, grp in (("eo", fleets), ("seismic", groups), ("eo", sats))
+            for a in grp
+        }
     )
     violations, vfiles, more = draw(violations_section(line, crs, horizon, modalities))
     files.update(vfiles)
@@ -637,7 +643,10 @@ def scenarios(draw: st.DrawFn) -> Case:
         data["reporting"] = {"verification": verification}
     if draw(st.integers(0, 9)) == 0:  # the line from a GeoJSON file instead of points
         files["line.geojson"] = json.dumps(
-            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": line_data["points"]}}
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": line_data["points"]},
+            }
         ).encode()
         del line_data["points"]
         line_data["file"] = "line.geojson"
@@ -677,6 +686,17 @@ def yaml_path(loc: tuple) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
     return out
+
+
+DIST_KEYS = ("exponential", "uniform", "lognormal")
+
+
+def dist_owner(loc: tuple) -> tuple:
+    """The key a message names for ``loc``: a distribution's key for its insides."""
+    for k, part in enumerate(loc):
+        if part in DIST_KEYS:
+            return loc[:k]
+    return loc
 
 
 def _get(data: Any, loc: tuple) -> Any:
@@ -758,21 +778,29 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
         parent = _get(data, loc[:-1])
         new = draw(typo(loc[-1]))
         parent[new] = parent.pop(loc[-1])
-        return Mutation(data, files, yaml_path((*loc[:-1], new)), f"typo {loc[-1]}->{new}")
+        where = dist_owner((*loc[:-1], new))
+        return Mutation(data, files, yaml_path(where), f"typo {loc[-1]}->{new}")
     if kind == "extra_top":
         new = draw(typo(draw(st.sampled_from(sorted(set(data) | {"drones", "satellites"})))))
         data[new] = 1
         return Mutation(data, files, new, f"unknown top key {new}")
     if kind in ("wrong_type", "wrong_unit", "negative"):
-        quantities = [(p, v) for p, v in keyed if p[-1] in QUANTITY and not isinstance(v, (dict, list))]
+        quantities = [
+            (p, v) for p, v in keyed if p[-1] in QUANTITY and not isinstance(v, (dict, list))
+        ]
         if not quantities:
             quantities = [(("duration",), data["duration"])]
         loc, value = draw(st.sampled_from(quantities))
         parent = _get(data, loc[:-1])
         if kind == "wrong_type":
-            parent[loc[-1]] = draw(st.sampled_from([[1, 2], {"a": 1}, True, "lots", None, ""]))
+            parent[loc[-1]] = draw(st.sampled_from([[1, 2], {"a": 1}, True, "lots", ""]))
         elif kind == "wrong_unit":
-            unit = {"distance": "kg", "duration": "parsec", "speed": "km/parsec", "rate": "/fortnight"}
+            unit = {
+                "distance": "kg",
+                "duration": "parsec",
+                "speed": "km/parsec",
+                "rate": "/fortnight",
+            }
             parent[loc[-1]] = f"5{unit[QUANTITY[loc[-1]]]}"
         else:
             if loc[-1] in ("first",):  # first >= 0
@@ -780,7 +808,9 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
             elif loc[-1] in ("loss_rate", "false_alarm_rate", "rate"):
                 parent[loc[-1]] = "-3/day"
             else:
-                parent[loc[-1]] = draw(st.sampled_from([-1.0, 0, "-2km" if QUANTITY[loc[-1]] == "distance" else -5]))
+                parent[loc[-1]] = draw(
+                    st.sampled_from([-1.0, 0, "-2km" if QUANTITY[loc[-1]] == "distance" else -5])
+                )
         return Mutation(data, files, yaml_path(loc), f"{kind} {yaml_path(loc)}")
     if kind == "count":
         loc, _ = draw(st.sampled_from([(p, v) for p, v in keyed if p[-1] in COUNTS]))
@@ -788,7 +818,7 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
         return Mutation(data, files, yaml_path(loc), f"bad count {yaml_path(loc)}")
     if kind == "missing":
         required = [("name",), ("duration",), ("line",), ("violations",)]
-        for k, fleet in enumerate(data.get("drones", [])):
+        for k, _ in enumerate(data.get("drones", [])):
             required += [("drones", k, "speed"), ("drones", k, "count"), ("drones", k, "sensor")]
         for k, _ in enumerate(data.get("ground_sensors", [])):
             required += [("ground_sensors", k, "sensor"), ("ground_sensors", k, "name")]
@@ -816,7 +846,9 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
         k = draw(st.integers(0, len(data["line"]["points"]) - 1))
         j = draw(st.integers(0, 1))
         data["line"]["points"][k][j] = draw(
-            st.sampled_from([200.0, -181.0, 1e6]) if j == 0 else st.sampled_from([91.0, -95.0, 300.0])
+            st.sampled_from([200.0, -181.0, 1e6])
+            if j == 0
+            else st.sampled_from([91.0, -95.0, 300.0])
         )
         return Mutation(data, files, "line.points", "lon/lat out of range")
     # missing_file

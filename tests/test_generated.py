@@ -35,10 +35,10 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 
-from tests.strategies import Case, Mutation, mutations, scenarios, typo, yaml_path
+from tests.strategies import Case, Mutation, dist_owner, mutations, scenarios, typo, yaml_path
 
 ROOT = Path(__file__).resolve().parents[1]
 STRICT = os.environ.get("SIM_GENERATED_STRICT") == "1"
@@ -52,10 +52,13 @@ KNOWN: list[tuple[str, str]] = [
     ("CRSError", "validation: lon/lat outside [-180, 180] x [-90, 90]"),
     ("it has \ufeff", "validation: replay CSV with a UTF-8 BOM"),
     ("is missing column(s) t_start_s", "validation: replay CSV with spaces after commas"),
+    ("values = [float(row[c])", "validation: replay CSV with spaces after commas (KeyError)"),
 ]
 # Mutations whose refusal is known to be broken (the ``what`` of a Mutation): owner.
 KNOWN_MUTATIONS = {
     "lon/lat out of range": "validation: lon/lat outside [-180, 180] x [-90, 90] is a traceback",
+    "--out file": "folder: --out at a file is a NotADirectoryError traceback",
+    "--out under_file": "folder: --out below a file is a traceback",
 }
 
 SLOW = pytest.mark.slow
@@ -417,8 +420,10 @@ def _leaves(data: Any, prefix: tuple = ()) -> list[tuple[tuple, Any]]:
 
 def _set_value(value: Any) -> str:
     """A value as typed after ``--set PATH=`` (YAML flow style)."""
-    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).strip().removesuffix(
-        "\n..."
+    return (
+        yaml.safe_dump(value, default_flow_style=True, allow_unicode=True)
+        .strip()
+        .removesuffix("\n...")
     )
 
 
@@ -437,15 +442,18 @@ def test_set_overrides(data: st.DataObject) -> None:
         path = materialise(tmp, case.data, case.files)
         plain = cli(["validate", str(path)], tmp)
         same = cli(["validate", str(path), "--set", setting], tmp)
+        if (plain.crash or same.crash) and known(plain.crash or same.crash or ""):
+            event(f"known bug: {known(plain.crash or same.crash or '')}")
+            return
         assert same.crash is None, same.crash
         assert (plain.status, plain.out) == (same.status, same.out), setting
         bad = data.draw(st.sampled_from(["typo", "value"]), label="bad")
         if bad == "typo" and isinstance(loc[-1], str):
             wrong = data.draw(typo(loc[-1]))
-            where = yaml_path((*loc[:-1], wrong))
-            setting = f"{where}=1"
+            setting = f"{yaml_path((*loc[:-1], wrong))}=1"
+            where = yaml_path(dist_owner((*loc[:-1], wrong)))
         else:
-            where = yaml_path(loc)
+            where = yaml_path(dist_owner(loc))
             setting = f"{where}=" + data.draw(st.sampled_from(["[1, 2]", "{a: 1}", "-5parsec"]))
             if isinstance(value, str) and loc[-1] in ("name", "modality", "description", "file"):
                 setting = f"{where}=[1, 2]"
@@ -475,7 +483,9 @@ SIMPLE = {
 def bad_outs(draw: st.DrawFn) -> tuple[str, str]:
     """An ``--out`` that must be refused, and the kind of place it is."""
     kind = draw(st.sampled_from(["file", "foreign", "under_file"]))
-    return kind, draw(st.from_regex(r"[A-Za-z0-9_é -]{1,12}", fullmatch=True).map(str.strip).filter(bool))
+    return kind, draw(
+        st.from_regex(r"[A-Za-z0-9_é -]{1,12}", fullmatch=True).map(str.strip).filter(bool)
+    )
 
 
 @given(bad_outs())
@@ -493,12 +503,14 @@ def test_out_refuses_what_is_not_a_results_folder(bad: tuple[str, str]) -> None:
         else:
             target.write_text("precious\n", encoding="utf-8")
             target = target / "sub"
-        check_refused(["run", str(path), "--out", str(target), "--no-plots"], tmp, "", f"--out {kind}")
+        check_refused(
+            ["run", str(path), "--out", str(target), "--no-plots"], tmp, "", f"--out {kind}"
+        )
 
 
 @given(st.from_regex(r"[A-Za-z0-9_é -]{1,12}(/[A-Za-z0-9_.-]{1,8}){0,2}", fullmatch=True))
 def test_out_accepts_new_folders(name: str) -> None:
-    """``--out`` at a new (nested, unicode, spaced) folder writes a complete results folder there."""
+    """``--out`` at a new (nested, unicode, spaced) folder: a complete results folder there."""
     name = name.strip().strip("/")
     if not name or any(part in (".", "..") or part.strip() != part for part in name.split("/")):
         return
@@ -531,7 +543,14 @@ def sweeps(draw: st.DrawFn) -> dict[str, Any]:
         spec["grid"] = [
             {
                 "path": "ground_sensors[0].spacing",
-                "values": draw(st.lists(st.sampled_from(["1km", "2km", 2500, "10km"]), min_size=1, max_size=2, unique=True)),
+                "values": draw(
+                    st.lists(
+                        st.sampled_from(["1km", "2km", 2500, "10km"]),
+                        min_size=1,
+                        max_size=2,
+                        unique=True,
+                    )
+                ),
             }
         ]
     elif design == "paths":
@@ -556,14 +575,27 @@ def sweeps(draw: st.DrawFn) -> dict[str, Any]:
     return spec
 
 
-SWEEP_KEYS = ("name", "scenario", "seed", "replications", "set", "grid", "sample", "metrics", "target", "cost")
+SWEEP_KEYS = (
+    "name",
+    "scenario",
+    "seed",
+    "replications",
+    "set",
+    "grid",
+    "sample",
+    "metrics",
+    "target",
+    "cost",
+)
 
 
 @st.composite
 def sweep_mutations(draw: st.DrawFn, spec: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
     """A broken sweep file, the path its message must name, and what was broken."""
     spec = json.loads(json.dumps(spec))
-    kind = draw(st.sampled_from(["typo", "replications", "scenario", "grid_path", "target", "metric"]))
+    kind = draw(
+        st.sampled_from(["typo", "replications", "scenario", "grid_path", "target", "metric"])
+    )
     if kind == "typo":
         key = draw(st.sampled_from(sorted(spec)))
         new = draw(typo(key))
@@ -582,7 +614,9 @@ def sweep_mutations(draw: st.DrawFn, spec: dict[str, Any]) -> tuple[dict[str, An
         spec["grid"] = [{"path": "drones[0].count", "values": [1, 2]}]
         return spec, "grid[0].path", kind
     if kind == "target":
-        spec["target"] = draw(st.sampled_from(["detection.probability => 0.9", "p >= high", "1 < 2 < 3"]))
+        spec["target"] = draw(
+            st.sampled_from(["detection.probability => 0.9", "p >= high", "1 < 2 < 3"])
+        )
         return spec, "target", kind
     spec["metrics"] = [draw(st.sampled_from(["detection probability", "", "a..b"]))]
     return spec, "metrics[0]", kind
@@ -606,7 +640,13 @@ def test_valid_sweeps_run(spec: dict[str, Any]) -> None:
             event(f"known bug: {known(done.crash)}")
             return
         assert done.crash is None and done.status == 0, done
-        for name in ("sweep.resolved.yaml", "manifest.json", "runs.csv", "summary.csv", "report.html"):
+        for name in (
+            "sweep.resolved.yaml",
+            "manifest.json",
+            "runs.csv",
+            "summary.csv",
+            "report.html",
+        ):
             assert (tmp / "sw" / name).is_file(), name
         runs = read_rows(tmp / "sw" / "runs.csv")
         assert all(r["status"] == "ok" for r in runs), runs
@@ -674,3 +714,20 @@ def test_resolved_scenario_of_a_replay_with_undeclared_types_runs_again(tmp_path
     assert again.status == 0, again
     first = (tmp_path / "out" / "events.csv").read_text(encoding="utf-8")
     assert (tmp_path / "again" / "events.csv").read_text(encoding="utf-8") == first
+
+
+def test_sweep_report_with_a_cost_but_no_target(tmp_path: Path) -> None:
+    """A sweep with ``cost`` and no ``target`` draws its report (it used to raise
+    KeyError 'meets_target' after every run had succeeded); no "meets target" column."""
+    spec = {
+        "name": "cost_only",
+        "scenario": "scenario.yaml",
+        "replications": 1,
+        "grid": [{"path": "ground_sensors[0].spacing", "values": ["1km", "2km"]}],
+        "cost": [{"path": "ground_sensors[0].spacing", "per_unit": 0.001}],
+    }
+    path = _write_sweep(tmp_path, spec)
+    done = cli(["sweep", str(path), "--workers", "1", "--out", "sw", "--quiet"], tmp_path)
+    assert done.crash is None and done.status == 0, done
+    report = (tmp_path / "sw" / "report.html").read_text(encoding="utf-8")
+    assert "cost" in report and "meets target" not in report
