@@ -778,7 +778,7 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
         parent = _get(data, loc[:-1])
         new = draw(typo(loc[-1]))
         parent[new] = parent.pop(loc[-1])
-        where = dist_owner((*loc[:-1], new))
+        where = dist_owner(loc) if dist_owner(loc) != loc else (*loc[:-1], new)
         return Mutation(data, files, yaml_path(where), f"typo {loc[-1]}->{new}")
     if kind == "extra_top":
         new = draw(typo(draw(st.sampled_from(sorted(set(data) | {"drones", "satellites"})))))

@@ -451,7 +451,7 @@ def test_set_overrides(data: st.DataObject) -> None:
         if bad == "typo" and isinstance(loc[-1], str):
             wrong = data.draw(typo(loc[-1]))
             setting = f"{yaml_path((*loc[:-1], wrong))}=1"
-            where = yaml_path(dist_owner((*loc[:-1], wrong)))
+            where = yaml_path(dist_owner(loc) if dist_owner(loc) != loc else (*loc[:-1], wrong))
         else:
             where = yaml_path(dist_owner(loc))
             setting = f"{where}=" + data.draw(st.sampled_from(["[1, 2]", "{a: 1}", "-5parsec"]))
