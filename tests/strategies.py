@@ -826,8 +826,9 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
             required += [("satellites", k, "schedule")]
         loc = draw(st.sampled_from(required))
         del _get(data, loc[:-1])[loc[-1]]
-        if loc == ("violations",) or loc == ("line",):
-            files = {}
+        if loc in (("violations",), ("line",)):  # its own file goes with it, no other
+            own = case.data[loc[0]].get("file")
+            files = {k: v for k, v in files.items() if k != own}
         return Mutation(data, files, yaml_path(loc), f"missing {yaml_path(loc)}")
     if kind == "bad_prob":
         sensors = [p for p, v in keyed if p[-1] == "sensor"]

@@ -464,7 +464,8 @@ def test_set_overrides(data: st.DataObject) -> None:
             done = check_refused(
                 [command[0], str(path), *command[1:], "--set", setting], tmp, where, setting
             )
-            if done.status == 2 and where in done.err:
+            inside = dist_owner(loc) != loc  # reported at the distribution, "(line N)"
+            if done.status == 2 and where in done.err and not inside:
                 assert "--set" in done.err, done.err
 
 
