@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 import shapely
 from pyproj import Geod, Transformer
+from shapely.errors import GEOSException
 from shapely.geometry import LineString, Polygon
 from shapely.ops import substring
 
@@ -175,8 +176,14 @@ class Line:
         if piece.geom_type == "Point" or piece.length == 0:
             x, y = self.point_at(lo, standoff)
             return np.array([[float(x), float(y)], [float(x), float(y)]])
-        if standoff:
-            piece = piece.offset_curve(standoff, join_style="round")
+        # A standoff below the coordinates' precision is the line itself; GEOS fails
+        # on it (a MultiLineString, or "cannot create std::vector larger than max_size").
+        scale = max(1.0, float(np.abs(np.asarray(piece.coords)).max()))
+        if abs(standoff) > 1e-9 * scale:
+            try:
+                piece = piece.offset_curve(standoff, join_style="round")
+            except GEOSException as exc:
+                raise ValueError(f"no path {standoff:g} m from the line: {exc}") from None
             if piece.geom_type != "LineString" or piece.is_empty:
                 raise ValueError(
                     f"a path {standoff:g} m from the line between chainages {lo:.0f} and "

@@ -940,8 +940,9 @@ def render_sweep_report(folder: str | Path) -> str:
     units = {p: parameter_unit(p) for p in params}
     header = ["point", *(f"{p} [{units[p][1]}]" if units[p][1] else p for p in params), "n"]
     header += [f"{k} [95 %]" for k in metrics]
+    judged = "meets_target" in s.columns  # only with a target
     if "cost" in s.columns:
-        header += ["cost", "meets target"]
+        header += ["cost", "meets target"] if judged else ["cost"]
     rows = []
     for i in range(len(s)):
         point = int(s["point"][i])
@@ -951,7 +952,9 @@ def render_sweep_report(folder: str | Path) -> str:
             est, low, high = s[f"{k}.estimate"][i], s[f"{k}.low95"][i], s[f"{k}.high95"][i]
             row.append(f"{fmt_metric(k, est)} [{fmt_metric(k, low)}, {fmt_metric(k, high)}]")
         if "cost" in s.columns:
-            row += [fmt_number(s["cost"][i]), "yes" if s["meets_target"][i] else "no"]
+            row.append(fmt_number(s["cost"][i]))
+            if judged:
+                row.append("yes" if s["meets_target"][i] else "no")
         rows.append(row)
     verdict = ""
     if target is not None:
