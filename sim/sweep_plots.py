@@ -276,6 +276,30 @@ def _text_colour(rgba: Any) -> str:
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
 
 
+def plot_replications(sweep: SweepFolder, metric: str, ax: Axes | None = None) -> Axes:
+    """No axes (replications of one point): each run's value, the estimate and its 95 % band."""
+    fig, ax = _new(ax)
+    mscale, munit = metric_scale(metric)
+    runs = sweep.runs
+    if metric in runs.columns:
+        ok = np.asarray(runs["status"]) == "ok"
+        values = np.asarray(runs[metric], dtype=float)[ok] / mscale
+        ax.plot(np.arange(len(values)), values, "o", color="grey", alpha=0.6, label="single runs")
+    est = _values(sweep, f"{metric}.estimate", mscale)[0]
+    low = _values(sweep, f"{metric}.low95", mscale)[0]
+    high = _values(sweep, f"{metric}.high95", mscale)[0]
+    ax.axhline(est, color=BLUE, lw=2, label="estimate")
+    if np.isfinite(low) and np.isfinite(high):
+        ax.axhspan(low, high, color=BLUE, alpha=0.2, label="95 % interval")
+    _target_line(ax, sweep, metric, mscale)
+    ax.set_xlabel("replication")
+    ax.set_ylabel(f"{metric}" + (f" [{munit}]" if munit else ""))
+    ax.set_title(f"{metric} over replications - {sweep.manifest.get('name', '')}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
+
+
 def plot_main_effects(sweep: SweepFolder, metric: str, axes: list[Axis]) -> Figure:
     """More axes or a sampled design: the metric against each parameter on its own."""
     fig = Figure(figsize=(4.0 * len(axes), 4.0), dpi=DPI, layout="constrained")
@@ -365,7 +389,10 @@ def draw_all(folder: str | Path, errors: list[FigureFailure] | None = None) -> l
         name = metric.replace(".", "_")
 
         def one(metric: str = metric, name: str = name) -> Path:
-            if len(axes) == 1:
+            if not axes:
+                fig, _ = _new(None)
+                plot_replications(sweep, metric, fig.axes[0])
+            elif len(axes) == 1:
                 fig, _ = _new(None)
                 plot_curve(sweep, metric, axes[0], fig.axes[0])
             elif len(axes) == 2 and all(len(set(sweep.summary[a.paths[0]])) <= 12 for a in axes):

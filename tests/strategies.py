@@ -587,9 +587,9 @@ def scenarios(draw: st.DrawFn) -> Case:
     line_data, line, more = draw(line_section())
     tags += more
     crs = line_data.get("crs", "lonlat")
-    data: dict[str, Any] = {"name": draw(st.from_regex(r"[A-Za-z0-9_.-]{1,30}", fullmatch=True))}
-    if data["name"] in {".", ".."}:  # a path, not a name: issue 7 section 2 (folder area)
-        data["name"] = "dots" + data["name"]
+    # a plain file name (it names the results folder): never '.', '..', hidden or option-like
+    name = draw(st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,29}", fullmatch=True))
+    data: dict[str, Any] = {"name": name}
     if draw(st.booleans()):
         data["description"] = draw(st.text(max_size=40))
     if draw(st.booleans()):
@@ -637,7 +637,9 @@ def scenarios(draw: st.DrawFn) -> Case:
     if draw(st.booleans()):
         verification: dict[str, Any] = {}
         if draw(st.booleans()):
-            verification["modalities"] = draw(st.integers(1, 3))
+            # more than the assets' modalities is refused (above the default of 2)
+            most = max(2, len(modalities)) if modalities else 3
+            verification["modalities"] = draw(st.integers(1, most))
         if draw(st.booleans()):
             verification["window"] = draw(duration(draw(log_uniform(1.0, 2 * horizon))))
         data["reporting"] = {"verification": verification}

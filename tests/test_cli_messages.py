@@ -6,12 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import test_bad_input
 import yaml
-from test_bad_input import BASE, assert_refused, cli, patched  # noqa: F401 (cli: fixture)
+from test_bad_input import assert_refused, patched
 
 from sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+cli = test_bad_input.cli  # the fixture: a scenario under tmp_path/in, the CLI on it
 
 
 def test_closed_output_ends_quietly_with_141(tmp_path):

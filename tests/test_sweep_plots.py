@@ -147,3 +147,38 @@ def test_sweep_over_names_draws_and_reports(tmp_path):
     cmp = tmp_path / "cmp"
     assert main(["compare", str(out), str(tmp_path / "again"), "--out", str(cmp)]) == 0
     assert (cmp / "plots" / "detection_probability.png").is_file()
+
+
+def test_sweep_without_axes_draws_its_replications(tmp_path):
+    """Regression: a sweep of replications alone (no grid, no sample) failed every
+    figure with "cannot write empty image" (a main-effects figure of zero panels).
+    Each figure now shows the runs, the estimate and its band."""
+    import yaml
+
+    from sim.cli import main
+    from sim.sweep import read_sweep
+
+    (tmp_path / "s.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "simple",
+                "duration": "2h",
+                "line": {"crs": "local", "points": [[0, 0], [5000, 0]], "cell": "500m"},
+                "violations": {"rate": "20/h"},
+                "ground_sensors": [
+                    {"name": "g", "spacing": "1km", "sensor": {"range": "600m", "pd": 0.5}}
+                ],
+            }
+        )
+    )
+    (tmp_path / "sw.yaml").write_text(
+        yaml.safe_dump({"name": "reps", "scenario": "s.yaml", "replications": 3})
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(tmp_path / "sw.yaml"), "--out", str(out), "--workers", "1"]) == 0
+    assert (out / "plots" / "detection_probability.png").is_file()
+    sweep = read_sweep(out)
+    ax = sweep_plots.plot_replications(sweep, "detection.probability")
+    runs = ax.lines[0]
+    expected = np.asarray(sweep.runs["detection.probability"], dtype=float) * 100
+    assert np.allclose(np.asarray(runs.get_ydata(), dtype=float), expected)
