@@ -937,7 +937,10 @@ def locate(
     if any(loc[: len(p)] == p for p in overridden or []):
         return format_path(loc) + " (from --set)"
     line = line_of(root, loc)
-    return format_path(loc) + (f" (line {line})" if line else "")
+    where = [f"line {line}"] if line else []
+    if any(p[: len(loc)] == loc for p in overridden or []):  # --set changed a key inside it
+        where.append("changed by --set")
+    return format_path(loc) + (f" ({', '.join(where)})" if where else "")
 
 
 def _check_modalities(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:

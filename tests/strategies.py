@@ -28,6 +28,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from sim.geo import Line
+from sim.units import MAX_DISTANCE_M
 
 YEAR_S = 365 * 86400.0
 # Work caps of one example (expected counts, not hard limits of the simulator).
@@ -66,7 +67,12 @@ def _num(x: float) -> str:
 
 @st.composite
 def distance(draw: st.DrawFn, metres: float) -> Any:
-    """``metres`` written as a number or with a unit (m, km, nmi)."""
+    """``metres`` written as a number or with a unit (m, km, nmi).
+
+    Capped at the longest legal distance (the Earth's circumference, MAX_DISTANCE_M):
+    a spread or range scaled from a 10,000 km line can overshoot it.
+    """
+    metres = min(float(metres), MAX_DISTANCE_M * (1 - 1e-6))  # unit rounding stays below
     form = draw(st.sampled_from(["num", "m", "km", "nmi", "str"]))
     if form == "num":
         return float(metres)
@@ -810,8 +816,9 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
             elif loc[-1] in ("loss_rate", "false_alarm_rate", "rate"):
                 parent[loc[-1]] = "-3/day"
             else:
+                # strictly negative: 0 is legal for several keys (replacement, turnaround)
                 parent[loc[-1]] = draw(
-                    st.sampled_from([-1.0, 0, "-2km" if QUANTITY[loc[-1]] == "distance" else -5])
+                    st.sampled_from([-1.0, "-2km" if QUANTITY[loc[-1]] == "distance" else -5])
                 )
         return Mutation(data, files, yaml_path(loc), f"{kind} {yaml_path(loc)}")
     if kind == "count":

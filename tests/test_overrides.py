@@ -224,3 +224,15 @@ def test_set_path_on_a_given_node():
     data = {"a": [{"b": 1}]}
     set_path(data, ["a", 0, "b"], 2, "--set a[0].b")
     assert data == {"a": [{"b": 2}]}
+
+
+def test_problem_inside_a_set_distribution_says_set_changed_it():
+    """Regression: `--set violations.duration.xeponential=1` was named at
+    violations.duration "(line 24)" alone, as if the file were wrong; the message now
+    says --set changed that key (and still names the file's line)."""
+    from sim.scenario import load_scenario
+
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("scenarios/quickstart.yaml", ["violations.duration.xeponential=1"])
+    assert "violations.duration (line" in str(caught.value)
+    assert "changed by --set)" in str(caught.value)
