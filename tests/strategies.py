@@ -530,6 +530,8 @@ def ground_group(
         if draw(st.integers(0, 2)) == 0:
             a, b = _chainage_pair(draw, length)
             out["span"] = [draw(distance(a)), draw(distance(b))]
+            if spacing > b - a and not refuse:  # beyond twice its span: no sensor, refused
+                refuse.append(f"ground_sensors[{index}].spacing")
     else:
         positions = []
         for _ in range(draw(st.integers(1, 5))):
