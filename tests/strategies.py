@@ -25,9 +25,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
-from sim.geo import Line
+from sim.geo import Line, zone_pole_problem
 from sim.units import MAX_DISTANCE_M
 
 YEAR_S = 365 * 86400.0
@@ -218,6 +219,10 @@ def line_section(draw: st.DrawFn) -> tuple[dict[str, Any], Line, list[str]]:
         tags += more
     buffer = draw(log_uniform(1.0, 1.0e5))
     line = Line.from_points(points, crs, buffer)
+    while zone_pole_problem(line) and buffer > 1.0:  # a zone holding a pole is refused
+        buffer = max(buffer / 10.0, 1.0)
+        line = Line.from_points(points, crs, buffer)
+    assume(zone_pole_problem(line) is None)  # a line through the pole itself
     length = line.length
     # cap the grid: line cells L / cell, zone cells about (L + 2 b) 2 b / cell^2
     min_cell = max(
