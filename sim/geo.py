@@ -215,32 +215,13 @@ class Line:
         return self.length / geodesic - 1.0
 
 
-def pole_problem(points, buffer_m: float) -> str | None:
+def zone_pole_problem(line: Line) -> str | None:
     """Why a lon/lat line cannot be run, or None: its monitored zone reaches a pole.
 
     A zone that holds a pole has no lon/lat outline (GeoJSON, maps), so such a line
-    is refused. ``points`` are the scenario's [lon, lat] degrees, ``buffer_m`` the
-    zone half-width in metres. Malformed points (too few, out of range, not
-    finite) are left to the other checks: the answer is then None. The message
-    starts with the YAML path ``line.points``.
+    is refused (by the validation pass, sim.checks). The message starts with the
+    YAML path ``line.points``; a local line never has the problem.
     """
-    try:
-        pts = np.asarray(points, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    if pts.ndim != 2 or pts.shape[0] < 2 or pts.shape[1] != 2 or not np.all(np.isfinite(pts)):
-        return None
-    if np.any(np.abs(pts[:, 1]) > 90.0) or np.any(np.abs(pts[:, 0]) > 360.0):
-        return None
-    try:
-        line = Line.from_points(pts.tolist(), "lonlat", float(buffer_m))
-    except ValueError:
-        return None
-    return zone_pole_problem(line)
-
-
-def zone_pole_problem(line: Line) -> str | None:
-    """Why a projected lon/lat line cannot be run, or None (see ``pole_problem``)."""
     if line.crs is None:
         return None
     buffer_m = line.buffer
