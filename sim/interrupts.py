@@ -105,3 +105,16 @@ def ignore_from_now() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    forget_interrupt_inside_eval()
+
+
+def forget_interrupt_inside_eval() -> None:
+    """Clear CPython's "unhandled KeyboardInterrupt" mark left by a caught Ctrl-C.
+
+    A KeyboardInterrupt raised inside ``eval()`` of a string (``collections.namedtuple``
+    does this, e.g. while matplotlib is imported) makes CPython mark it as unhandled
+    even when the CLI catches it; at exit the interpreter then ignores the status
+    (130) and kills itself with SIGINT. Every ``eval()`` of a string resets that
+    mark before it starts, so one harmless ``eval`` clears it.
+    """
+    eval("None")  # noqa: S307 - a constant string; see the docstring

@@ -509,6 +509,29 @@ def test_interrupt_exit_status_and_no_temporary(tmp_path, monkeypatch, exc, stat
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+def test_interrupt_inside_eval_still_exits_130(tmp_path):
+    """A Ctrl-C raised inside ``eval()`` of a string (namedtuple does it while matplotlib
+    imports) is caught and ``python -m`` exits 130, not killed by SIGINT at shutdown."""
+    (tmp_path / "interrupted_cli.py").write_text(
+        "import sys\n"
+        "from sim import cli\n"
+        "def stop():\n"
+        "    raise KeyboardInterrupt\n"
+        "cli._cmd_validate = lambda args: eval('stop()', {'stop': stop})\n"
+        f"sys.argv = ['ceasefire-sim', 'validate', {str(QUICKSTART)!r}]\n"
+        "sys.exit(cli.main())\n"
+    )
+    path = os.pathsep.join([str(tmp_path), str(ROOT)])
+    done = subprocess.run(
+        [sys.executable, "-m", "interrupted_cli"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "interrupted; no half-written folder left"
+
+
 def test_sigterm_handler_is_restored_after_a_command():
     """The CLI's SIGTERM handler lives only while a command runs."""
     before = signal.getsignal(signal.SIGTERM)
