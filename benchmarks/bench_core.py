@@ -1,6 +1,6 @@
 """Core benchmark: one large scenario, run, covered, written, plotted and reported.
 
-The scenario is built in code (a dict passed to ``sim.scenario.scenario_from_data``):
+The scenario is built in code (a dict passed to ``sim.spec.scenario.scenario_from_data``):
 30 days on a ~1,200 km line in eastern Ukraine, a 15 km buffer, 60 drones in 3 fleets
 (each with a base, endurance, turnaround, relief, losses and spares) keeping 20
 stations, 600 ground sensors (480 UGS + 120 towers, with failures), 4 satellites and
@@ -10,14 +10,15 @@ Each measurement runs in a fresh ``python`` subprocess, so runs share no process
 no caches and no memory. Inside it, the import of ``sim`` and the scenario's
 validation are timed separately and are NOT part of the "run" wall time:
 
-    run       = sim.engine.run(scenario, seed, coverage=False)   (the simulation)
-    coverage  = sim.coverage.compute(result)                     (coverage figures)
-    write     = sim.results.write_results(result, <tmp folder>)  (CSV, JSON, GeoJSON)
-    plots     = sim.plots.draw_all(folder) + sim.report.write_report(folder)
+    run       = sim.engine.model.run(scenario, seed, coverage=False)   (the simulation)
+    coverage  = sim.measure.coverage.compute(result)                     (coverage figures)
+    write     = sim.store.write.write_results(result, <tmp folder>)  (CSV, JSON, GeoJSON)
+    plots     = sim.present.figures.run.draw_all(folder)
+                + sim.present.report.run.write_report(folder)
     total     = run + write (the core target: <= 10 s); all = every step
 
 The numba coverage kernel is compiled once per machine and cached; run the
-benchmark twice after a change to sim/coverage.py so compilation is not timed.
+benchmark twice after a change to sim/measure/coverage.py so compilation is not timed.
 
 Peak memory is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of that subprocess
 (the peak resident set size of the whole process, imports included), read after
@@ -88,7 +89,7 @@ def _wiggly(amplitude: float) -> list[list[float]]:
     import numpy as np
     from pyproj import Transformer
 
-    from sim.geo import WGS84, local_crs
+    from sim.core.geo import WGS84, local_crs
 
     pts = np.asarray(ANCHORS, dtype=float)
     crs = local_crs(pts[:, 0], pts[:, 1])
@@ -260,19 +261,19 @@ def child(scale: float, profile: int) -> dict:
     import matplotlib
 
     matplotlib.use("Agg")
-    import sim.coverage
-    import sim.engine
-    import sim.plots
-    import sim.report
-    import sim.results
-    import sim.scenario
+    import sim.engine.model
+    import sim.measure.coverage
+    import sim.present.figures.run
+    import sim.present.report.run
+    import sim.spec.scenario
+    import sim.store.write
 
     t_import = time.perf_counter() - t0
     rss_import = _maxrss_mb()
 
     t0 = time.perf_counter()
     data = scenario_data(scale)
-    scenario = sim.scenario.scenario_from_data(data)
+    scenario = sim.spec.scenario.scenario_from_data(data)
     t_build = time.perf_counter() - t0
 
     profiler = None
@@ -282,19 +283,19 @@ def child(scale: float, profile: int) -> dict:
         profiler = cProfile.Profile()
         profiler.enable()
     t0 = time.perf_counter()
-    result = sim.engine.run(scenario, seed=SEED, coverage=False)
+    result = sim.engine.model.run(scenario, seed=SEED, coverage=False)
     t_run = time.perf_counter() - t0
     rss_run = _maxrss_mb()
     t0 = time.perf_counter()
-    result.coverage = sim.coverage.compute(result)
+    result.coverage = sim.measure.coverage.compute(result)
     t_coverage = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="bench-core-") as tmp:
         t0 = time.perf_counter()
-        folder = sim.results.write_results(result, Path(tmp) / "out")
+        folder = sim.store.write.write_results(result, Path(tmp) / "out")
         t_write = time.perf_counter() - t0
         t0 = time.perf_counter()
-        sim.plots.draw_all(folder)
-        sim.report.write_report(folder)
+        sim.present.figures.run.draw_all(folder)
+        sim.present.report.run.write_report(folder)
         t_plots = time.perf_counter() - t0
     if profiler is not None:
         profiler.disable()

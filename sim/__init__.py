@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import ScenarioError, SimError
+from sim.core.errors import ScenarioError, SimError
 
 if TYPE_CHECKING:
-    from sim.engine import RunResult, run
-    from sim.scenario import Scenario, load_scenario
+    from sim.engine.model import RunResult, run
+    from sim.spec.scenario import Scenario, load_scenario
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "RunResult": "sim.engine",
-    "run": "sim.engine",
-    "Scenario": "sim.scenario",
-    "load_scenario": "sim.scenario",
+    "RunResult": "sim.engine.model",
+    "run": "sim.engine.model",
+    "Scenario": "sim.spec.scenario",
+    "load_scenario": "sim.spec.scenario",
 }
 
 

@@ -15,15 +15,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sim import interrupts
-from sim.drawing import ERRORS_LOG, FigureFailure, attempt, record, remove_stale_files
-from sim.errors import ExecutionError, ScenarioError, SimError
-from sim.outdir import RUN, check_out
+from sim.core import interrupts
+from sim.core.errors import ExecutionError, ScenarioError, SimError
+from sim.present.drawing import ERRORS_LOG, FigureFailure, attempt, record, remove_stale_files
+from sim.store.outdir import RUN, check_out
 
 MANIFEST = "manifest.json"
 
 EXIT_BAD_INPUT = 2
-EXIT_FIGURES_FAILED = 3  # sim.drawing.EXIT_FIGURES_FAILED
+EXIT_FIGURES_FAILED = 3  # sim.present.drawing.EXIT_FIGURES_FAILED
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a program killed by it
 EPILOG = """\
 exit status:
@@ -124,16 +124,16 @@ def _remove_stale_figures(plots: Path, keep: set[str]) -> None:
 
 def _draw(folder: Path) -> tuple[list[Path], list[FigureFailure]]:
     """Draw every plot and the report of a published results folder."""
-    from sim.plots import draw_all
-    from sim.report import write_report
+    from sim.present.figures.run import draw_all
+    from sim.present.report.run import write_report
 
     return _draw_with(folder, draw_all, write_report)
 
 
 def _draw_sweep(folder: Path) -> tuple[list[Path], list[FigureFailure]]:
     """Draw a sweep folder's figures and report."""
-    from sim.report import write_sweep_report
-    from sim.sweep_plots import draw_all
+    from sim.present.figures.sweep import draw_all
+    from sim.present.report.run import write_sweep_report
 
     return _draw_with(folder, draw_all, write_sweep_report)
 
@@ -187,10 +187,10 @@ def _named(path: Path):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.describe import describe_run, fmt_duration
-    from sim.engine import run
-    from sim.results import write_results
-    from sim.scenario import load_scenario
+    from sim.engine.model import run
+    from sim.present.describe import describe_run, fmt_duration
+    from sim.spec.scenario import load_scenario
+    from sim.store.write import write_results
 
     started = dt.datetime.now(dt.timezone.utc)
     if args.seed is not None and args.seed < 0:
@@ -215,9 +215,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.describe import describe_scenario
-    from sim.engine import build
-    from sim.scenario import load_scenario
+    from sim.engine.model import build
+    from sim.present.describe import describe_scenario
+    from sim.spec.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)
     with _named(args.scenario):
@@ -229,14 +229,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _warn(scenario) -> None:
     """Print what a valid scenario cannot answer (it runs all the same) on stderr."""
-    from sim.checks import scenario_warnings
+    from sim.spec.checks import scenario_warnings
 
     for warning in scenario_warnings(scenario):
         print(f"warning: {warning}", file=sys.stderr)
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from sim.folder import ResultsFolder
+    from sim.store.read import ResultsFolder
     from sim.sweep import is_sweep_folder, read_sweep
 
     looks_like_sweep = (args.folder / "summary.csv").is_file() and not (
@@ -258,7 +258,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim.compare import compare
+    from sim.present.compare import compare
 
     comparison = compare(args.folders, out=args.out, names=args.names, errors=[])
     print(comparison.table_text())
@@ -272,7 +272,7 @@ def _plain(value: object) -> str:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.describe import plural, where_run
+    from sim.present.describe import plural, where_run
     from sim.sweep import SweepOutcome, run_sweep
 
     if args.workers is not None and args.workers < 1:
@@ -315,7 +315,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from sim.scenario import Scenario
+    from sim.spec.scenario import Scenario
 
     print(json.dumps(Scenario.model_json_schema(), indent=2))
     return 0

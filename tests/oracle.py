@@ -1,7 +1,7 @@
 """A brute-force, time-stepped detection oracle for small scenarios (tests only).
 
 Deliberately naive and independent of the engine's closed-form window code: it
-imports nothing from ``sim.detection`` or ``sim.solver`` and does not call
+imports nothing from ``sim.world.detection`` or ``sim.engine.solver`` and does not call
 ``Piece.position``. From a run's plan pieces (``result.pieces``) it rebuilds each
 asset's motion with its own interpolation, honouring ``piece.cut``, and steps
 time at ``dt`` over each violation's active interval to find the times the

@@ -28,8 +28,8 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from sim.geo import Line, zone_pole_problem
-from sim.units import MAX_DISTANCE_M
+from sim.core.geo import Line, zone_pole_problem
+from sim.core.units import MAX_DISTANCE_M
 
 YEAR_S = 365 * 86400.0
 # Work caps of one example (expected counts, not hard limits of the simulator).

@@ -1,4 +1,5 @@
-"""sim.compare: side-by-side metrics, overlaid plots and the difference map of results folders."""
+"""sim.present.compare: side-by-side metrics, overlaid plots and the difference map of
+results folders."""
 
 import csv
 import json
@@ -12,7 +13,9 @@ import yaml
 from matplotlib.image import imread
 
 import sim
-from sim.compare import (
+from sim.core.errors import SimError
+from sim.core.tables import Table
+from sim.present.compare import (
     compare,
     coverage_difference,
     default_out,
@@ -20,10 +23,8 @@ from sim.compare import (
     format_duration,
     format_value,
 )
-from sim.errors import SimError
-from sim.results import write_results
-from sim.scenario import load_scenario, scenario_from_data
-from sim.tables import Table
+from sim.spec.scenario import load_scenario, scenario_from_data
+from sim.store.write import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
@@ -301,9 +302,9 @@ def test_replaces_a_previous_compare_output(runs, tmp_path, monkeypatch):
     (out / "compare.json").write_text("[]")
     (out / "stale.png").write_bytes(b"")
     calls = []
-    report = types.ModuleType("sim.report")
+    report = types.ModuleType("sim.present.report.run")
     report.write_compare_report = lambda folder: calls.append(Path(folder))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sim.report", report)
+    monkeypatch.setitem(sys.modules, "sim.present.report.run", report)
     compare([runs["a"], runs["c"]], out=out, names=["four", "six"])
     assert not (out / "stale.png").exists()
     assert [r["name"] for r in json.loads((out / "compare.json").read_text())] == ["four", "six"]

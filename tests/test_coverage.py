@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.scenario import scenario_from_data
+from sim.spec.scenario import scenario_from_data
 
 DAY = 86_400.0
 
@@ -107,7 +107,8 @@ def test_satellite_look_splits_a_sensor_gap():
 
 
 def brute_force_coverage(result, dt):
-    """Covered fraction per line cell by stepping time (an oracle independent of sim.coverage)."""
+    """Covered fraction per line cell by stepping time
+    (an oracle independent of sim.measure.coverage)."""
     cells = line_cells(result)
     ranges = result.assets["range_m"]
     horizon = result.scenario.duration

@@ -1,4 +1,4 @@
-"""sim.describe: the validate and run summaries read as plain English."""
+"""sim.present.describe: the validate and run summaries read as plain English."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.describe import describe_run, fmt_duration, plural
+from sim.present.describe import describe_run, fmt_duration, plural
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
@@ -96,7 +96,7 @@ def test_run_summary_lists_the_deadlines_shortest_first():
 )
 def test_sweep_summary_says_where_it_ran(workers, executor, text):
     """Regression: the sweep summary said '2 processes worker(s)'."""
-    from sim.describe import where_run
+    from sim.present.describe import where_run
 
     assert where_run(workers, executor) == text
 

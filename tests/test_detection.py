@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.detection import (
+from sim.world.detection import (
     bounce_windows,
     first_success,
     merge_intervals,

@@ -16,19 +16,19 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from sim import units
-from sim.distributions import KINDS
-from sim.engine import build, run
-from sim.plots import PLOTS
-from sim.results import (
+from sim.core import units
+from sim.core.distributions import KINDS
+from sim.engine.model import build, run
+from sim.present.figures.run import PLOTS
+from sim.schema import (
     COVERAGE_COLUMNS,
     COVERAGE_TIME_COLUMNS,
     DETECTION_COLUMNS,
     EVENT_COLUMNS,
     MANIFEST,
-    write_results,
 )
-from sim.scenario import Scenario, load_scenario, scenario_from_data
+from sim.spec.scenario import Scenario, load_scenario, scenario_from_data
+from sim.store.write import write_results
 from sim.sweep import (
     DEFAULT_METRICS,
     HEAD_COLUMNS,
@@ -211,7 +211,7 @@ def test_every_scenario_key_is_documented_in_its_section(model, key):
     ],
 )
 def test_every_unit_string_is_documented(table, keys):
-    """Every unit string that sim.units accepts is listed in the reference's Units table."""
+    """Every unit string that sim.core.units accepts is listed in the reference's Units table."""
     units_text = own_section(REFERENCE, "Units")
     missing = [unit for unit in keys if f"`{unit}`" not in units_text]
     assert missing == [], f"{table} units missing from the reference: {missing}"
@@ -224,7 +224,7 @@ def test_every_rate_unit_is_documented():
 
 
 def test_every_distribution_kind_is_documented():
-    """Each distribution form of sim.distributions appears in the Distributions section."""
+    """Each distribution form of sim.core.distributions appears in the Distributions section."""
     text = own_section(REFERENCE, "Distributions")
     assert [kind for kind in KINDS if f"{{{kind}:" not in text] == []
 
@@ -323,8 +323,8 @@ def test_every_file_of_a_command_line_run_is_documented(cli_folder):
 
 
 def test_every_plot_of_the_registry_is_in_the_files_table():
-    """Each figure of sim.plots.PLOTS has a plots/<name>.png row in the Files table (also
-    those a quickstart run might skip)."""
+    """Each figure of sim.present.figures.run.PLOTS has a plots/<name>.png row in the Files
+    table (also those a quickstart run might skip)."""
     files = section(RESULTS, "Files")
     assert [n for n in PLOTS if f"| `plots/{n}.png` |" not in files] == []
 
@@ -414,10 +414,10 @@ def test_replayed_input_copy_is_documented(tmp_path):
 
 
 def test_model_lists_the_piece_kinds():
-    """The engine section of the model names every plan-piece kind of sim.assets.base."""
+    """The engine section of the model names every plan-piece kind of sim.world.assets.base."""
     from typing import get_args
 
-    from sim.assets.base import PieceKind
+    from sim.world.assets.base import PieceKind
 
     text = section(MODEL, "The engine")
     assert [k for k in get_args(PieceKind) if f"`{k}`" not in text] == []
@@ -426,7 +426,7 @@ def test_model_lists_the_piece_kinds():
 def test_model_lists_the_random_streams_of_a_run(quickstart_run, monkeypatch):
     """Every random stream name a quickstart run (with false alarms on) asks for is in
     the stream table of the model, with group names as <fleet>, <group> or <name>."""
-    import sim.assets.context as context
+    import sim.world.assets.context as context
 
     names: list[str] = []
     real = context.stream
@@ -435,7 +435,7 @@ def test_model_lists_the_random_streams_of_a_run(quickstart_run, monkeypatch):
         names.append(name)
         return real(seed, name)
 
-    for module in ("sim.assets.context", "sim.engine", "sim.false_alarms"):
+    for module in ("sim.world.assets.context", "sim.engine.model", "sim.world.false_alarms"):
         monkeypatch.setattr(f"{module}.stream", spy, raising=False)
     scenario = load_scenario(
         QUICKSTART,
@@ -604,7 +604,7 @@ def test_sweeps_doc_has_bad_examples():
 def test_every_documented_error_is_the_real_one(name, text, console, tmp_path):
     """Each sweep file with mistakes in sweeps.md gives exactly the messages its console
     block shows (file prefix aside), in that order, before any run."""
-    from sim.errors import ScenarioError
+    from sim.core.errors import ScenarioError
 
     prefix = f"scenarios/sweeps/{name}: "
     lines = console.splitlines()
@@ -763,8 +763,8 @@ def test_every_link_of_sweeps_md_resolves():
 
 
 def test_model_lists_each_plot_with_its_reading_aid():
-    """docs/model.md section 15 lists every figure of sim.plots.PLOTS with its reading aid,
-    word for word, as the report prints it."""
+    """docs/model.md section 15 lists every figure of sim.present.figures.run.PLOTS with its
+    reading aid, word for word, as the report prints it."""
     text = section(MODEL, "Plots, report, compare")
     for name, spec in PLOTS.items():
         assert f"- `{name}`: {spec.aid}" in text, name
@@ -774,8 +774,8 @@ def test_readme_question_is_answered_by_a_metric_and_a_sweep_example():
     """The README's question (90 % detected within 30 minutes) names the metric a run
     writes by default (the key of 30 min under the one key format) and the docs hold a
     sweep example targeting it."""
-    from sim.metrics import deadline_key
-    from sim.scenario import DEFAULT_DEADLINES
+    from sim.measure.metrics import deadline_key
+    from sim.spec.scenario import DEFAULT_DEADLINES
 
     key = f"detection.within_{deadline_key(1800.0)}"
     assert 1800.0 in DEFAULT_DEADLINES
@@ -789,7 +789,7 @@ def test_sweep_summary_lines_in_the_docs_have_the_printed_form():
     """Each sweep summary line quoted in sweeps.md or the README has the form the command
     prints ('N runs: N ok, N failed; T s on 2 worker processes'), so no retired wording
     (such as '2 processes worker(s)') survives in the docs."""
-    from sim.describe import where_run
+    from sim.present.describe import where_run
 
     wheres = {where_run(w, e) for w in (1, 2, 4) for e in ("inline", "processes", "dask-local")}
     pattern = re.compile(r"^(\d+) runs?: \d+ ok, \d+ failed(, \d+ resumed)?; [\d.]+ s (.+)$")

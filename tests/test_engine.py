@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.engine import verification_times
-from sim.results import is_results_folder, read_metrics, read_table, write_results
-from sim.scenario import scenario_from_data
+from sim.engine.model import verification_times
+from sim.spec.scenario import scenario_from_data
+from sim.store.write import is_results_folder, read_metrics, read_table, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -176,7 +176,7 @@ def test_verification_ignores_repeats_of_one_modality():
 
 def test_a_failed_write_leaves_no_folder(tmp_path, monkeypatch):
     """A crash while writing leaves neither the results folder nor a temporary one."""
-    import sim.results as results
+    import sim.store.write as results
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -198,7 +198,7 @@ def test_rewriting_replaces_an_older_results_folder(tmp_path):
 
 def test_listeners_hear_each_detection_when_it_happens():
     """A listener is called at the detection's own simulated time, for every final detection."""
-    from sim.engine import build, run_model
+    from sim.engine.model import build, run_model
 
     model = build(small(), seed=6)
     heard = []
@@ -219,7 +219,7 @@ def test_listeners_hear_each_detection_when_it_happens():
 
 def test_a_plan_cut_by_a_listener_voids_later_detections():
     """Reacting to a detection (here: the detecting sensor is switched off) cancels what follows."""
-    from sim.engine import build, run_model
+    from sim.engine.model import build, run_model
 
     model = build(small(drones=[], satellites=[]), seed=7)
     switched_off = {}

@@ -613,7 +613,7 @@ def test_tiny_standoff_is_the_line_itself(standoff: float) -> None:
     """A standoff below the coordinates' precision follows the line (GEOS used to fail:
     a MultiLineString refused as "breaks apart at a tight bend", or GEOSException
     "cannot create std::vector larger than max_size()" as a traceback)."""
-    from sim.geo import Line
+    from sim.core.geo import Line
 
     line = Line.from_points([[0, 0], [0.5, 0], [0.7, 0.3]], "local", 1.0)
     path = line.path(0.0, line.length, standoff)

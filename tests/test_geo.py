@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from sim.geo import Line
+from sim.core.geo import Line
 
 UKRAINE_LIKE = [[32.0, 46.55], [35.0, 47.5], [37.2, 48.3], [38.1, 48.9], [37.0, 50.3]]
 
@@ -78,7 +78,7 @@ ACROSS_ANTIMERIDIAN = [[179.5, 65.0], [-179.5, 65.2]]
 
 def test_unwrap_longitudes_takes_each_step_the_short_way():
     """[179.5, -179.5] is a 1 deg step east, not 359 deg west; wrap puts it back."""
-    from sim.geo import unwrap_longitudes, wrap_longitude
+    from sim.core.geo import unwrap_longitudes, wrap_longitude
 
     assert unwrap_longitudes([179.5, -179.5, -178.0]).tolist() == [179.5, 180.5, 182.0]
     assert unwrap_longitudes([-179.0, 179.0]).tolist() == [-179.0, -181.0]
@@ -108,7 +108,7 @@ def test_line_across_the_antimeridian_is_projected_about_its_own_centre():
 
 def test_a_line_at_latitude_89_is_accepted_and_keeps_its_length():
     """A line 110 km from the North Pole projects with geodesic length; no pole problem."""
-    from sim.geo import zone_pole_problem
+    from sim.core.geo import zone_pole_problem
 
     points = [[10.0, 89.0], [60.0, 89.0], [120.0, 89.2]]
     line = Line.from_points(points, "lonlat", 5_000.0)
@@ -125,7 +125,7 @@ def test_a_line_at_latitude_89_is_accepted_and_keeps_its_length():
 )
 def test_a_zone_holding_a_pole_is_refused_naming_line_points(points, buffer_m, pole):
     """A zone around a pole has no lon/lat outline: the check names line.points and the pole."""
-    from sim.geo import zone_pole_problem
+    from sim.core.geo import zone_pole_problem
 
     message = zone_pole_problem(Line.from_points(points, "lonlat", buffer_m))
     assert message is not None

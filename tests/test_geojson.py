@@ -11,11 +11,11 @@ from shapely.geometry import LineString, Polygon
 from shapely.ops import substring
 
 import sim
-from sim import geojson
-from sim.geo import Line
-from sim.results import EVENT_COLUMNS, read_table, write_results
-from sim.scenario import scenario_from_data
-from sim.tables import Table
+from sim.core.geo import Line
+from sim.core.tables import Table
+from sim.spec.scenario import scenario_from_data
+from sim.store import geojson
+from sim.store.write import EVENT_COLUMNS, read_table, write_results
 
 QUICKSTART = "scenarios/quickstart.yaml"
 COVERAGE_VALUES = (
@@ -40,7 +40,7 @@ def fake_coverage(line: Line, cell: float) -> SimpleNamespace:
 
     Line cells: chainage bins of width ``cell`` with the point at each bin's centre
     (the last bin may be shorter); zone cells: the centres of a regular grid of
-    squares of side ``cell`` that lie inside the zone (as sim.coverage.grid_points).
+    squares of side ``cell`` that lie inside the zone (as sim.measure.coverage.grid_points).
     """
     starts = np.arange(0.0, line.length, cell)
     centre = 0.5 * (starts + np.minimum(starts + cell, line.length))
@@ -654,10 +654,11 @@ def test_coverage_cell_size_defaults_to_scenario_cell(quick):
 
 
 def test_run_coverage_document(run):
-    """The run's own coverage (sim.coverage) gives a valid document, one feature per cell."""
+    """The run's own coverage (sim.measure.coverage) gives a valid document, one feature
+    per cell."""
     coverage = getattr(run.result, "coverage", None)
     if coverage is None:
-        pytest.skip("this run has no coverage (sim.coverage not wired yet)")
+        pytest.skip("this run has no coverage (sim.measure.coverage not wired yet)")
     doc = geojson.documents(run.result, coverage)["coverage.geojson"]
     problems = rfc7946_problems(doc)
     if not run.result.line.is_geographic:

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from sim.folder import ResultsFolder
-from sim.outdir import clean_stale
+from sim.store.outdir import clean_stale
+from sim.store.read import ResultsFolder
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"

@@ -23,12 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_bad_input import BASE, assert_refused, patched
 
-from sim.checks import chainage_tolerance, check_scenario, scenario_line
 from sim.cli import main
-from sim.engine import run
-from sim.errors import ScenarioError
-from sim.limits import BOUNDS
-from sim.scenario import MAX_DEPTH, load_scenario, scenario_from_data
+from sim.core.errors import ScenarioError
+from sim.engine.model import run
+from sim.spec.checks import chainage_tolerance, check_scenario, scenario_line
+from sim.spec.limits import BOUNDS
+from sim.spec.scenario import MAX_DEPTH, load_scenario, scenario_from_data
 
 cli = test_bad_input.cli  # the same fixture: a scenario under tmp_path/in, the CLI on it
 
@@ -300,9 +300,9 @@ def test_replay_row_errors_name_file_row_and_column(cli, tmp_path, text, expecte
 
 def test_replay_too_large_is_refused_before_it_is_read(cli, tmp_path, monkeypatch):
     """A replay file over the size bound (300 MB; lowered here) is refused unread."""
-    import sim.checks
+    import sim.spec.checks
 
-    monkeypatch.setattr(sim.checks, "MAX_REPLAY_BYTES", 10)
+    monkeypatch.setattr(sim.spec.checks, "MAX_REPLAY_BYTES", 10)
     data = replay(cli, "id,t_start_s,duration_s,x_m,y_m\na,1,60,5,5\n")
     status, err = cli(data, command="validate")
     assert_refused(tmp_path, status, err)
@@ -311,9 +311,11 @@ def test_replay_too_large_is_refused_before_it_is_read(cli, tmp_path, monkeypatc
 
 def test_replay_with_more_rows_than_the_bound_is_refused(cli, tmp_path, monkeypatch):
     """Replayed rows count against the violations bound (lowered here to 1)."""
-    import sim.limits
+    import sim.spec.limits
 
-    monkeypatch.setitem(sim.limits.BOUNDS, "violations", sim.limits.Bound(1, "violations"))
+    monkeypatch.setitem(
+        sim.spec.limits.BOUNDS, "violations", sim.spec.limits.Bound(1, "violations")
+    )
     data = replay(cli, "id,t_start_s,duration_s,x_m,y_m\na,1,60,5,5\nb,2,60,5,5\n")
     status, err = cli(data, command="validate")
     assert_refused(tmp_path, status, err)
@@ -679,13 +681,13 @@ def test_unbounded_does_not_lift_the_hard_tier(cli, tmp_path, patch, path, expec
 def test_hard_tier_keeps_poisson_means_within_numpy():
     """Every Poisson mean a run draws is at most an estimate the hard tier bounds; numpy
     draws that mean, and refuses the 1e300-scale means the tier exists to keep out."""
-    from sim.limits import HARD_BOUNDS, HARD_MAXIMUM
+    from sim.spec.limits import HARD_BOUNDS, HARD_MAXIMUM
 
     rng = np.random.default_rng(0)
     assert rng.poisson(HARD_MAXIMUM) > 0
     with pytest.raises(ValueError, match="lam value too large"):
         rng.poisson(1e300)
-    from sim.checks import MAX_LAYOUT
+    from sim.spec.checks import MAX_LAYOUT
 
     assert HARD_BOUNDS["sensors"] <= MAX_LAYOUT  # the ground layout stops there
     for name, bound in BOUNDS.items():
@@ -695,15 +697,15 @@ def test_hard_tier_keeps_poisson_means_within_numpy():
 def test_unbounded_accepts_what_is_over_the_soft_bound_and_it_runs(cli, tmp_path):
     """Between the two tiers, unbounded is the override it says: 10,000 ground sensors per
     group over a 2,000 bound (lowered here) validate and run."""
-    import sim.limits
+    import sim.spec.limits
 
     data = patched({("ground_sensors", 0, "spacing"): "1km", ("limits",): {"unbounded": True}})
-    original = sim.limits.BOUNDS["sensors"]
-    sim.limits.BOUNDS["sensors"] = sim.limits.Bound(10, original.unit)
+    original = sim.spec.limits.BOUNDS["sensors"]
+    sim.spec.limits.BOUNDS["sensors"] = sim.spec.limits.Bound(10, original.unit)
     try:
         status, err = cli(data)
     finally:
-        sim.limits.BOUNDS["sensors"] = original
+        sim.spec.limits.BOUNDS["sensors"] = original
     assert (status, err) == (0, "")
     metrics = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["assets.g.sensors"] == 100
@@ -759,8 +761,8 @@ def test_replay_estimate_uses_the_files_rows_and_durations(cli, tmp_path):
 def test_replay_estimate_scales_with_the_files_durations(tmp_path):
     """Same rows, durations ten times longer: ten times the trials; violations.duration
     (the generator's setting) changes nothing for a replay."""
-    from sim.checks import fleet_geometry
-    from sim.limits import estimate
+    from sim.spec.checks import fleet_geometry
+    from sim.spec.limits import estimate
 
     def trials(duration_s: float, generator: str) -> tuple[float, float]:
         csv_path = tmp_path / f"v{duration_s:g}.csv"

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from oracle import build, compare, entry_counts, legs_of
 
-from sim.engine import run
-from sim.scenario import scenario_from_data
+from sim.engine.model import run
+from sim.spec.scenario import scenario_from_data
 
 DT = 1.0  # s, the oracle's step
 Z = 3.29  # two-sided 99.9 % standard normal quantile

@@ -1,4 +1,4 @@
-"""sim.overrides: --set PATH=VALUE paths, YAML-scalar values, copies, errors."""
+"""sim.spec.overrides: --set PATH=VALUE paths, YAML-scalar values, copies, errors."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from sim.errors import ScenarioError
-from sim.overrides import apply_overrides, parse_path, set_path
+from sim.core.errors import ScenarioError
+from sim.spec.overrides import apply_overrides, parse_path, set_path
 
 DATA = {
     "name": "x",
@@ -230,7 +230,7 @@ def test_problem_inside_a_set_distribution_says_set_changed_it():
     """Regression: `--set violations.duration.xeponential=1` was named at
     violations.duration "(line 24)" alone, as if the file were wrong; the message now
     says --set changed that key (and still names the file's line)."""
-    from sim.scenario import load_scenario
+    from sim.spec.scenario import load_scenario
 
     with pytest.raises(ScenarioError) as caught:
         load_scenario("scenarios/quickstart.yaml", ["violations.duration.xeponential=1"])

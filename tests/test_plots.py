@@ -17,12 +17,12 @@ import pytest  # noqa: E402
 from matplotlib.image import imread  # noqa: E402
 
 import sim  # noqa: E402
-import sim.engine  # noqa: E402
-from sim import plots  # noqa: E402
-from sim.folder import ResultsFolder  # noqa: E402
-from sim.metrics import wilson_interval  # noqa: E402
-from sim.results import write_results  # noqa: E402
-from sim.scenario import scenario_from_data  # noqa: E402
+import sim.engine.model  # noqa: E402
+from sim.measure.metrics import wilson_interval  # noqa: E402
+from sim.present.figures import run as plots  # noqa: E402
+from sim.spec.scenario import scenario_from_data  # noqa: E402
+from sim.store.read import ResultsFolder  # noqa: E402
+from sim.store.write import write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
@@ -142,8 +142,8 @@ def test_plots_are_drawn_from_the_folder_alone(quick, tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("plots must not run the engine")
 
-    monkeypatch.setattr(sim.engine, "run", refuse)
-    monkeypatch.setattr(sim.engine, "run_model", refuse)
+    monkeypatch.setattr(sim.engine.model, "run", refuse)
+    monkeypatch.setattr(sim.engine.model, "run_model", refuse)
     copy = tmp_path / "moved"
     shutil.copytree(quick.path, copy, ignore=shutil.ignore_patterns("plots"))
     written = plots.draw_all(copy)
@@ -152,8 +152,9 @@ def test_plots_are_drawn_from_the_folder_alone(quick, tmp_path, monkeypatch):
 
 
 def test_plots_module_does_not_import_the_engine():
-    """sim/plots.py imports neither sim.engine nor pyplot (no live engine, no global state)."""
-    tree = ast.parse((ROOT / "sim" / "plots.py").read_text(encoding="utf-8"))
+    """sim/present/figures/run.py imports neither the engine nor pyplot (no live engine, no
+    global state)."""
+    tree = ast.parse((ROOT / "sim" / "present" / "figures" / "run.py").read_text(encoding="utf-8"))
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -161,7 +162,7 @@ def test_plots_module_does_not_import_the_engine():
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
             imported |= {f"{node.module}.{alias.name}" for alias in node.names}
-    assert not {m for m in imported if m.startswith("sim.engine") or m == "sim.run"}
+    assert not {m for m in imported if m.startswith("sim.engine.model") or m == "sim.run"}
     assert not {m for m in imported if "pyplot" in m}
 
 

@@ -36,10 +36,10 @@ import pytest
 import yaml
 
 import sim
-from sim.errors import SimError
-from sim.metrics import metric_unit
-from sim.report import write_compare_report, write_report
-from sim.results import read_metrics, write_results
+from sim.core.errors import SimError
+from sim.measure.metrics import metric_unit
+from sim.present.report.run import write_compare_report, write_report
+from sim.store.write import read_metrics, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
@@ -67,9 +67,10 @@ def tiny_png(width: int = 3, height: int = 2) -> bytes:
 
 
 def draw_plots(folder: Path) -> list[Path]:
-    """Draw the run's plots with sim.plots when it exists, else one small PNG by hand."""
+    """Draw the run's plots with sim.present.figures.run when it exists, else one small PNG
+    by hand."""
     try:
-        from sim.plots import draw_all
+        from sim.present.figures.run import draw_all
     except ImportError:
         (folder / "plots").mkdir(exist_ok=True)
         path = folder / "plots" / "placeholder.png"
@@ -259,7 +260,7 @@ def test_provenance_shows_seed_version_and_run_date(run_folder):
 def test_each_figure_has_its_reading_aid(run_folder):
     """The caption of plots/<name>.png is the registry's aid for <name> (else the file name)."""
     try:
-        from sim.plots import PLOTS
+        from sim.present.figures.run import PLOTS
 
         aids = {name: spec.aid for name, spec in PLOTS.items()}
     except ImportError:
@@ -517,8 +518,8 @@ def test_reading_aids_describe_markers_by_meaning():
     """Regression: the map's aid said "red crosses" for markers drawn in another colour.
     Aids now say what a mark means (missed, detected, patrol) and leave colours to the
     figure's legend, so a change of palette cannot make them false."""
-    from sim.plots import PLOTS
-    from sim.report import COMPARE_AIDS, SWEEP_AIDS
+    from sim.present.figures.run import PLOTS
+    from sim.present.report.run import COMPARE_AIDS, SWEEP_AIDS
 
     colours = ("red", "orange", "blue", "green", "grey", "gray", "yellow", "purple", "vermil")
     aids = {name: spec.aid for name, spec in PLOTS.items()} | COMPARE_AIDS | SWEEP_AIDS
@@ -548,8 +549,8 @@ def test_deadline_table_reads_shortest_first_with_intervals(run_folder):
 def test_figures_are_titled_for_people(run_folder):
     """Regression: figures were titled by file name ('Latency cdf', 'Spacetime'). Every
     figure of the registry has a title in FIGURE_TITLES, and the caption starts with it."""
-    from sim.plots import PLOTS
-    from sim.report import FIGURE_TITLES
+    from sim.present.figures.run import PLOTS
+    from sim.present.report.run import FIGURE_TITLES
 
     assert set(PLOTS) <= set(FIGURE_TITLES)
     captions = read_page(run_folder / "report.html").captions
@@ -570,7 +571,7 @@ def test_one_day_run_says_over_1_day(tmp_path):
 
 def test_sweep_report_words_for_one_point_and_the_executor(tmp_path):
     """Regression: the sweep report said '1 points x 1 replications' and 'inline (1 workers)'."""
-    from sim.report import render_sweep_report
+    from sim.present.report.run import render_sweep_report
     from sim.sweep import run_sweep
 
     path = tmp_path / "s.yaml"

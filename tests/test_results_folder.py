@@ -22,10 +22,11 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim import interrupts, outdir
 from sim.cli import main
-from sim.errors import SimError
-from sim.results import write_results
+from sim.core import interrupts
+from sim.core.errors import SimError
+from sim.store import outdir
+from sim.store.write import write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
@@ -71,7 +72,7 @@ def no_simulation(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the simulation ran before the destination was checked")
 
-    monkeypatch.setattr("sim.engine.run", refuse)
+    monkeypatch.setattr("sim.engine.model.run", refuse)
 
 
 # --- --out ------------------------------------------------------------------------------
@@ -217,7 +218,7 @@ def test_a_failing_figure_costs_neither_data_nor_other_figures(tmp_path, monkeyp
     """run: a figure that raises is named on stderr (one line, no traceback), the data and
     the other figures and the report are written, errors.log and the manifest record it,
     and the exit status is 3 (issue 7: half the runs lost their whole folder)."""
-    _break(monkeypatch, "sim.plots", "detection_along_line")
+    _break(monkeypatch, "sim.present.figures.run", "detection_along_line")
     out = tmp_path / "run"
     code, _, err = cli("run", str(QUICKSTART), *ONE_DAY, "--out", str(out), "--quiet")
     pngs = sorted(p.name for p in (out / "plots").glob("*.png"))
@@ -236,7 +237,7 @@ def test_plot_redraws_without_deleting_first(copy, monkeypatch):
     old = (copy / "plots" / "map.png").read_bytes()
     (copy / "plots" / "retired_figure.png").write_bytes(b"old")
     with monkeypatch.context() as patch:
-        _break(patch, "sim.plots", "map")
+        _break(patch, "sim.present.figures.run", "map")
         code, _, err = cli("plot", str(copy))
     assert (code, "figure map failed" in err) == (3, True)
     assert (copy / "plots" / "map.png").read_bytes() == old
@@ -258,7 +259,7 @@ def test_a_failing_report_is_named_and_exits_3(copy, monkeypatch):
     def boom(folder):
         raise RuntimeError("no report today")
 
-    monkeypatch.setattr("sim.report.write_report", boom)
+    monkeypatch.setattr("sim.present.report.run.write_report", boom)
     code, _, err = cli("plot", str(copy))
     assert (code, "figure report.html failed: RuntimeError: no report today" in err) == (3, True)
 
@@ -267,7 +268,7 @@ def test_compare_publishes_data_before_figures(run_folder, tmp_path, monkeypatch
     """compare: a failing figure leaves metrics.csv, compare.json, the other figures and
     the report, and exits 3."""
     monkeypatch.setattr(
-        "sim.compare.plot_latency_cdfs",
+        "sim.present.compare.plot_latency_cdfs",
         lambda *a: (_ for _ in ()).throw(ValueError("bad cdf")),
     )
     other = tmp_path / "other"
@@ -283,10 +284,10 @@ def test_compare_publishes_data_before_figures(run_folder, tmp_path, monkeypatch
 def test_draw_all_raises_after_drawing_the_others_without_an_errors_list(copy, monkeypatch):
     """Library callers of draw_all still see a failure (FiguresFailed), after the other
     figures were drawn."""
-    from sim.drawing import FiguresFailed
-    from sim.plots import draw_all
+    from sim.present.drawing import FiguresFailed
+    from sim.present.figures.run import draw_all
 
-    _break(monkeypatch, "sim.plots", "map")
+    _break(monkeypatch, "sim.present.figures.run", "map")
     for png in (copy / "plots").glob("*.png"):
         png.unlink()
     with pytest.raises(FiguresFailed, match="map"):
@@ -414,7 +415,7 @@ def test_two_sweeps_into_one_folder_are_locked(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from sim.outdir import lock_folder; "
+            "import sys, time; from pathlib import Path; from sim.store.outdir import lock_folder; "
             f"lock_folder(Path({str(out)!r})); print('locked', flush=True); time.sleep(60)",
         ],
         cwd=ROOT,
@@ -503,7 +504,7 @@ def test_interrupt_exit_status_and_no_temporary(tmp_path, monkeypatch, exc, stat
     def interrupted(*args, **kwargs):
         raise exc
 
-    monkeypatch.setattr("sim.results.write_geojson", interrupted)
+    monkeypatch.setattr("sim.store.write.write_geojson", interrupted)
     code, _, err = cli("run", str(QUICKSTART), *ONE_DAY, "--out", str(tmp_path / "r"))
     assert (code, err.strip().startswith(word), "Traceback" in err) == (status, True, False)
     assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from sim.cli import main
-from sim.distributions import Distribution
-from sim.engine import run
-from sim.scenario import Scenario, load_scenario, scenario_from_data
+from sim.core.distributions import Distribution
+from sim.engine.model import run
+from sim.spec.scenario import Scenario, load_scenario, scenario_from_data
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from scipy.stats import t as student_t
 
-from sim.errors import ScenarioError, SimError
-from sim.metrics import wilson_interval
+from sim.core.errors import ScenarioError, SimError
+from sim.measure.metrics import wilson_interval
 from sim.sweep import load_sweep, read_sweep, run_seed, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -374,10 +374,10 @@ def test_failing_point_is_recorded_and_others_finish(tmp_path, monkeypatch):
     Validation now refuses a hotspot beyond the line before any run, so the failure
     is injected into the engine's run (points with a hotspot beyond 100 km raise).
     """
-    import sim.engine
-    from sim.errors import ScenarioError
+    import sim.engine.model
+    from sim.core.errors import ScenarioError
 
-    real_run = sim.engine.run
+    real_run = sim.engine.model.run
 
     def failing_run(scenario, *args, **kwargs):
         at = scenario.violations.along.hotspots[0].at
@@ -387,7 +387,7 @@ def test_failing_point_is_recorded_and_others_finish(tmp_path, monkeypatch):
             )
         return real_run(scenario, *args, **kwargs)
 
-    monkeypatch.setattr(sim.engine, "run", failing_run)
+    monkeypatch.setattr(sim.engine.model, "run", failing_run)
     text = (
         GRID.replace("path: drones[0].count", "path: violations.along.hotspots[0].at")
         .replace("values: [2, 4]", "values: [45km, 120km]")

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.engine import run
-from sim.errors import ScenarioError
-from sim.metrics import metric_keys
-from sim.results import write_results
-from sim.scenario import load_scenario
+from sim.core.errors import ScenarioError
+from sim.engine.model import run
+from sim.measure.metrics import metric_keys
+from sim.spec.scenario import load_scenario
+from sim.store.write import write_results
 from sim.sweep import load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,7 +108,7 @@ def test_metric_keys_follow_the_zone_grid():
     text = EVERY_KIND.replace("BUFFER", "1m")
     import yaml
 
-    from sim.scenario import scenario_from_data
+    from sim.spec.scenario import scenario_from_data
 
     thin = scenario_from_data(yaml.safe_load(text), ROOT)
     wide = scenario_from_data(yaml.safe_load(text.replace("1m", "5km")), ROOT)
@@ -224,7 +224,7 @@ def test_unreachable_scheduler_is_refused_before_the_folder_is_made(tmp_path, mo
     created, locked and left with an "incomplete" manifest before the connection failed).
     The connection is made to fail at once here instead of after its 20 s timeout."""
     import sim.sweep.execute as execute
-    from sim.errors import SimError
+    from sim.core.errors import SimError
 
     def unreachable(scheduler: str):
         raise SimError(f"cannot reach the Dask scheduler at {scheduler}: refused")
@@ -254,7 +254,7 @@ def test_metric_keys_equal_a_runs_keys_across_generated_scenarios(
 ):
     """Across fleets of every kind (or none), declared types (or the default), deadlines,
     zones with and without cells, and no violations at all: predicted keys == run keys."""
-    from sim.scenario import scenario_from_data
+    from sim.spec.scenario import scenario_from_data
 
     data: dict = {
         "name": "gen",

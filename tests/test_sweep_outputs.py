@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.compare import compare
-from sim.errors import SimError
-from sim.report import write_sweep_report
+from sim.core.errors import SimError
+from sim.present.compare import compare
+from sim.present.figures.sweep import axes_of, draw_all
+from sim.present.report.run import write_sweep_report
 from sim.sweep import read_sweep, run_sweep
-from sim.sweep_plots import axes_of, draw_all
 
 matplotlib.use("Agg")
 
@@ -99,7 +99,7 @@ def test_compare_overlays_sweeps(sweeps, tmp_path):
 def test_compare_refuses_a_mix_of_runs_and_sweeps(sweeps, tmp_path):
     """A results folder next to a sweep folder is refused with a clear message."""
     import sim
-    from sim.results import write_results
+    from sim.store.write import write_results
 
     run_folder = write_results(sim.run(sim.load_scenario(QUICKSTART)), tmp_path / "run")
     with pytest.raises(SimError, match="not a mix"):

@@ -12,8 +12,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim import sweep_plots  # noqa: E402
-from sim.tables import Table  # noqa: E402
+from sim.core.tables import Table  # noqa: E402
+from sim.present.figures import sweep as sweep_plots  # noqa: E402
 
 
 @dataclass

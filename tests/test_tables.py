@@ -1,4 +1,4 @@
-"""sim.tables.Table and its pandas view."""
+"""sim.core.tables.Table and its pandas view."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.tables import Table
+from sim.core.tables import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 

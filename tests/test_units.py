@@ -1,4 +1,4 @@
-"""sim.units parsers and sim.distributions: values, errors and properties."""
+"""sim.core.units parsers and sim.core.distributions: values, errors and properties."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.distributions import Distribution, distribution_parser
-from sim.units import (
+from sim.core.distributions import Distribution, distribution_parser
+from sim.core.units import (
     parse_distance,
     parse_duration,
     parse_probability,

@@ -85,6 +85,7 @@ Modules: ``spec`` (the sweep file), ``plan`` (validation and seeds), ``records``
 resume), ``folder`` (reading a finished sweep folder).
 """
 
+from sim.schema import MANIFEST, RUNS, SUMMARY
 from sim.sweep.execute import Progress, SweepOutcome, run_sweep, write_summary
 from sim.sweep.folder import SweepFolder, is_sweep_folder, read_sweep
 from sim.sweep.plan import Point, SweepPlan, load_sweep, run_seed
@@ -92,9 +93,6 @@ from sim.sweep.records import RunLog, run_one
 from sim.sweep.spec import (
     DEFAULT_METRICS,
     HEAD_COLUMNS,
-    MANIFEST,
-    RUNS,
-    SUMMARY,
     TAIL_COLUMNS,
     AxisSpec,
     CostItem,

@@ -19,12 +19,13 @@ from typing import Any
 import yaml
 from tqdm import tqdm
 
-from sim.drawing import remove_stale_files
-from sim.errors import ExecutionError, ScenarioError, SimError
-from sim.outdir import LOCK, SWEEP, check_out, lock_folder
+from sim.core.errors import ExecutionError, ScenarioError, SimError
+from sim.core.interrupts import deferred
+from sim.present.drawing import remove_stale_files
+from sim.schema import BASE_RESOLVED, MANIFEST, RUNS, SUMMARY, SWEEP_RESOLVED
+from sim.store.outdir import LOCK, SWEEP, check_out, lock_folder
 from sim.sweep.plan import SweepPlan, load_sweep
 from sim.sweep.records import RunLog, _cell, _ignore_sigint, _row, run_one
-from sim.sweep.spec import BASE_RESOLVED, MANIFEST, RESOLVED, RUNS, SUMMARY
 from sim.sweep.stats import interval_kinds, summarise
 
 # --- progress --------------------------------------------------------------------
@@ -216,7 +217,7 @@ def _manifest(
     kinds: dict[str, str],
     cheapest: list[int],
 ) -> dict[str, Any]:
-    from sim.results import package_versions
+    from sim.store.write import package_versions
 
     spec = plan.spec
     target = spec.parsed_target
@@ -251,7 +252,7 @@ def _manifest(
 def _write_resolved(out: Path, plan: SweepPlan) -> None:
     data = plan.spec.model_dump(mode="json", by_alias=True)
     data["scenario"] = str(plan.scenario_file)
-    with (out / RESOLVED).open("w", encoding="utf-8") as handle:
+    with (out / SWEEP_RESOLVED).open("w", encoding="utf-8") as handle:
         yaml.safe_dump(data, handle, sort_keys=False, allow_unicode=True)
     with (out / BASE_RESOLVED).open("w", encoding="utf-8") as handle:
         yaml.safe_dump(plan.base, handle, sort_keys=False, allow_unicode=True)
@@ -345,7 +346,7 @@ def _run_locked(
     label = _executor_label(n_workers, scheduler)
 
     def save_manifest(status: str, kinds: dict[str, str], cheapest: list[int]) -> None:
-        from sim.results import write_json
+        from sim.store.write import write_json
 
         counts["runs_ok"] = sum(r["status"] == "ok" for r in log.rows.values())
         counts["runs_failed"] = len(log.rows) - counts["runs_ok"]
@@ -388,6 +389,7 @@ def _run_locked(
             return None
         return str((folder / "runs" / f"p{task[0]:04d}-r{task[1]:03d}").resolve())
 
+    complete = False
     try:
         if pending:
             with _executor(n_workers, scheduler) as executor:
@@ -407,14 +409,19 @@ def _run_locked(
         write_summary(folder / SUMMARY, plan, summary)
         kinds = interval_kinds(plan.spec.summarised, set(log.header))
         cheapest = [int(s["point"]) for s in summary if s.get("cheapest")]
+        # a signal while the status is written would leave it "running": hold it
+        with deferred("recording the sweep's end"):
+            save_manifest("complete", kinds, cheapest)
+            complete = True
     except BaseException:  # an error or an interrupt, while running or summarising
         log.close()
-        save_manifest("incomplete", {}, [])
+        if not complete:
+            with deferred("recording the sweep's status"):
+                save_manifest("incomplete", {}, [])
         raise
     finally:
         if isinstance(display, _Display):
             display.close()
-    save_manifest("complete", kinds, cheapest)
     return SweepOutcome(
         out=folder,
         runs=len(tasks),

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.errors import SimError
-from sim.sweep.spec import MANIFEST, RUNS, SUMMARY, Target
-from sim.tables import Table
+from sim.core.errors import SimError
+from sim.core.tables import Table
+from sim.schema import MANIFEST, RUNS, SUMMARY
+from sim.sweep.spec import Target
 
 # --- reading a sweep folder ------------------------------------------------------
 
@@ -18,7 +19,7 @@ from sim.tables import Table
 class SweepFolder:
     """A finished sweep folder, read back for plots and reports.
 
-    ``runs`` and ``summary`` are ``sim.tables.Table`` objects (numbers as floats,
+    ``runs`` and ``summary`` are ``sim.core.tables.Table`` objects (numbers as floats,
     true/false as bools); ``parameters``, ``metrics`` and ``intervals`` come from the
     manifest.
     """
@@ -65,7 +66,7 @@ def sweep_status(path: str | Path, manifest: dict[str, Any]) -> str:
     A manifest that says "running" while no live process holds the folder's lock
     belongs to a sweep that was killed.
     """
-    from sim.outdir import is_locked
+    from sim.store.outdir import is_locked
 
     status = str(manifest.get("status", "unknown"))
     if status == "running" and not is_locked(Path(path)):
@@ -79,7 +80,7 @@ def read_sweep(path: str | Path) -> SweepFolder:
     Raises ``SimError`` naming the file if one is missing or damaged. The manifest's
     ``status`` is as ``sweep_status`` derives it.
     """
-    from sim.results import read_json, read_table
+    from sim.store.write import read_json, read_table
 
     path = Path(path)
     if not is_sweep_folder(path):

@@ -18,9 +18,9 @@ from pydantic import (
     ValidationError,
 )
 
-from sim.errors import ScenarioError, close_match
-from sim.overrides import parse_path, set_path
-from sim.scenario import (
+from sim.core.errors import ScenarioError, close_match
+from sim.spec.overrides import parse_path, set_path
+from sim.spec.scenario import (
     Scenario,
     format_path,
     line_of,
@@ -440,10 +440,10 @@ def _check_costs(plan: SweepPlan) -> None:
 def run_metric_keys(scenario: Scenario) -> frozenset[str]:
     """The metric columns a sweep run of ``scenario`` records in runs.csv (without running).
 
-    Every scalar of metrics.json (``sim.metrics.metric_keys``, with coverage) and
+    Every scalar of metrics.json (``sim.measure.metrics.metric_keys``, with coverage) and
     ``violations.count_by_type.<type>``, the trials of each type's detection probability.
     """
-    from sim.metrics import metric_keys, violation_type_names
+    from sim.measure.metrics import metric_keys, violation_type_names
 
     keys = metric_keys(scenario, coverage=True)
     keys.update(f"violations.count_by_type.{t}" for t in violation_type_names(scenario))

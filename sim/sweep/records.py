@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import SimError
-from sim.scenario import (
+from sim.core.errors import SimError
+from sim.spec.scenario import (
     scenario_from_data,
 )
 from sim.sweep.plan import SweepPlan
@@ -35,7 +35,7 @@ def run_one(data: dict[str, Any], seed: int, base_dir: str, keep: str | None) ->
     ``error`` (the exception, one line) and ``wall_s``. It never raises for a run that
     fails. ``keep``, if given, is a folder to write the run's results into (no plots).
     """
-    from sim.engine import run
+    from sim.engine.model import run
 
     started = time.perf_counter()
     try:
@@ -46,7 +46,7 @@ def run_one(data: dict[str, Any], seed: int, base_dir: str, keep: str | None) ->
         for name in sorted(result.violations.type_names):
             out[f"violations.count_by_type.{name}"] = int(np.sum(types == name))
         if keep is not None:
-            from sim.results import write_results
+            from sim.store.write import write_results
 
             write_results(result, keep)
         out["status"] = "ok"

@@ -17,8 +17,8 @@ from pydantic import (
     model_validator,
 )
 
-from sim.errors import close_match
-from sim.scenario import (
+from sim.core.errors import close_match
+from sim.spec.scenario import (
     FieldProblem,
     FileName,
     clean_loc,
@@ -34,11 +34,6 @@ DEFAULT_METRICS = (
     "report_latency.median_s",
     "coverage.time_fraction",
 )
-RUNS = "runs.csv"
-SUMMARY = "summary.csv"
-MANIFEST = "manifest.json"
-RESOLVED = "sweep.resolved.yaml"
-BASE_RESOLVED = "scenario.resolved.yaml"
 HEAD_COLUMNS = ("point", "replication", "seed")
 TAIL_COLUMNS = ("status", "error", "wall_s")
 STAT_SUFFIXES = ("estimate", "mean", "std", "n", "low95", "high95")

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.metrics import metric_unit, wilson_interval
-from sim.overrides import parse_path
+from sim.measure.metrics import metric_unit, wilson_interval
+from sim.spec.overrides import parse_path
 from sim.sweep.plan import Point, SweepPlan, _value_at
 from sim.sweep.spec import STAT_SUFFIXES, CostItem
 

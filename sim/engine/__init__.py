@@ -1,0 +1,1 @@
+"""Engine: the SimPy model and the detection solver -> RunResult."""

@@ -1,0 +1,365 @@
+"""The SimPy model: builds the line, violations and assets, runs, returns a RunResult.
+
+Time is never stepped. Asset processes (sorties, relief, losses, failures,
+repairs, satellite passes) run on SimPy's event queue and publish their plans as
+closed-form pieces; the detection solver turns pieces into detection times.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+import simpy
+
+from sim.core.geo import Line
+from sim.core.tables import Table
+from sim.engine.solver import DetectionSolver
+from sim.measure.coverage import Coverage
+from sim.measure.coverage import compute as compute_coverage
+from sim.spec.scenario import Scenario
+from sim.world.assets.base import Asset, Piece
+from sim.world.assets.context import BuildContext, stream
+from sim.world.assets.drone import DroneFleet
+from sim.world.assets.ground import GroundGroup
+from sim.world.assets.satellite import Satellite
+from sim.world.false_alarms import false_alarms
+from sim.world.violations import Violations, make_violations
+
+
+@dataclass(frozen=True)
+class Station:
+    """A drone patrol station: its fleet, path (m), chainage span and the fleet's base."""
+
+    group: str
+    number: int
+    path: np.ndarray
+    from_m: float
+    to_m: float
+    range_m: float
+    modality: str
+    base: np.ndarray | None
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced: tidy tables and per-group asset figures.
+
+    ``events``: one row per violation; ``detections``: one row per (violation,
+    asset) first detection; ``assets``: one row per asset. Times in seconds from
+    the scenario start, distances in metres.
+    """
+
+    scenario: Scenario
+    seed: int
+    line: Line
+    violations: Violations
+    events: Table
+    detections: Table
+    assets: Table
+    asset_stats: dict[str, dict[str, float]]
+    pieces: list[Piece] = field(repr=False)
+    stations: list[Station] = field(default_factory=list, repr=False)
+    coverage: Coverage | None = field(default=None, repr=False)
+    wall_seconds: float = 0.0
+
+    def metrics(self) -> dict[str, Any]:
+        """The run's figures (see ``sim.measure.metrics.compute``)."""
+        from sim.measure.metrics import compute
+
+        return compute(self)
+
+
+def build_line(scenario: Scenario) -> Line:
+    """Project the scenario's line (its coordinates were checked at validation)."""
+    from sim.spec.checks import scenario_line
+
+    return scenario_line(scenario)
+
+
+def _factor_matrix(scenario: Scenario, type_names: list[str]) -> np.ndarray:
+    """(types, modalities) factor on pd: the type's signature, 1 where unnamed."""
+    modalities = scenario.modalities
+    factor = np.ones((len(type_names), max(len(modalities), 1)))
+    for i, name in enumerate(type_names):
+        spec = scenario.violations.types.get(name)
+        if spec is None:
+            continue
+        for j, modality in enumerate(modalities):
+            factor[i, j] = spec.signature.get(modality, 1.0)
+    return factor
+
+
+@dataclass
+class Model:
+    """A built, not yet run, model: the SimPy environment and what lives in it."""
+
+    scenario: Scenario
+    seed: int
+    line: Line
+    violations: Violations
+    in_zone: np.ndarray
+    solver: DetectionSolver
+    env: simpy.Environment
+    groups: list[DroneFleet | GroundGroup | Satellite]
+
+
+def build(scenario: Scenario, seed: int | None = None) -> Model:
+    """Build line, violations, solver and asset processes.
+
+    Every check is done when the scenario is validated (``sim.spec.checks``): a validated
+    scenario always builds.
+    """
+    seed = scenario.seed if seed is None else int(seed)
+    horizon = scenario.duration
+    line = build_line(scenario)
+    violations = make_violations(scenario, line, stream(seed, "violations"))
+    in_zone = shapely.contains_xy(line.zone, violations.x, violations.y)
+    solver = DetectionSolver(
+        violations,
+        in_zone,
+        _factor_matrix(scenario, violations.type_names),
+        scenario.modalities,
+        horizon,
+    )
+    env = simpy.Environment()
+
+    def register(rng: np.random.Generator, **fields: Any) -> Asset:
+        asset = Asset(index=len(solver.assets), **fields)
+        solver.register(asset, rng)
+        return asset
+
+    ctx = BuildContext(env, solver, line, horizon, seed, register)
+    groups: list[DroneFleet | GroundGroup | Satellite] = []
+    groups += [DroneFleet(spec, i, ctx) for i, spec in enumerate(scenario.drones)]
+    groups += [GroundGroup(spec, i, ctx) for i, spec in enumerate(scenario.ground_sensors)]
+    groups += [Satellite(spec, i, ctx) for i, spec in enumerate(scenario.satellites)]
+    return Model(scenario, seed, line, violations, in_zone, solver, env, groups)
+
+
+def run(scenario: Scenario, seed: int | None = None, coverage: bool = True) -> RunResult:
+    """Run one replication of ``scenario``; ``seed`` overrides the scenario's seed.
+
+    ``coverage=False`` skips the coverage figures (``result.coverage`` is None).
+    """
+    started = time.perf_counter()
+    result = run_model(build(scenario, seed))
+    if coverage:
+        result.coverage = compute_coverage(result)
+    result.wall_seconds = time.perf_counter() - started
+    return result
+
+
+def run_model(model: Model) -> RunResult:
+    """Run a built model to the scenario's end and collect its tables."""
+    scenario = model.scenario
+    horizon = scenario.duration
+    model.env.run(until=horizon)
+    solver = model.solver
+    detections = _detections(model)
+    events = _events(
+        scenario, model.line, model.violations, model.in_zone, detections, solver.assets
+    )
+    return RunResult(
+        scenario=scenario,
+        seed=model.seed,
+        line=model.line,
+        violations=model.violations,
+        events=events,
+        detections=detections,
+        assets=_asset_table(solver.assets, model.groups),
+        asset_stats={g.spec.name: g.stats(horizon) for g in model.groups},
+        pieces=solver.pieces,
+        stations=_stations(model.groups),
+    )
+
+
+def _stations(groups: list) -> list[Station]:
+    """The drone fleets' patrol stations, in fleet then station order."""
+    return [
+        Station(
+            group=fleet.spec.name,
+            number=k + 1,
+            path=path,
+            from_m=span[0],
+            to_m=span[1],
+            range_m=fleet.spec.sensor.range,
+            modality=fleet.spec.modality,
+            base=fleet.base,
+        )
+        for fleet in groups
+        if isinstance(fleet, DroneFleet)
+        for k, (path, span) in enumerate(zip(fleet.paths, fleet.spans, strict=True))
+    ]
+
+
+def _report_times(
+    t: np.ndarray, asset: np.ndarray, assets: list[Asset], seed: int, stream_prefix: str
+) -> np.ndarray:
+    """Detection times plus each asset group's report latency (one stream per group)."""
+    t_report = t.copy()
+    group_of = np.array([a.group for a in assets], dtype=object)[asset]
+    for group in dict.fromkeys(a.group for a in assets):
+        mask = group_of == group
+        if np.any(mask):
+            latency = next(a.report_latency for a in assets if a.group == group)
+            t_report[mask] += latency.sample(
+                stream(seed, f"{stream_prefix}/{group}"), int(mask.sum())
+            )
+    return t_report
+
+
+def _detections(model: Model) -> Table:
+    """Each asset's first detection of each violation, then the false alarms.
+
+    Detections come in (violation, time) order, false alarms after them in time
+    order (``false_alarm`` true, ``violation`` -1).
+    """
+    solver, v, seed = model.solver, model.violations, model.seed
+    found = solver.candidates()
+    assets = solver.assets
+    piece_asset = np.array([p.asset for p in solver.pieces], dtype=np.int64)
+    asset = piece_asset[found.piece] if len(found.piece) else np.zeros(0, dtype=np.int64)
+    key = found.violation * max(len(assets), 1) + asset
+    _, first = np.unique(key, return_index=True)
+    first = np.sort(first)  # back to (violation, time) order
+    viol, t, asset = found.violation[first], found.time[first], asset[first]
+    fa_asset, fa_t, fa_pos = false_alarms(
+        solver.pieces, assets, model.line, model.scenario.duration, seed
+    )
+    n_fa = len(fa_t)
+    all_asset = np.concatenate([asset, fa_asset])
+    t_report = np.concatenate(
+        [
+            _report_times(t, asset, assets, seed, "reports"),
+            _report_times(fa_t, fa_asset, assets, seed, "false_alarm_reports"),
+        ]
+    )
+
+    def attribute(name: str) -> np.ndarray:
+        values = np.array([getattr(a, name) for a in assets], dtype=object)
+        return values[all_asset] if len(all_asset) else np.zeros(0, dtype=object)
+
+    return Table(
+        {
+            "violation": np.concatenate([viol, np.full(n_fa, -1, dtype=np.int64)]),
+            "violation_id": np.concatenate([v.ids[viol], np.full(n_fa, "", dtype=object)]),
+            "false_alarm": np.concatenate([np.zeros(len(viol), bool), np.ones(n_fa, bool)]),
+            "asset": attribute("id"),
+            "asset_class": attribute("asset_class"),
+            "group": attribute("group"),
+            "modality": attribute("modality"),
+            "t_detect_s": np.concatenate([t, fa_t]),
+            "t_report_s": t_report,
+            "x": np.concatenate([v.x[viol], fa_pos[:, 0]]),
+            "y": np.concatenate([v.y[viol], fa_pos[:, 1]]),
+        }
+    )
+
+
+def verification_times(
+    viol: np.ndarray, t_report: np.ndarray, modality: np.ndarray, n: int, k: int, window: float
+) -> np.ndarray:
+    """Per violation, when reports from ``k`` distinct modalities first fall within ``window``.
+
+    A violation is verified at the earliest report time t such that reports from
+    at least ``k`` distinct modalities arrived in [t - window, t]; NaN if never.
+    """
+    verified = np.full(n, np.nan)
+    if len(viol) == 0:
+        return verified
+    order = np.lexsort((t_report, viol))
+    viol, t_report, modality = viol[order], t_report[order], modality[order]
+    bounds = np.flatnonzero(np.diff(viol)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(viol)], strict=True):
+        if len(set(modality[lo:hi])) < k:
+            continue
+        times, mods = t_report[lo:hi], modality[lo:hi]
+        for j in range(hi - lo):
+            recent = {mods[i] for i in range(j + 1) if times[i] >= times[j] - window}
+            if len(recent) >= k:
+                verified[viol[lo]] = times[j]
+                break
+    return verified
+
+
+def _events(
+    scenario: Scenario,
+    line: Line,
+    v: Violations,
+    in_zone: np.ndarray,
+    det: Table,
+    assets: list[Asset],
+) -> Table:
+    """One row per violation: where, when, and what became of it."""
+    real = ~det["false_alarm"]
+    det = Table({name: det[name][real] for name in det.columns})
+    n = len(v)
+    t_detect = np.full(n, np.nan)
+    first_asset = np.full(n, "", dtype=object)
+    first_class = np.full(n, "", dtype=object)
+    t_report = np.full(n, np.nan)
+    viol = det["violation"]
+    if len(viol):
+        # detections are in (violation, time) order: the first row of each is the first
+        first = np.concatenate([[True], viol[1:] != viol[:-1]])
+        t_detect[viol[first]] = det["t_detect_s"][first]
+        first_asset[viol[first]] = det["asset"][first]
+        first_class[viol[first]] = det["asset_class"][first]
+        np.fmin.at(t_report, viol, det["t_report_s"])
+    rule = scenario.reporting.verification
+    t_verified = verification_times(
+        viol, det["t_report_s"], det["modality"], n, rule.modalities, rule.window
+    )
+    lon, lat = line.to_lonlat(v.x, v.y)
+    detected = ~np.isnan(t_detect)
+    return Table(
+        {
+            "id": v.ids,
+            "t_start_s": v.t_start,
+            "duration_s": v.duration,
+            "x": v.x,
+            "y": v.y,
+            "lon": np.asarray(lon, dtype=float),
+            "lat": np.asarray(lat, dtype=float),
+            "chainage_m": v.chainage,
+            "offset_m": v.offset,
+            "in_zone": in_zone,
+            "type": np.array(v.type_names, dtype=object)[v.type_index]
+            if n
+            else np.zeros(0, dtype=object),
+            "detected": detected,
+            "t_detect_s": t_detect,
+            "latency_s": t_detect - v.t_start,
+            "first_asset": first_asset,
+            "first_class": first_class,
+            "t_report_s": t_report,
+            "verified": ~np.isnan(t_verified),
+            "t_verified_s": t_verified,
+        }
+    )
+
+
+def _asset_table(assets: list[Asset], groups: list) -> Table:
+    """One row per asset: identity and, for fixed sensors, position."""
+    x = np.full(len(assets), np.nan)
+    y = np.full(len(assets), np.nan)
+    for group in groups:
+        if isinstance(group, GroundGroup):
+            x[group.sensors] = group.positions[:, 0]
+            y[group.sensors] = group.positions[:, 1]
+    return Table(
+        {
+            "id": np.array([a.id for a in assets], dtype=object),
+            "asset_class": np.array([a.asset_class for a in assets], dtype=object),
+            "group": np.array([a.group for a in assets], dtype=object),
+            "modality": np.array([a.modality for a in assets], dtype=object),
+            "pd": np.array([a.pd for a in assets]),
+            "range_m": np.array([a.range for a in assets]),
+            "x": x,
+            "y": y,
+        }
+    )

@@ -1,0 +1,1 @@
+"""Present: figures, reports and comparisons, drawn from saved folders only."""

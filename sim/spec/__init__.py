@@ -1,0 +1,1 @@
+"""Spec: scenario YAML -> validated, unit-normalised Scenario; every check in one pass."""

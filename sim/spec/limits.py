@@ -1,0 +1,343 @@
+"""Resource bounds: estimate a run's work before building it, refuse what cannot finish.
+
+Each estimate is a count the run's memory or time grows with; each bound is what a
+2-core, 24 GB machine finishes in minutes (the benchmark scenario, 30 days on
+1,200 km with 60 drones, 600 sensors and 30,000 violations, is far below every
+bound). A scenario with ``limits: {unbounded: true}`` skips these bounds, but not
+the hard tier (``HARD_MAXIMUM``, ``HARD_BOUNDS``): work no machine finishes, or that
+numpy cannot represent, is refused even then.
+
+Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
+
+- violations: rate x T (or the replay's rows; their durations for the active time);
+- line cells: length / c; zone cells: the zone's area / c^2, and the grid over
+  the zone's bounding box (which is laid out before cells are kept);
+- assets: drone airframes (count + spares) and ground sensors;
+- events: sorties (stations x T / time on station), sensor failures
+  (sensors x T / (mtbf + mttr)), satellite images (T / every);
+- detection trials: violations x mean active time x looks per second (v / station
+  length for a patrol, 1 / glimpse);
+- false alarms: rate x stations (or sensors) x T, per image x images;
+- coverage windows: drones stations x T x v x (1/c + W/c^2) (a patrol sweeps a
+  band W = min(2R, 2 buffer) wide); ground sensors x up-periods x
+  (min(pi R^2, 4 R buffer)/c^2 + 2R/c); satellites images x cells.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.core.units import days, km
+from sim.spec.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.core.geo import Line
+    from sim.spec.checks import FleetGeometry, Problem
+
+OVERRIDE = "set limits.unbounded: true"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A bound on one estimate: its maximum and what one unit costs (for the message)."""
+
+    maximum: float
+    unit: str
+    bytes_each: float = 0.0
+
+
+BOUNDS = {
+    "violations": Bound(2e6, "violations", 1_000.0),
+    "line_cells": Bound(1e5, "line cells", 36_000.0),  # a 720-bin space-time raster each
+    "zone_cells": Bound(2e6, "zone cells", 2_000.0),
+    "zone_grid": Bound(5e7, "grid points in the zone's bounding box", 40.0),
+    "airframes": Bound(2_000, "drone airframes"),
+    "sensors": Bound(50_000, "ground sensors"),
+    "events": Bound(1e7, "simulation events"),
+    "windows": Bound(5e9, "coverage windows"),
+    "false_alarms": Bound(5e6, "false alarms", 500.0),
+    "trials": Bound(2e9, "detection trials"),
+}
+
+
+# The hard tier: what even ``limits.unbounded`` cannot lift, because no machine finishes
+# it or numpy cannot represent it. About 1e12 items of any kind (at a few bytes each,
+# terabytes; at a microsecond each, weeks), which also keeps every Poisson mean drawn
+# (violations rate x T, false alarms of one asset or one image) far below numpy's
+# largest (~9.2e18, "lam value too large"). Assets are laid out one by one: at most
+# MAX_LAYOUT of them (the ground layout stops there, sim.spec.checks).
+HARD_MAXIMUM = 1e12
+HARD_BOUNDS = {"airframes": 1e7, "sensors": 1e7}
+HARD_NOTE = "even with limits.unbounded (no machine finishes this)"
+
+
+def hard_maximum(name: str) -> float:
+    """The bound on estimate ``name`` that ``limits.unbounded`` does not lift."""
+    return HARD_BOUNDS.get(name, HARD_MAXIMUM)
+
+
+def _size(count: float, bound: Bound) -> str:
+    """Memory of ``count`` items, for a message: ' (~90 GB)'."""
+    if not bound.bytes_each:
+        return ""
+    total = count * bound.bytes_each
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if total >= scale:
+            return f" (~{total / scale:.3g} {unit})"
+    return ""
+
+
+def refusal(key: str, count: float, bound_name: str, advice: str, hard: bool = False) -> str:
+    """The message of an estimate over its bound, naming the estimate and the way out.
+
+    ``hard``: the bound of the hard tier (``limits.unbounded`` is set and does not lift it).
+    """
+    bound = BOUNDS[bound_name]
+    maximum = hard_maximum(bound_name) if hard else bound.maximum
+    shown = f"{count:.3g}"
+    if float(shown) <= maximum:  # rounding must not hide why it is refused
+        shown = f"{count:.7g}"
+    way_out = f"{HARD_NOTE} — {advice}" if hard else f"— {advice}, or {OVERRIDE}"
+    return f"{shown} {bound.unit}{_size(count, bound)}; expected at most {maximum:.3g} {way_out}"
+
+
+def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | None]) -> dict:
+    """The work estimates of a scenario, with the location that drives each."""
+    from sim.spec.checks import sensor_count
+
+    horizon = scenario.duration
+    cell = scenario.line.cell
+    out: dict[str, Any] = {}
+    # violations and their mean active time (s): the generator's settings, or the
+    # replay file's rows (their count and durations)
+    active = 0.0
+    if scenario.violations.rate is not None:
+        out["violations"] = scenario.violations.rate * horizon
+        active = scenario.violations.duration.mean
+    elif scenario.violations.file is not None:
+        count, active = _replay_work(scenario)
+        out["violations"] = float(count)
+    out["active_s"] = active
+    out["line_cells"] = line.length / cell
+    xmin, ymin, xmax, ymax = line.zone.bounds
+    out["zone_grid"] = (math.ceil((xmax - xmin) / cell) + 1) * (math.ceil((ymax - ymin) / cell) + 1)
+    out["zone_cells"] = line.zone.area / cell**2
+    cells = out["line_cells"] + out["zone_cells"]
+    drone_windows, sorties, airframes = [], [], 0
+    for fleet, geo in zip(scenario.drones, geometries, strict=True):
+        stations = fleet.patrol.stations or fleet.count
+        airframes += fleet.count + fleet.spares
+        reach = fleet.sensor.range
+        band = min(2.0 * reach, 2.0 * line.buffer)  # the zone cells a pass sweeps are this wide
+        drone_windows.append(stations * horizon * fleet.speed * (1.0 / cell + band / cell**2))
+        if fleet.endurance is not None and geo is not None and geo.t_out:
+            on_station = min(
+                fleet.endurance - o - r for o, r in zip(geo.t_out, geo.reserve, strict=True)
+            )
+            sorties.append(stations * (horizon / max(on_station, 1e-9) + 1.0))
+        else:
+            sorties.append(float(stations))
+    out["airframes"] = airframes
+    sensors = []
+    ground_windows = []
+    failures = []
+    for group in scenario.ground_sensors:
+        if group.positions is not None:
+            n = float(len(group.positions))
+        else:
+            lo, hi = group.span if group.span else (0.0, line.length)
+            n = float(sensor_count(group, max(lo, 0.0), min(hi, line.length)))
+        sensors.append(n)
+        periods = 1.0
+        if group.mtbf is not None:
+            periods += horizon / (group.mtbf + group.mttr)
+        failures.append(n * periods)
+        reach = group.sensor.range
+        disc = min(math.pi * reach**2, 4.0 * reach * line.buffer)  # the disc's part in the zone
+        ground_windows.append(n * periods * (disc / cell**2 + 2 * reach / cell + 1))
+    out["sensors"] = sum(sensors)
+    images = [horizon / s.schedule.every + 1.0 for s in scenario.satellites]
+    out["events"] = sum(sorties) + sum(failures) + sum(images)
+    alarms = [
+        (f.false_alarm_rate * (f.patrol.stations or f.count) * horizon, ("drones", i))
+        for i, f in enumerate(scenario.drones)
+    ]
+    alarms += [
+        (g.false_alarm_rate * n * horizon, ("ground_sensors", i))
+        for i, (g, n) in enumerate(zip(scenario.ground_sensors, sensors, strict=True))
+    ]
+    alarms += [
+        (s.false_alarms_per_image * k, ("satellites", i))
+        for i, (s, k) in enumerate(zip(scenario.satellites, images, strict=True))
+    ]
+    out["false_alarms"] = sum(a for a, _ in alarms)
+    # detection trials: per violation, its mean active time x the looks per second of
+    # the assets over it (patrol passes v / L of one station; glimpses 1 / glimpse)
+    n_violations = out.get("violations", 0.0)
+    trials = []
+    for i, fleet in enumerate(scenario.drones):
+        stations = fleet.patrol.stations or fleet.count
+        station = max(line.length / stations, 2.0 * fleet.sensor.range)
+        looks = fleet.speed / station + (1.0 / fleet.sensor.glimpse if fleet.sensor.glimpse else 0)
+        key = ("sensor", "glimpse") if fleet.sensor.glimpse else ("speed",)
+        trials.append((n_violations * active * looks, ("drones", i, *key)))
+    for i, (group, n) in enumerate(zip(scenario.ground_sensors, sensors, strict=True)):
+        if group.sensor.glimpse:
+            spacing = group.spacing or line.length / max(n, 1.0)
+            over = min(n, max(1.0, 2.0 * group.sensor.range / spacing))
+            trials.append(
+                (
+                    n_violations * active * over / group.sensor.glimpse,
+                    ("ground_sensors", i, "sensor", "glimpse"),
+                )
+            )
+    out["trials"] = sum(t for t, _ in trials)
+    out["windows"] = sum(drone_windows) + sum(ground_windows) + sum(images) * cells
+    out["_parts"] = {
+        "drones": drone_windows,
+        "sorties": sorties,
+        "ground": ground_windows,
+        "failures": failures,
+        "images": images,
+        "sensors": sensors,
+        "alarms": alarms,
+        "trials": trials,
+    }
+    return out
+
+
+def _replay_work(scenario: Scenario) -> tuple[int, float]:
+    """The replay file's row count and mean ``duration_s`` (s); (0, 0) if unreadable.
+
+    Called once the file's rows have been checked (sim.spec.checks refuses a file with
+    problems, with them), so only the two figures are read, not the rows parsed again.
+    """
+    from sim.world.violations import read_rows
+
+    assert scenario.violations.file is not None
+    try:
+        header, rows = read_rows(Path(scenario.violations.file))
+        column = header.index("duration_s")
+        durations = [float(row[column]) for _, row in rows]
+    except (ValueError, IndexError):
+        return 0, 0.0
+    return len(durations), (math.fsum(durations) / len(durations) if durations else 0.0)
+
+
+def check_limits(
+    scenario: Scenario, line: Line, geometries: list[FleetGeometry | None]
+) -> list[Problem]:
+    """Problems for each estimate over its bound.
+
+    With ``limits.unbounded`` the estimates are held to the hard tier instead
+    (``hard_maximum``): whatever validation accepts, a run must be able to finish.
+    """
+    hard = scenario.limits.unbounded
+    est = estimate(scenario, line, geometries)
+    parts = est["_parts"]
+    problems: list[Problem] = []
+
+    def over(name: str, value: float | None = None) -> bool:
+        value = est[name] if value is None else value
+        maximum = hard_maximum(name) if hard else BOUNDS[name].maximum
+        return not value <= maximum  # NaN counts as over
+
+    def refuse(key: str, count: float, bound_name: str, advice: str) -> str:
+        return refusal(key, count, bound_name, advice, hard)
+
+    rate = scenario.violations.rate
+    if rate is not None and over("violations"):
+        problems.append(
+            (
+                ("violations", "rate"),
+                f"{rate * 86400:.3g}/day over "
+                f"{days(scenario.duration)} gives "
+                + refuse("violations.rate", est["violations"], "violations", "lower the rate"),
+            )
+        )
+    cell = km(scenario.line.cell)
+    where = f"{cell} on a {line.length / 1000:.4g} km line"
+    for name in ("line_cells", "zone_grid", "zone_cells"):  # the first bound it breaks
+        if over(name):
+            problems.append(
+                (
+                    ("line", "cell"),
+                    f"{where} gives " + refuse("line.cell", est[name], name, "use a coarser cell"),
+                )
+            )
+            break
+    if over("airframes"):
+        problems.append(
+            (
+                ("drones",),
+                "the fleets have "
+                + refuse("drones", est["airframes"], "airframes", "use fewer drones"),
+            )
+        )
+    for i, n in enumerate(parts["sensors"]):
+        if over("sensors", n):
+            key = "positions" if scenario.ground_sensors[i].positions is not None else "spacing"
+            problems.append(
+                (
+                    ("ground_sensors", i, key),
+                    "gives " + refuse(key, n, "sensors", "use a wider spacing"),
+                )
+            )
+    if not problems and over("events"):
+        biggest = max(
+            [(v, ("drones", i, "endurance")) for i, v in enumerate(parts["sorties"])]
+            + [(v, ("ground_sensors", i, "mtbf")) for i, v in enumerate(parts["failures"])]
+            + [(v, ("satellites", i, "schedule", "every")) for i, v in enumerate(parts["images"])],
+            key=lambda c: c[0],
+        )
+        problems.append(
+            (
+                biggest[1],
+                f"over {days(scenario.duration)} this gives "
+                + refuse("", est["events"], "events", "shorten the duration"),
+            )
+        )
+    if not problems and over("false_alarms"):
+        value, where = max(parts["alarms"], key=lambda a: a[0])
+        key = "false_alarms_per_image" if where[0] == "satellites" else "false_alarm_rate"
+        problems.append(
+            (
+                (*where, key),
+                f"over {days(scenario.duration)} this gives "
+                + refuse("", est["false_alarms"], "false_alarms", "lower the false alarm rate"),
+            )
+        )
+    if not problems and over("trials"):
+        value, where = max(parts["trials"], key=lambda a: a[0])
+        problems.append(
+            (
+                where,
+                f"{est.get('violations', 0):.3g} violations active "
+                f"{est['active_s'] / 60:.3g} min on average give "
+                + refuse("", est["trials"], "trials", "use a longer glimpse or fewer violations"),
+            )
+        )
+    if not problems and over("windows"):
+        cells = est["line_cells"] + est["zone_cells"]
+        candidates = (
+            [(v, ("drones", i, "speed")) for i, v in enumerate(parts["drones"])]
+            + [(v, ("ground_sensors", i, "sensor", "range")) for i, v in enumerate(parts["ground"])]
+            + [
+                (v * cells, ("satellites", i, "schedule", "every"))
+                for i, v in enumerate(parts["images"])
+            ]
+        )
+        biggest = max(candidates, key=lambda c: c[0])
+        problems.append(
+            (
+                biggest[1],
+                f"with a {cell} cell over {days(scenario.duration)} this gives "
+                + refuse(
+                    "", est["windows"], "windows", "use a coarser line.cell or a shorter duration"
+                ),
+            )
+        )
+    return problems

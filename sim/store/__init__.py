@@ -1,0 +1,1 @@
+"""Store: write and read a results folder (tables, metrics, GeoJSON)."""

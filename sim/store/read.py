@@ -1,0 +1,126 @@
+"""Read a results folder back: the only way plots, reports and compare see a run.
+
+Everything is loaded lazily and cached, so a plot that needs only events.csv
+reads only that file.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sim.core.errors import SimError
+from sim.core.tables import Table
+from sim.schema import MANIFEST
+from sim.store.write import read_json, read_table
+
+
+class ResultsFolder:
+    """A results folder on disk (see docs/results.md for its files).
+
+    Raises ``SimError`` if ``path`` is not a results folder.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if not (self.path / MANIFEST).is_file() or not (self.path / "metrics.json").is_file():
+            raise SimError(
+                f"{self.path} is neither a results folder (it has no {MANIFEST} and "
+                "metrics.json) nor a sweep folder; give a folder written by "
+                "`ceasefire-sim run` or `ceasefire-sim sweep`"
+            )
+
+    def __repr__(self) -> str:
+        return f"ResultsFolder({str(self.path)!r})"
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return str(self.manifest.get("name", self.path.name))
+
+    def _json(self, name: str) -> Any:
+        return read_json(self.path / name)
+
+    def check(self) -> None:
+        """Read every file plots and reports use; ``SimError`` naming the first damaged one."""
+        for name in (MANIFEST, "metrics.json"):
+            if not isinstance(self._json(name), dict):
+                raise SimError(f"{self.path / name} is not a JSON object (damaged?)")
+        try:
+            data = self.scenario
+        except OSError as exc:
+            raise SimError(f"cannot read {self.path / 'scenario.resolved.yaml'}: {exc}") from None
+        except yaml.YAMLError as exc:
+            raise SimError(
+                f"{self.path / 'scenario.resolved.yaml'} is not valid YAML (damaged?): {exc}"
+            ) from None
+        if not isinstance(data, dict) or not isinstance(data.get("line"), dict):
+            raise SimError(f"{self.path / 'scenario.resolved.yaml'} is not a scenario (damaged?)")
+        for table in ("events", "detections", "coverage", "coverage_time"):
+            if self.has(f"{table}.csv"):
+                getattr(self, table)
+        if self.has("coverage_spacetime.npz"):
+            try:
+                _ = self.spacetime
+            except (OSError, ValueError, EOFError, KeyError) as exc:
+                raise SimError(
+                    f"{self.path / 'coverage_spacetime.npz'} is damaged: {exc}"
+                ) from None
+
+    def has(self, name: str) -> bool:
+        """True if the folder holds the file ``name``."""
+        return (self.path / name).is_file()
+
+    @cached_property
+    def manifest(self) -> dict[str, Any]:
+        """manifest.json: version, seed, times, platform."""
+        return self._json(MANIFEST)
+
+    @cached_property
+    def metrics(self) -> dict[str, Any]:
+        """metrics.json (null values read as None)."""
+        return self._json("metrics.json")
+
+    @cached_property
+    def scenario(self) -> dict[str, Any]:
+        """scenario.resolved.yaml as plain data (SI units)."""
+        return yaml.safe_load((self.path / "scenario.resolved.yaml").read_text(encoding="utf-8"))
+
+    @property
+    def is_geographic(self) -> bool:
+        """True for a lon/lat scenario (GeoJSON and maps in lon/lat)."""
+        return self.scenario["line"]["crs"] == "lonlat"
+
+    @cached_property
+    def events(self) -> Table:
+        """events.csv: one row per violation."""
+        return read_table(self.path / "events.csv")
+
+    @cached_property
+    def detections(self) -> Table:
+        """detections.csv: one row per (violation, asset) first detection, then false alarms."""
+        return read_table(self.path / "detections.csv")
+
+    @cached_property
+    def coverage(self) -> Table:
+        """coverage.csv: one row per grid cell (line cells, then zone cells)."""
+        return read_table(self.path / "coverage.csv")
+
+    @cached_property
+    def coverage_time(self) -> Table:
+        """coverage_time.csv: the line's covered fraction per time bin."""
+        return read_table(self.path / "coverage_time.csv")
+
+    @cached_property
+    def spacetime(self) -> dict[str, np.ndarray]:
+        """coverage_spacetime.npz: line cells x time bins covered fractions."""
+        with np.load(self.path / "coverage_spacetime.npz") as data:
+            return {key: data[key] for key in data.files}
+
+    def geojson(self, name: str) -> dict[str, Any]:
+        """One of the GeoJSON files: ``line``, ``assets``, ``events`` or ``coverage``."""
+        return self._json(f"{name}.geojson")

@@ -1,0 +1,1 @@
+"""World: what is simulated - violations, false alarms, detection windows, assets."""

@@ -1,0 +1,105 @@
+"""What every asset shares: its identity and the pieces of its plan."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+
+from sim.core.distributions import Distribution
+
+AssetClass = Literal["drone", "ground", "satellite"]
+PieceKind = Literal["static", "once", "bounce", "image"]
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One sensing asset (an airframe, a ground sensor, a satellite).
+
+    ``range`` is the footprint's ground range in metres (``inf`` for a footprint
+    that is the whole zone); ``glimpse`` the seconds between repeated looks while
+    a point stays inside (None: one look per entry); ``false_alarm_rate`` the
+    false alarms per second of sensing, or for an imaging asset per image.
+    """
+
+    index: int
+    id: str
+    asset_class: AssetClass
+    group: str
+    modality: str
+    pd: float
+    range: float
+    glimpse: float | None
+    report_latency: Distribution
+    false_alarm_rate: float = 0.0
+
+
+@dataclass(eq=False)
+class Piece:
+    """A stretch of one asset's plan whose footprint motion is known in closed form.
+
+    Kinds:
+    ``static``  the asset sits at ``path[0]`` from ``t0`` to ``t1``;
+    ``once``    it flies the polyline ``path`` once at ``speed`` m/s from ``t0``;
+    ``bounce``  it patrols ``path`` back and forth at ``speed``, at arc length ``s0``
+                at ``t0`` heading to the far end, until ``t1``;
+    ``image``   an instantaneous image of the whole zone at ``t0`` (= ``t1``).
+
+    ``continues`` is True when the asset's previous piece ended at ``t0`` with the
+    footprint where this one starts (no new entry there). ``cut`` is when a plan
+    change ended the piece early (``inf``: never).
+    """
+
+    asset: int
+    kind: PieceKind
+    t0: float
+    t1: float
+    path: np.ndarray | None = None
+    speed: float = 0.0
+    s0: float = 0.0
+    continues: bool = False
+    cut: float = math.inf
+    serial: int = field(default=-1)
+
+    @property
+    def end(self) -> float:
+        """When the piece really ended (its planned end, or the cut)."""
+        return min(self.t1, self.cut)
+
+    @property
+    def path_length(self) -> float:
+        """Arc length of the path, metres."""
+        if self.path is None:
+            return 0.0
+        return float(np.sum(np.hypot(*np.diff(self.path, axis=0).T)))
+
+    def position(self, t: float) -> np.ndarray:
+        """Return the asset's x, y (m) at time ``t`` inside the piece."""
+        if self.path is None:
+            raise ValueError("an image piece has no position")
+        if self.kind == "static":
+            return self.path[0].copy()
+        length = self.path_length
+        u = self.s0 + self.speed * (t - self.t0)
+        if self.kind == "bounce" and length > 0:
+            u = math.fmod(u, 2 * length)
+            s = u if u <= length else 2 * length - u
+        else:
+            s = min(max(u, 0.0), length)
+        steps = np.hypot(*np.diff(self.path, axis=0).T)
+        cum = np.concatenate([[0.0], np.cumsum(steps)])
+        i = int(np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(steps) - 1))
+        frac = 0.0 if steps[i] == 0 else (s - cum[i]) / steps[i]
+        return self.path[i] + frac * (self.path[i + 1] - self.path[i])
+
+
+class PieceSink(Protocol):
+    """Where assets publish plan pieces (the detection solver)."""
+
+    def add(self, piece: Piece) -> Piece:
+        """Take a new piece and solve its detections."""
+
+    def cut(self, piece: Piece, t: float) -> None:
+        """End a piece early at time ``t``: its detections after ``t`` are void."""

@@ -1,0 +1,44 @@
+"""What an asset needs from the run to build itself: clock, sink, line, streams."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from sim.core.geo import Line
+from sim.world.assets.base import Asset, PieceSink
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """Return the run's random stream called ``name``.
+
+    Streams are children of ``SeedSequence(seed)`` keyed by the name, not by the
+    order of creation, so adding a fleet changes no other fleet's draws nor the
+    violations.
+    """
+    key = zlib.crc32(name.encode("utf-8"))
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(key,))))
+
+
+@dataclass
+class BuildContext:
+    """The run-wide objects an asset group uses while it builds and runs.
+
+    ``register`` takes an asset's fields (all but ``index``) and the generator that
+    draws its looks, and returns the registered ``Asset``.
+    """
+
+    env: simpy.Environment
+    sink: PieceSink
+    line: Line
+    horizon: float
+    seed: int
+    register: Callable[..., Asset]
+
+    def stream(self, name: str) -> np.random.Generator:
+        """The named random stream of this run."""
+        return stream(self.seed, name)

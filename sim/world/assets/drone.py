@@ -1,0 +1,159 @@
+"""Drone fleets: stations kept manned by sorties from a base, with relief and losses.
+
+Each station is a stretch of the line (a patrol path, optionally at a standoff).
+A sortie flies base -> the path's nearer end (``once``), patrols back and forth
+(``bounce``) until it must leave to land within its endurance, then flies back
+(``once``). The return reserve is the transit from the path's farthest vertex, so
+the leave time is known at take-off. The station launches a relief so that it
+arrives as the drone on station leaves, when an airframe is free; a lost drone is
+relieved at once. Lost airframes are replaced from spares after a delay.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import simpy
+
+from sim.core.errors import ScenarioError
+from sim.spec.checks import fleet_geometry
+from sim.spec.scenario import DroneFleetSpec, format_path
+from sim.world.assets.base import Piece
+from sim.world.assets.context import BuildContext
+
+
+class DroneFleet:
+    """One fleet's airframes, stations and SimPy processes."""
+
+    def __init__(self, spec: DroneFleetSpec, index: int, ctx: BuildContext):
+        self.spec = spec
+        self.ctx = ctx
+        geo, problems = fleet_geometry(spec, ctx.line)
+        if problems:  # validation refuses these; reached only without it
+            where = f"drones[{index}]"
+            raise ScenarioError([(format_path((where, *loc)), m) for loc, m in problems])
+        self.spans = geo.spans
+        self.base = geo.base
+        self.paths = geo.paths
+        self.t_out = geo.t_out
+        self.reserve = geo.reserve
+        looks = ctx.stream(f"drones/{spec.name}/looks")
+        self.rng = ctx.stream(f"drones/{spec.name}/losses")
+        self.airframes = [
+            ctx.register(
+                id=f"{spec.name}/{k + 1}",
+                asset_class="drone",
+                group=spec.name,
+                modality=spec.modality,
+                pd=spec.sensor.pd,
+                range=spec.sensor.range,
+                glimpse=spec.sensor.glimpse,
+                report_latency=spec.report_latency,
+                false_alarm_rate=spec.false_alarm_rate,
+                rng=looks,
+            ).index
+            for k in range(spec.count + spec.spares)
+        ]
+        self.sorties = 0
+        self.losses = 0
+        self.spares_left = spec.spares
+        self.pieces: list[Piece] = []
+        env = ctx.env
+        self.pool = simpy.Store(env)
+        for airframe in self.airframes[: spec.count]:
+            self.pool.put(airframe)
+        self._next_spare = spec.count
+        for station in range(len(self.spans)):
+            env.process(self._station(station))
+
+    # --- processes ---------------------------------------------------------------------
+
+    def _station(self, station: int):
+        """Keep one station manned: launch, then relieve on schedule or on a loss."""
+        env = self.ctx.env
+        spec = self.spec
+        while True:
+            airframe = yield self.pool.get()
+            lost = env.event()
+            env.process(self._sortie(airframe, station, lost))
+            if spec.endurance is None:
+                yield lost
+                continue
+            # the relief launches to arrive as this drone must leave
+            on_station = spec.endurance - self.reserve[station] - self.t_out[station]
+            yield env.any_of([env.timeout(on_station), lost])
+
+    def _sortie(self, airframe: int, station: int, lost):
+        """Fly one sortie; publish its plan pieces; lose the airframe or land it."""
+        env = self.ctx.env
+        sink = self.ctx.sink
+        spec = self.spec
+        path = self.paths[station]
+        t = env.now
+        self.sorties += 1
+        pieces = []
+        if self.base is not None:
+            assert spec.endurance is not None
+            t_arrive = t + self.t_out[station]
+            t_leave = t + spec.endurance - self.reserve[station]
+            out = Piece(airframe, "once", t, t_arrive, np.array([self.base, path[0]]), spec.speed)
+            transit = t_arrive > t  # a base at the station's end needs no transit piece
+            patrol = Piece(airframe, "bounce", t_arrive, t_leave, path, spec.speed, 0.0, transit)
+            here = patrol.position(t_leave)
+            t_land = t_leave + float(np.hypot(*(here - self.base))) / spec.speed
+            back = Piece(
+                airframe,
+                "once",
+                t_leave,
+                t_land,
+                np.array([here, self.base]),
+                spec.speed,
+                0.0,
+                True,
+            )
+            pieces = [out, patrol, back] if transit else [patrol, back]
+        else:
+            t_land = t + spec.endurance if spec.endurance else math.inf
+            pieces = [Piece(airframe, "bounce", t, t_land, path, spec.speed)]
+        for piece in pieces:
+            if piece.t0 <= self.ctx.horizon:
+                self.pieces.append(sink.add(piece))
+        t_loss = t + self.rng.exponential(1.0 / spec.loss_rate) if spec.loss_rate > 0 else math.inf
+        if t_loss < t_land:
+            yield env.timeout(t_loss - t)
+            for piece in pieces:
+                sink.cut(piece, t_loss)
+            self.losses += 1
+            lost.succeed()
+            if self.spares_left > 0:
+                self.spares_left -= 1
+                env.process(self._replace())
+            return
+        if math.isinf(t_land):
+            return
+        yield env.timeout(t_land - t)
+        yield env.timeout(spec.turnaround)
+        self.pool.put(airframe)
+
+    def _replace(self):
+        """Bring a spare airframe into the pool after the replacement delay."""
+        yield self.ctx.env.timeout(self.spec.replacement)
+        airframe = self.airframes[self._next_spare]
+        self._next_spare += 1
+        self.pool.put(airframe)
+
+    # --- figures -------------------------------------------------------------------------
+
+    def stats(self, horizon: float) -> dict[str, float]:
+        """Flight hours, on-station fraction, sorties and losses over [0, horizon]."""
+        flown = sum(max(min(p.end, horizon) - p.t0, 0.0) for p in self.pieces)
+        on_station = sum(
+            max(min(p.end, horizon) - p.t0, 0.0) for p in self.pieces if p.kind == "bounce"
+        )
+        return {
+            "flight_hours": flown / 3600.0,
+            "on_station_fraction": on_station / (len(self.spans) * horizon),
+            "sorties": float(self.sorties),
+            "losses": float(self.losses),
+        }
