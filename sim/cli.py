@@ -17,10 +17,9 @@ from pathlib import Path
 
 from sim.core import interrupts
 from sim.core.errors import ExecutionError, ScenarioError, SimError
-from sim.present.drawing import ERRORS_LOG, FigureFailure, attempt, record, remove_stale_files
-from sim.store.outdir import RUN, check_out
-
-MANIFEST = "manifest.json"
+from sim.present.drawing import ERRORS_LOG, FigureFailure, attempt, record
+from sim.schema import MANIFEST, METRICS, SUMMARY
+from sim.store.outdir import RUN, check_out, remove_stale_files
 
 EXIT_BAD_INPUT = 2
 EXIT_FIGURES_FAILED = 3  # sim.present.drawing.EXIT_FIGURES_FAILED
@@ -239,9 +238,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     from sim.store.read import ResultsFolder
     from sim.sweep import is_sweep_folder, read_sweep
 
-    looks_like_sweep = (args.folder / "summary.csv").is_file() and not (
-        args.folder / "metrics.json"
-    ).is_file()
+    looks_like_sweep = (args.folder / SUMMARY).is_file() and not (args.folder / METRICS).is_file()
     if is_sweep_folder(args.folder) or looks_like_sweep:
         read_sweep(args.folder)  # refuses a damaged sweep folder, naming the file
         paths, failures = _draw_sweep(args.folder)

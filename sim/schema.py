@@ -27,6 +27,9 @@ PLOTS = "plots"  # the figures folder: plots/<name>.png
 REPORT = "report.html"
 ERRORS_LOG = "errors.log"  # figures that failed, with their tracebacks
 
+# --- a compare folder ------------------------------------------------------------------
+COMPARE_INDEX = "compare.json"  # the compared folders (its presence marks the folder)
+
 # --- a sweep folder (beside MANIFEST and REPORT) ---------------------------------------
 RUNS = "runs.csv"  # one row per (point, replication)
 SUMMARY = "summary.csv"  # one row per point

@@ -9,7 +9,9 @@ import pytest
 import sim
 from sim.engine.model import verification_times
 from sim.spec.scenario import scenario_from_data
-from sim.store.write import is_results_folder, read_metrics, read_table, write_results
+from sim.store.files import read_table
+from sim.store.read import ResultsFolder
+from sim.store.write import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -48,8 +50,7 @@ def test_shipped_scenarios_run(path, tmp_path):
     scenario = sim.load_scenario(path)
     result = sim.run(scenario)
     out = write_results(result, tmp_path / "out")
-    assert is_results_folder(out)
-    metrics = read_metrics(out)
+    metrics = ResultsFolder(out).metrics  # a results folder: it has a manifest and metrics
     events = read_table(out / "events.csv")
     assert metrics["violations.count"] == len(events) == len(result.violations) > 0
     assert 0.0 <= metrics["detection.probability"] <= 1.0
@@ -192,7 +193,9 @@ def test_rewriting_replaces_an_older_results_folder(tmp_path):
     out = tmp_path / "out"
     write_results(sim.run(small(), seed=1), out)
     write_results(sim.run(small(), seed=2), out)
-    assert read_metrics(out)["violations.count"] == len(sim.run(small(), seed=2).violations)
+    assert ResultsFolder(out).metrics["violations.count"] == len(
+        sim.run(small(), seed=2).violations
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 

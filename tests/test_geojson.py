@@ -13,9 +13,11 @@ from shapely.ops import substring
 import sim
 from sim.core.geo import Line
 from sim.core.tables import Table
+from sim.schema import EVENT_COLUMNS
 from sim.spec.scenario import scenario_from_data
 from sim.store import geojson
-from sim.store.write import EVENT_COLUMNS, read_table, write_results
+from sim.store.files import read_table
+from sim.store.write import write_results
 
 QUICKSTART = "scenarios/quickstart.yaml"
 COVERAGE_VALUES = (
@@ -117,6 +119,11 @@ def local_scenario():
     )
 
 
+def plain(docs: dict) -> dict:
+    """The documents as plain dicts, as their files read back."""
+    return {name: doc.as_dict() for name, doc in docs.items()}
+
+
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):
     """The quickstart run (lon/lat), its results folder, coverage and documents."""
@@ -127,7 +134,7 @@ def quick(tmp_path_factory):
         result=result,
         folder=folder,
         coverage=coverage,
-        docs=geojson.documents(result, coverage),
+        docs=plain(geojson.documents(result, coverage)),
     )
 
 
@@ -141,7 +148,7 @@ def local(tmp_path_factory):
         result=result,
         folder=folder,
         coverage=coverage,
-        docs=geojson.documents(result, coverage),
+        docs=plain(geojson.documents(result, coverage)),
     )
 
 
@@ -292,7 +299,7 @@ def test_json_round_trip(run):
 
 def test_write(quick, tmp_path):
     """write() puts each document in its file as JSON that reads back equal."""
-    geojson.write(tmp_path, quick.docs)
+    geojson.write(tmp_path, geojson.documents(quick.result, quick.coverage))
     for name, doc in quick.docs.items():
         assert json.loads((tmp_path / name).read_text(encoding="utf-8")) == doc
 
@@ -334,7 +341,7 @@ def across(tmp_path_factory):
         )
     )
     coverage = fake_coverage(result.line, result.scenario.line.cell)
-    return SimpleNamespace(result=result, docs=geojson.documents(result, coverage))
+    return SimpleNamespace(result=result, docs=plain(geojson.documents(result, coverage)))
 
 
 def test_geometry_across_the_antimeridian_is_cut_there(across):
@@ -435,7 +442,7 @@ def test_zone_hole_is_clockwise():
     """A line that nearly closes on itself gives a zone with a hole, written clockwise."""
     line = Line(np.array([[0, 0], [20e3, 0], [20e3, 20e3], [0, 20e3], [0, 1.5e3]]), 1_000.0)
     assert len(line.zone.interiors) == 1
-    rings = geojson.line_document(line)["features"][1]["geometry"]["coordinates"]
+    rings = geojson.line_document(line).as_dict()["features"][1]["geometry"]["coordinates"]
     assert [signed_area(r) > 0 for r in rings] == [True, False]
     assert [r[0] == r[-1] for r in rings] == [True, True]
 
@@ -649,7 +656,7 @@ def test_line_cell_turns_the_corner(local):
 def test_coverage_cell_size_defaults_to_scenario_cell(quick):
     """Without coverage.cell_size, the scenario's line.cell sizes the cells."""
     bare = SimpleNamespace(cells=quick.coverage.cells)
-    doc = geojson.documents(quick.result, bare)["coverage.geojson"]
+    doc = geojson.documents(quick.result, bare)["coverage.geojson"].as_dict()
     assert doc == quick.docs["coverage.geojson"]
 
 
@@ -659,7 +666,7 @@ def test_run_coverage_document(run):
     coverage = getattr(run.result, "coverage", None)
     if coverage is None:
         pytest.skip("this run has no coverage (sim.measure.coverage not wired yet)")
-    doc = geojson.documents(run.result, coverage)["coverage.geojson"]
+    doc = geojson.documents(run.result, coverage)["coverage.geojson"].as_dict()
     problems = rfc7946_problems(doc)
     if not run.result.line.is_geographic:
         problems = [p for p in problems if "lon/lat range" not in p]
@@ -667,3 +674,30 @@ def test_run_coverage_document(run):
     assert [f["properties"]["cell"] for f in doc["features"]] == coverage.cells["cell"].tolist()
     line_cells = features(doc, None, "LineString")
     assert len(line_cells) == int(np.sum(coverage.cells["grid"] == "line"))
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 10_000])
+def test_written_file_is_the_whole_document_dumped_at_once(quick, tmp_path, monkeypatch, chunk):
+    """Writing chunk by chunk gives the bytes of one compact json.dumps of the document,
+    whatever the chunk size (features generated in pieces, never all held at once)."""
+    monkeypatch.setattr(geojson, "CHUNK", chunk)
+    docs = geojson.documents(quick.result, quick.coverage)
+    geojson.write(tmp_path, docs)
+    for name, doc in docs.items():
+        whole = json.dumps(
+            doc.as_dict(), allow_nan=False, ensure_ascii=False, separators=(",", ":")
+        )
+        assert (tmp_path / name).read_text(encoding="utf-8") == whole + "\n"
+
+
+def test_documents_leave_the_garbage_collector_alone(quick, tmp_path, monkeypatch):
+    """Building and writing the documents never switches the cyclic collector off (that
+    is process-wide state: a sweep worker or a host program would inherit it)."""
+    import gc
+
+    def refuse() -> None:
+        raise AssertionError("gc.disable() called")
+
+    monkeypatch.setattr(gc, "disable", refuse)
+    geojson.write(tmp_path, geojson.documents(quick.result, quick.coverage))
+    assert gc.isenabled()

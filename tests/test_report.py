@@ -39,7 +39,8 @@ import sim
 from sim.core.errors import SimError
 from sim.measure.metrics import metric_unit
 from sim.present.report.run import write_compare_report, write_report
-from sim.store.write import read_metrics, write_results
+from sim.store.read import ResultsFolder
+from sim.store.write import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
@@ -99,7 +100,7 @@ def compare_folder(tmp_path_factory, run_folder) -> Path:
     runs = [("quickstart", run_folder), ("quickstart-seed2", other)]
     out = base / "cmp"
     (out / "plots").mkdir(parents=True)
-    metrics = [read_metrics(path) for _, path in runs]
+    metrics = [ResultsFolder(path).metrics for _, path in runs]
     keys = [k for k in metrics[0] if all(k in m for m in metrics)]
     with (out / "metrics.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -196,7 +197,7 @@ def test_report_references_nothing_outside_itself(run_folder):
 
 def test_headline_numbers_equal_metrics_json(run_folder):
     """Every number tagged with a metrics key carries that key's exact metrics.json value."""
-    metrics = read_metrics(run_folder)
+    metrics = ResultsFolder(run_folder).metrics
     cells = read_page(run_folder / "report.html").cells
     wanted = [
         "violations.count",
@@ -220,7 +221,7 @@ def test_headline_numbers_equal_metrics_json(run_folder):
 
 def test_headline_text_shows_percentages_with_wilson_intervals(run_folder):
     """Detected reads 'p %' with its metrics.json 95 % bounds, to one decimal of a percent."""
-    m = read_metrics(run_folder)
+    m = ResultsFolder(run_folder).metrics
     page = read_page(run_folder / "report.html")
     p, low, high = (m[f"detection.probability{s}"] for s in ("", ".low95", ".high95"))
     assert page.cells["detection.probability"][1] == f"{100 * p:.1f} %"
@@ -531,7 +532,7 @@ def test_reading_aids_describe_markers_by_meaning():
 def test_deadline_table_reads_shortest_first_with_intervals(run_folder):
     """The 'Within deadlines' table has one row per default deadline, shortest first, each
     share with its metrics.json Wilson bounds."""
-    m = read_metrics(run_folder)
+    m = ResultsFolder(run_folder).metrics
     page = read_page(run_folder / "report.html")
     text = " ".join(" ".join(page.text).split())
     rows = []

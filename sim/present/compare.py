@@ -38,8 +38,8 @@ import numpy as np
 
 from sim.core.errors import SimError
 from sim.measure.metrics import metric_unit
-from sim.present.drawing import FigureFailure, FiguresFailed, attempt, record, remove_stale_files
-from sim.store.outdir import COMPARE, check_out, publish, temporary
+from sim.present.drawing import FigureFailure, FiguresFailed, attempt, record
+from sim.store.outdir import COMPARE, check_out, publish, remove_stale_files, temporary
 from sim.store.read import ResultsFolder
 
 if TYPE_CHECKING:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from sim.store.outdir import replace_file
 
 EXIT_FIGURES_FAILED = 3
 ERRORS_LOG = "errors.log"
-_TEMP_FILE = re.compile(r"^\..+\.tmp-(?P<pid>\d+)(\.[a-z]+)?$")
 T = TypeVar("T")
 
 
@@ -78,24 +76,6 @@ def write_text(path: Path, text: str) -> Path:
     """Write a text file (a report) atomically."""
     replace_file(path, text)
     return path
-
-
-def remove_stale_files(folder: Path) -> None:
-    """Remove ``.NAME.tmp-PID`` files in ``folder`` whose process is gone."""
-    if not folder.is_dir():
-        return
-    for path in folder.iterdir():
-        match = _TEMP_FILE.match(path.name)
-        if match is None or not path.is_file():
-            continue
-        pid = int(match["pid"])
-        try:
-            os.kill(pid, 0)
-            continue  # alive
-        except ProcessLookupError:
-            path.unlink(missing_ok=True)
-        except PermissionError:
-            continue
 
 
 def record(folder: Path, failures: list[FigureFailure], manifest: str | None) -> None:

@@ -16,9 +16,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sim.core.errors import SimError
-from sim.present.drawing import FigureFailure, attempt, record, remove_stale_files, save_figure
+from sim.present.drawing import FigureFailure, attempt, record, save_figure
 from sim.present.figures.sweep import DPI, SIZE, axes_of, metric_scale, parameter_unit
-from sim.store.outdir import COMPARE, check_out, publish, temporary
+from sim.store.outdir import COMPARE, check_out, publish, remove_stale_files, temporary
 from sim.sweep import SweepFolder, read_sweep
 
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")

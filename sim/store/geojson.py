@@ -7,123 +7,165 @@
 
 For lon/lat scenarios the documents follow RFC 7946: positions are [lon, lat] in
 WGS84 (EPSG:4326), rounded to 7 decimals (about 1 cm); exterior rings run
-counterclockwise and holes clockwise; rings are closed; there is no "crs" member.
-Geometry from the metric plane is densified to vertices at most ``DENSIFY_M`` apart
-before it is projected, so that a straight line in the plane (which is not straight in
-lon/lat) stays within about a centimetre of its true course. The documents do not
-split geometry at the antimeridian.
+counterclockwise and holes clockwise; rings are closed; there is no "crs" member;
+geometry that crosses the antimeridian is cut there (sim.store.geojson_geometry).
 
 Local scenarios keep their coordinates in metres (rounded to 1 cm): such documents
 are GeoJSON in shape but not RFC 7946. Every document says which it is in the
 top-level foreign member ``"crs_kind"``: ``"lonlat"`` or ``"local"``. The member
 ``"name"`` names the layer (GDAL, hence QGIS, uses it as the layer name).
 
-Properties are JSON-safe: NaN becomes null and numpy scalars become Python values, so
-``json.dumps(doc, allow_nan=False)`` always succeeds.
+Properties are JSON-safe: NaN becomes null and numpy scalars become Python values.
+A document's features are generated chunk by chunk and written as they come, so a run
+with a million violations never holds a million feature dicts at once (which would
+also make the garbage collector walk them again and again).
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import shapely
-from shapely.geometry import MultiPolygon, Polygon
 
-from sim.core.geo import Line, unwrap_longitudes
+from sim.core.geo import Line
 from sim.core.tables import Table
-from sim.schema import EVENT_COLUMNS
+from sim.schema import (
+    ASSETS_GEOJSON,
+    COVERAGE_GEOJSON,
+    EVENT_COLUMNS,
+    EVENTS_GEOJSON,
+    KIND_BASE,
+    KIND_GROUND_SENSOR,
+    KIND_LINE,
+    KIND_PATROL,
+    KIND_ZONE,
+    LINE_GEOJSON,
+)
+from sim.store.geojson_geometry import (
+    LONLAT_DECIMALS,
+    METRE_DECIMALS,
+    densified,
+    polygon_geometry,
+    positions,
+    rounded,
+    signed_areas,
+    split_at_antimeridian,
+    stretches,
+    zone_crosses_antimeridian,
+)
 
-LONLAT_DECIMALS = 7
-METRE_DECIMALS = 2
-DENSIFY_M = 1_000.0
 LOCATION_COLUMNS = ("x", "y", "lon", "lat")
+# Features built, serialised and dropped together. A chunk's containers (about ten per
+# feature) stay under the collector's first threshold (700 net allocations), so they
+# are freed before any collection sees them: the cyclic collector stays idle.
+CHUNK = 32
+_COMPACT = {"allow_nan": False, "ensure_ascii": False, "separators": (",", ":")}
 
 
-def documents(result, coverage=None) -> dict[str, dict[str, Any]]:
-    """Return the GeoJSON documents of a run, by file name.
+@dataclass(frozen=True)
+class Document:
+    """A FeatureCollection whose features are generated on demand (each call anew)."""
 
-    Parameters
-    ----------
-    result
-        A ``sim.engine.model.RunResult``.
-    coverage
-        Optional coverage object with ``.cells`` (a Table with the coverage.csv
-        columns) and ``.cell_size`` (metres; the scenario's ``line.cell`` if absent).
+    name: str
+    crs_kind: str  # "lonlat" or "local"
+    features: Callable[[], Iterator[dict[str, Any]]]
 
-    Returns
-    -------
-    dict
-        ``{"line.geojson": ..., "assets.geojson": ..., "events.geojson": ...}`` and,
-        with ``coverage``, ``"coverage.geojson"``: FeatureCollections as plain dicts.
+    def head(self) -> dict[str, Any]:
+        """The collection's members before ``features``, in the order they are written."""
+        return {"type": "FeatureCollection", "name": self.name, "crs_kind": self.crs_kind}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The whole document as plain dicts (what ``json.load`` of its file gives)."""
+        return {**self.head(), "features": list(self.features())}
+
+    def write(self, path: Path) -> None:
+        """Write the document as compact UTF-8 JSON, ``CHUNK`` features at a time."""
+        head = json.dumps(self.head(), **_COMPACT)
+        with path.open("w", encoding="utf-8") as out:
+            out.write(head[:-1] + ',"features":[')
+            features, separator = self.features(), ""
+            while chunk := list(islice(features, CHUNK)):
+                out.write(separator + json.dumps(chunk, **_COMPACT)[1:-1])
+                separator = ","
+            out.write("]}\n")
+
+
+def documents(result: Any, coverage: Any = None) -> dict[str, Document]:
+    """The GeoJSON documents of a run, by file name.
+
+    ``result`` is the run (its ``line``, ``assets``, ``stations``, ``events`` and
+    ``scenario``); ``coverage``, optional, has ``.cells`` (a Table with the
+    coverage.csv columns) and ``.cell_size`` (metres; the scenario's ``line.cell`` if
+    absent). Without coverage there is no coverage.geojson.
     """
     line = result.line
-    with _collector_paused():
-        docs = {
-            "line.geojson": line_document(line),
-            "assets.geojson": assets_document(result.assets, result.stations, line),
-            "events.geojson": events_document(result.events, line, EVENT_COLUMNS),
-        }
-        if coverage is not None:
-            cell = getattr(coverage, "cell_size", None) or result.scenario.line.cell
-            docs["coverage.geojson"] = coverage_document(coverage.cells, line, float(cell))
+    docs = {
+        LINE_GEOJSON: line_document(line),
+        ASSETS_GEOJSON: assets_document(result.assets, result.stations, line),
+        EVENTS_GEOJSON: events_document(result.events, line, EVENT_COLUMNS),
+    }
+    if coverage is not None:
+        cell = getattr(coverage, "cell_size", None) or result.scenario.line.cell
+        docs[COVERAGE_GEOJSON] = coverage_document(coverage.cells, line, float(cell))
     return docs
 
 
-def write(folder: str | Path, docs: dict[str, dict[str, Any]]) -> None:
-    """Write each document of ``docs`` as compact UTF-8 JSON into ``folder``."""
+def write(folder: str | Path, docs: dict[str, Document]) -> None:
+    """Write each document of ``docs`` into ``folder`` under its file name."""
     for name, doc in docs.items():
-        text = json.dumps(doc, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
-        (Path(folder) / name).write_text(text + "\n", encoding="utf-8")
+        doc.write(Path(folder) / name)
 
 
 # --- documents ---------------------------------------------------------------------------
 
 
-def line_document(line: Line) -> dict[str, Any]:
+def line_document(line: Line) -> Document:
     """The line (LineString, kind "line") and the monitored zone (Polygon, kind "zone")."""
-    path = _densified(line, line.vertices)
-    return _collection(
-        "line",
-        line,
-        [
-            _feature(
-                {"type": "LineString", "coordinates": _positions(line, path).tolist()},
-                {"kind": "line", "length_m": line.length},
-            ),
-            _feature(_polygon_geometry(line, line.zone), {"kind": "zone", "buffer_m": line.buffer}),
-        ],
-    )
 
-
-def assets_document(assets: Table, stations: list, line: Line) -> dict[str, Any]:
-    """Ground sensors (Point), drone patrol paths (LineString) and bases (Point)."""
-    ground = np.flatnonzero(
-        (assets["asset_class"] == "ground") & np.isfinite(assets["x"]) & np.isfinite(assets["y"])
-    )
-    at = _positions(line, np.column_stack([assets["x"][ground], assets["y"][ground]])).tolist()
-    names = ("id", "group", "modality", "range_m", "pd")
-    columns = [_json_values(np.asarray(assets[c])[ground]) for c in names]
-    features = [
-        _feature(
-            {"type": "Point", "coordinates": position},
-            {"kind": "ground_sensor", **dict(zip(names, row, strict=True))},
+    def features() -> Iterator[dict[str, Any]]:
+        path = densified(line, line.vertices)
+        yield _feature(
+            {"type": "LineString", "coordinates": positions(line, path).tolist()},
+            {"kind": KIND_LINE, "length_m": line.length},
         )
-        for position, row in zip(at, zip(*columns, strict=True), strict=True)
-    ]
-    for s in stations:
-        path = _positions(line, _densified(line, s.path)).tolist()
-        features.append(
-            _feature(
+        yield _feature(
+            polygon_geometry(line, line.zone), {"kind": KIND_ZONE, "buffer_m": line.buffer}
+        )
+
+    return _collection("line", line, features)
+
+
+def assets_document(assets: Table, stations: list, line: Line) -> Document:
+    """Ground sensors (Point), drone patrol paths (LineString) and bases (Point)."""
+
+    def features() -> Iterator[dict[str, Any]]:
+        ground = np.flatnonzero(
+            (assets["asset_class"] == "ground")
+            & np.isfinite(assets["x"])
+            & np.isfinite(assets["y"])
+        )
+        xy = np.column_stack([assets["x"][ground], assets["y"][ground]])
+        names = ("id", "group", "modality", "range_m", "pd")
+        columns = [_json_values(np.asarray(assets[c])[ground]) for c in names]
+        for position, row in zip(
+            positions(line, xy).tolist(), zip(*columns, strict=True), strict=True
+        ):
+            yield _feature(
+                {"type": "Point", "coordinates": position},
+                {"kind": KIND_GROUND_SENSOR, **dict(zip(names, row, strict=True))},
+            )
+        for s in stations:
+            path = positions(line, densified(line, s.path)).tolist()
+            yield _feature(
                 {"type": "LineString", "coordinates": path},
                 {
-                    "kind": "patrol",
+                    "kind": KIND_PATROL,
                     "group": s.group,
                     "station": int(s.number),
                     "from_m": float(s.from_m),
@@ -132,44 +174,44 @@ def assets_document(assets: Table, stations: list, line: Line) -> dict[str, Any]
                     "modality": s.modality,
                 },
             )
-        )
-    bases = {s.group: s.base for s in stations if s.base is not None}
-    for group, base in bases.items():
-        position = _positions(line, np.asarray(base, dtype=float)[None, :])[0].tolist()
-        features.append(
-            _feature({"type": "Point", "coordinates": position}, {"kind": "base", "group": group})
-        )
+        bases = {s.group: s.base for s in stations if s.base is not None}
+        for group, base in bases.items():
+            position = positions(line, np.asarray(base, dtype=float)[None, :])[0].tolist()
+            yield _feature(
+                {"type": "Point", "coordinates": position}, {"kind": KIND_BASE, "group": group}
+            )
+
     return _collection("assets", line, features)
 
 
-def events_document(
-    events: Table, line: Line, columns: tuple[str, ...] | None = None
-) -> dict[str, Any]:
+def events_document(events: Table, line: Line, columns: tuple[str, ...] | None = None) -> Document:
     """A Point per violation: ``columns`` (default all) except x, y, lon, lat, plus outcome.
 
     ``outcome`` is "verified", "detected" (but not verified) or "missed".
     """
     names = [c for c in (columns or events.columns) if c not in LOCATION_COLUMNS]
-    if line.is_geographic:
-        at = _rounded(np.column_stack([events["lon"], events["lat"]]), LONLAT_DECIMALS)
-    else:
-        at = _rounded(np.column_stack([events["x"], events["y"]]), METRE_DECIMALS)
-    outcome = np.where(
-        events["verified"].astype(bool),
-        "verified",
-        np.where(events["detected"].astype(bool), "detected", "missed"),
-    ).tolist()
-    values = [_json_values(np.asarray(events[c])) for c in names]
-    values.append(outcome)
-    names.append("outcome")
-    features = [
-        _feature(_point(position), dict(zip(names, row, strict=True)))
-        for position, row in zip(at.tolist(), zip(*values, strict=True), strict=True)
-    ]
+
+    def features() -> Iterator[dict[str, Any]]:
+        if line.is_geographic:
+            at = rounded(np.column_stack([events["lon"], events["lat"]]), LONLAT_DECIMALS)
+        else:
+            at = rounded(np.column_stack([events["x"], events["y"]]), METRE_DECIMALS)
+        outcome = np.where(
+            events["verified"].astype(bool),
+            "verified",
+            np.where(events["detected"].astype(bool), "detected", "missed"),
+        ).tolist()
+        values = [_json_values(np.asarray(events[c])) for c in names] + [outcome]
+        keys = [*names, "outcome"]
+        for start in range(0, len(at), CHUNK):
+            rows = zip(*(v[start : start + CHUNK] for v in values), strict=True)
+            for position, row in zip(at[start : start + CHUNK].tolist(), rows, strict=True):
+                yield _feature(_point(position), dict(zip(keys, row, strict=True)))
+
     return _collection("events", line, features)
 
 
-def coverage_document(cells: Table, line: Line, cell_size: float) -> dict[str, Any]:
+def coverage_document(cells: Table, line: Line, cell_size: float) -> Document:
     """Zone cells as square Polygons of side ``cell_size`` (m), line cells as LineStrings.
 
     A zone cell's square is centred on its grid point (x, y) and projected corner by
@@ -178,174 +220,77 @@ def coverage_document(cells: Table, line: Line, cell_size: float) -> dict[str, A
     Properties: the coverage.csv columns except x, y, lon, lat. Features keep the
     order of ``cells``.
     """
-    n = len(cells)
-    names = [c for c in cells.columns if c not in LOCATION_COLUMNS]
-    values = [_json_values(np.asarray(cells[c])) for c in names]
-    geometries: list[dict[str, Any] | None] = [None] * n
-    grid = np.asarray(cells["grid"]).astype(str)
 
-    zone = np.flatnonzero(grid == "zone")
-    if len(zone):
-        h = 0.5 * cell_size
-        x = np.asarray(cells["x"], dtype=float)[zone, None]
-        y = np.asarray(cells["y"], dtype=float)[zone, None]
-        corners = np.stack(
-            [x + np.array([-h, h, h, -h, -h]), y + np.array([-h, -h, h, h, -h])], axis=-1
-        )
-        rings = _positions(line, corners)
-        clockwise = _signed_areas(rings) < 0
-        rings[clockwise] = rings[clockwise, ::-1]
-        for i, ring in zip(zone.tolist(), rings.tolist(), strict=True):
-            geometries[i] = {"type": "Polygon", "coordinates": [ring]}
+    def features() -> Iterator[dict[str, Any]]:
+        names = [c for c in cells.columns if c not in LOCATION_COLUMNS]
+        values = [_json_values(np.asarray(cells[c])) for c in names]
+        grid = np.asarray(cells["grid"]).astype(str)
+        zone = np.flatnonzero(grid == "zone")
+        rings = _zone_rings(line, cells, zone, cell_size)
+        on_line = np.flatnonzero(grid == "line")
+        paths = _line_stretches(line, cells, on_line, cell_size)
+        for start in range(0, len(cells), CHUNK):
+            stop = min(start + CHUNK, len(cells))
+            geometries: list[dict[str, Any] | None] = [None] * (stop - start)
+            a, b = np.searchsorted(zone, [start, stop])
+            for i, ring in zip(zone[a:b].tolist(), rings[a:b].tolist(), strict=True):
+                geometries[i - start] = {"type": "Polygon", "coordinates": [ring]}
+            a, b = np.searchsorted(on_line, [start, stop])
+            for i, path in zip(on_line[a:b].tolist(), paths[a:b], strict=True):
+                geometries[i - start] = {"type": "LineString", "coordinates": path}
+            rows = zip(*(v[start:stop] for v in values), strict=True)
+            for geometry, row in zip(geometries, rows, strict=True):
+                yield _feature(geometry, dict(zip(names, row, strict=True)))
 
-    on_line = np.flatnonzero(grid == "line")
-    if len(on_line):
-        chainage = np.asarray(cells["chainage_m"], dtype=float)[on_line]
-        lo = np.clip(np.floor(chainage / cell_size) * cell_size, 0.0, line.length)
-        hi = np.minimum(lo + cell_size, line.length)
-        for i, stretch in zip(on_line.tolist(), _stretches(line, lo, hi), strict=True):
-            geometries[i] = {"type": "LineString", "coordinates": stretch}
-
-    features = [
-        _feature(geometry, dict(zip(names, row, strict=True)))
-        for geometry, row in zip(geometries, zip(*values, strict=True), strict=True)
-    ]
     return _collection("coverage", line, features)
+
+
+def _zone_rings(line: Line, cells: Table, zone: np.ndarray, cell_size: float) -> np.ndarray:
+    """Closed counterclockwise rings (zone cells, 5, 2) of the zone cells' squares."""
+    if not len(zone):
+        return np.empty((0, 5, 2))
+    h = 0.5 * cell_size
+    x = np.asarray(cells["x"], dtype=float)[zone, None]
+    y = np.asarray(cells["y"], dtype=float)[zone, None]
+    corners = np.stack(
+        [x + np.array([-h, h, h, -h, -h]), y + np.array([-h, -h, h, h, -h])], axis=-1
+    )
+    rings = positions(line, corners)
+    clockwise = signed_areas(rings) < 0
+    rings[clockwise] = rings[clockwise, ::-1]
+    return rings
+
+
+def _line_stretches(
+    line: Line, cells: Table, on_line: np.ndarray, cell_size: float
+) -> list[list[list[float]]]:
+    """The stretch of line (GeoJSON positions) over each line cell's chainage bin."""
+    if not len(on_line):
+        return []
+    chainage = np.asarray(cells["chainage_m"], dtype=float)[on_line]
+    lo = np.clip(np.floor(chainage / cell_size) * cell_size, 0.0, line.length)
+    hi = np.minimum(lo + cell_size, line.length)
+    return stretches(line, lo, hi)
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the documents are built.
+def _collection(
+    name: str, line: Line, features: Callable[[], Iterator[dict[str, Any]]]
+) -> Document:
+    """A Document; lon/lat geometry that crosses the antimeridian is cut there."""
+    crs_kind = "lonlat" if line.is_geographic else "local"
+    if not (line.is_geographic and zone_crosses_antimeridian(line)):
+        return Document(name, crs_kind, features)
 
-    Building a million small containers (none of them cyclic) otherwise triggers
-    collections that double the time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _collection(name: str, line: Line, features: list[dict[str, Any]]) -> dict[str, Any]:
-    if line.is_geographic and _zone_crosses_antimeridian(line):
-        for feature in features:
+    def cut() -> Iterator[dict[str, Any]]:
+        for feature in features():
             if feature["geometry"] is not None:
                 feature["geometry"] = split_at_antimeridian(feature["geometry"])
-    return {
-        "type": "FeatureCollection",
-        "name": name,
-        "crs_kind": "lonlat" if line.is_geographic else "local",
-        "features": features,
-    }
+            yield feature
 
-
-def _zone_crosses_antimeridian(line: Line) -> bool:
-    """True if the monitored zone's outline, taken the short way round, crosses 180 deg."""
-    zone = line.zone
-    parts = list(zone.geoms) if isinstance(zone, MultiPolygon) else [zone]
-    for part in parts:
-        ring = shapely.get_coordinates(shapely.segmentize(part.exterior, DENSIFY_M))
-        lon, _ = line.to_lonlat(ring[:, 0], ring[:, 1])
-        unwrapped = unwrap_longitudes(lon)
-        if np.any(np.abs(unwrapped) > 180.0):
-            return True
-    return False
-
-
-def split_at_antimeridian(geometry: dict[str, Any]) -> dict[str, Any]:
-    """Cut a lon/lat LineString, Polygon or MultiPolygon where it crosses 180 deg.
-
-    RFC 7946 (3.1.9) asks for geometry crossing the antimeridian to be cut in
-    two, so that GIS tools do not draw it the long way round the world. Each
-    ring or path is made continuous in longitude (steps taken the short way),
-    clipped to the three 360-degree windows around [-180, 180] and shifted
-    back; the cut edges lie on -180 or 180. A geometry that does not cross is
-    returned unchanged; points are never cut.
-    """
-    kind = geometry["type"]
-    if kind == "LineString":
-        path = np.asarray(geometry["coordinates"], dtype=float)
-        if not _jumps(path):
-            return geometry
-        path[:, 0] = unwrap_longitudes(path[:, 0])
-        pieces = _clipped(shapely.linestrings(path))
-        paths = [np.asarray(g.coords) for g in pieces]
-        if len(paths) == 1:
-            return {
-                "type": "LineString",
-                "coordinates": _rounded(paths[0], LONLAT_DECIMALS).tolist(),
-            }
-        return {
-            "type": "MultiLineString",
-            "coordinates": [_rounded(c, LONLAT_DECIMALS).tolist() for c in paths],
-        }
-    if kind in ("Polygon", "MultiPolygon"):
-        polygons = geometry["coordinates"] if kind == "MultiPolygon" else [geometry["coordinates"]]
-        rings = [np.asarray(r, dtype=float) for polygon in polygons for r in polygon]
-        if not any(_jumps(r) for r in rings):
-            return geometry
-        pieces = []
-        for polygon in polygons:
-            exterior = np.asarray(polygon[0], dtype=float)
-            start = exterior[0, 0]
-            unwrapped = []
-            for ring in polygon:
-                r = np.asarray(ring, dtype=float)
-                lon = unwrap_longitudes(r[:, 0])
-                # holes join the exterior's turn of the world
-                r[:, 0] = lon - 360.0 * np.round((lon[0] - start) / 360.0)
-                unwrapped.append(r)
-            pieces += _clipped(shapely.Polygon(unwrapped[0], unwrapped[1:]))
-        out = [
-            [_ring_positions(np.asarray(p.exterior.coords), True)]
-            + [_ring_positions(np.asarray(h.coords), False) for h in p.interiors]
-            for p in pieces
-        ]
-        if len(out) == 1:
-            return {"type": "Polygon", "coordinates": out[0]}
-        return {"type": "MultiPolygon", "coordinates": out}
-    return geometry
-
-
-def _jumps(positions: np.ndarray) -> bool:
-    """True if consecutive positions differ by more than 180 deg of longitude."""
-    return len(positions) > 1 and bool(np.any(np.abs(np.diff(positions[:, 0])) > 180.0))
-
-
-def _clipped(geometry: shapely.Geometry) -> list[shapely.Geometry]:
-    """The parts of an unwrapped lon/lat geometry in each 360-degree window, shifted home."""
-    parts = []
-    kind = shapely.get_type_id(geometry)  # a polygon's cut can leave stray boundary lines
-    for offset in (-360.0, 0.0, 360.0):
-        window = shapely.box(offset - 180.0, -90.0, offset + 180.0, 90.0)
-        piece = shapely.intersection(geometry, window)
-        if piece.is_empty:
-            continue
-        piece = shapely.transform(piece, lambda xy, dx=offset: xy - [dx, 0.0])
-        parts += [
-            g
-            for g in shapely.get_parts(piece)
-            if shapely.get_type_id(g) == kind and not g.is_empty and g.length > 0
-        ]
-    return parts
-
-
-def _ring_positions(coords: np.ndarray, counterclockwise: bool) -> list[list[float]]:
-    """A closed lon/lat ring, rounded and turned to the wanted orientation."""
-    return _oriented(_rounded(coords, LONLAT_DECIMALS), counterclockwise)
-
-
-def _oriented(ring: np.ndarray, counterclockwise: bool) -> list[list[float]]:
-    """A closed ring of positions as a list, turned to the wanted orientation."""
-    if (_signed_areas(ring) > 0) != counterclockwise:
-        ring = ring[::-1]
-    return ring.tolist()
+    return Document(name, crs_kind, cut)
 
 
 def _feature(geometry: dict[str, Any] | None, properties: dict[str, Any]) -> dict[str, Any]:
@@ -357,77 +302,6 @@ def _point(position: list[float]) -> dict[str, Any] | None:
     if all(math.isfinite(v) for v in position):
         return {"type": "Point", "coordinates": position}
     return None
-
-
-def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
-    # + 0.0 turns -0.0 into 0.0
-    return np.round(values, decimals) + 0.0
-
-
-def _positions(line: Line, xy: np.ndarray) -> np.ndarray:
-    """Map metric points (..., 2) to GeoJSON positions (..., 2): rounded lon/lat or metres."""
-    xy = np.asarray(xy, dtype=float)
-    if not line.is_geographic:
-        return _rounded(xy, METRE_DECIMALS)
-    flat = xy.reshape(-1, 2)
-    lon, lat = line.to_lonlat(flat[:, 0], flat[:, 1])
-    out = np.column_stack([lon, lat]).reshape(xy.shape)
-    return _rounded(out, LONLAT_DECIMALS)
-
-
-def _densified(line: Line, path: np.ndarray) -> np.ndarray:
-    """A metric polyline with vertices at most DENSIFY_M apart (lon/lat lines only)."""
-    path = np.asarray(path, dtype=float)
-    if not line.is_geographic or len(path) < 2:
-        return path
-    return shapely.get_coordinates(shapely.segmentize(shapely.linestrings(path), DENSIFY_M))
-
-
-def _signed_areas(rings: np.ndarray) -> np.ndarray:
-    """Shoelace signed areas of closed rings (..., k, 2): positive for counterclockwise."""
-    x, y = rings[..., 0], rings[..., 1]
-    return 0.5 * np.sum(x[..., :-1] * y[..., 1:] - x[..., 1:] * y[..., :-1], axis=-1)
-
-
-def _ring(line: Line, coords: np.ndarray, counterclockwise: bool) -> list[list[float]]:
-    """A closed ring as GeoJSON positions, turned to the wanted orientation."""
-    return _oriented(_positions(line, coords), counterclockwise)
-
-
-def _polygon_geometry(line: Line, zone: Polygon | MultiPolygon) -> dict[str, Any]:
-    """A Polygon or MultiPolygon, densified, exterior rings counterclockwise, holes clockwise."""
-    if line.is_geographic:
-        zone = shapely.segmentize(zone, DENSIFY_M)
-    parts = list(zone.geoms) if isinstance(zone, MultiPolygon) else [zone]
-    polygons = [
-        [_ring(line, np.asarray(p.exterior.coords), True)]
-        + [_ring(line, np.asarray(hole.coords), False) for hole in p.interiors]
-        for p in parts
-    ]
-    if len(polygons) == 1:
-        return {"type": "Polygon", "coordinates": polygons[0]}
-    return {"type": "MultiPolygon", "coordinates": polygons}
-
-
-def _stretches(line: Line, lo: np.ndarray, hi: np.ndarray) -> list[list[list[float]]]:
-    """GeoJSON positions of the line between chainages lo[i] and hi[i], for each i.
-
-    Each stretch runs through the line's vertices inside its bin (as
-    ``shapely.ops.substring``) and, for lon/lat lines, points every DENSIFY_M.
-    """
-    breaks = line.chainage
-    if line.is_geographic:
-        breaks = np.union1d(breaks, np.arange(0.0, line.length, DENSIFY_M))
-    first = np.searchsorted(breaks, lo, side="right")
-    last = np.searchsorted(breaks, hi, side="left")
-    chainages = [
-        np.concatenate([[a], breaks[i:j], [b]])
-        for a, b, i, j in zip(lo.tolist(), hi.tolist(), first.tolist(), last.tolist(), strict=True)
-    ]
-    sizes = np.array([len(c) for c in chainages])
-    x, y = line.point_at(np.concatenate(chainages))
-    positions = _positions(line, np.column_stack([x, y]))
-    return [p.tolist() for p in np.split(positions, np.cumsum(sizes)[:-1])]
 
 
 def _json_values(values: np.ndarray) -> list[Any]:

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sim.core.errors import SimError
+from sim.schema import COMPARE_INDEX, MANIFEST, METRICS
 
 RUN, SWEEP, COMPARE = "run", "sweep", "compare"
 LOCK = ".lock"  # the lock file of a folder written in place (a sweep)
@@ -38,14 +39,15 @@ _MARKERS = {
     SWEEP: "no manifest.json of kind 'sweep'",
     COMPARE: "no compare.json",
 }
+_TEMP_FILE = re.compile(r"^\..+\.tmp-(?P<pid>\d+)(\.[a-z]+)?$")  # one file being replaced
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<pid>\d+)$")
 
 
 def folder_kind(path: Path) -> str | None:
     """``"run"``, ``"sweep"`` or ``"compare"`` for a folder written by ceasefire-sim, else None."""
-    if (path / "compare.json").is_file():
+    if (path / COMPARE_INDEX).is_file():
         return COMPARE
-    manifest = path / "manifest.json"
+    manifest = path / MANIFEST
     if not manifest.is_file():
         return None
     try:
@@ -54,7 +56,7 @@ def folder_kind(path: Path) -> str | None:
         data = None
     if isinstance(data, dict) and data.get("kind") == SWEEP:
         return SWEEP
-    if (path / "metrics.json").is_file():
+    if (path / METRICS).is_file():
         return RUN
     return None
 
@@ -188,6 +190,20 @@ def clean_stale(parent: Path) -> list[Path]:
         shutil.rmtree(path, ignore_errors=True)
         done.append(path)
     return done
+
+
+def remove_stale_files(folder: Path) -> None:
+    """Remove ``.NAME.tmp-PID`` files in ``folder`` whose process is gone.
+
+    Those are the temporaries of ``replace_file`` (a figure, a report, runs.csv) left
+    by a killed process; a live process's are kept.
+    """
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        match = _TEMP_FILE.match(path.name)
+        if match is not None and path.is_file() and not _alive(int(match["pid"])):
+            path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -15,8 +15,25 @@ import yaml
 
 from sim.core.errors import SimError
 from sim.core.tables import Table
-from sim.schema import MANIFEST
-from sim.store.write import read_json, read_table
+from sim.schema import (
+    COVERAGE,
+    COVERAGE_SPACETIME,
+    COVERAGE_TIME,
+    DETECTIONS,
+    EVENTS,
+    MANIFEST,
+    METRICS,
+    RESOLVED,
+)
+from sim.store.files import read_json, read_table
+
+# the tables a folder may hold: ResultsFolder attribute -> file name
+TABLES = {
+    "events": EVENTS,
+    "detections": DETECTIONS,
+    "coverage": COVERAGE,
+    "coverage_time": COVERAGE_TIME,
+}
 
 
 class ResultsFolder:
@@ -27,10 +44,10 @@ class ResultsFolder:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        if not (self.path / MANIFEST).is_file() or not (self.path / "metrics.json").is_file():
+        if not (self.path / MANIFEST).is_file() or not (self.path / METRICS).is_file():
             raise SimError(
                 f"{self.path} is neither a results folder (it has no {MANIFEST} and "
-                "metrics.json) nor a sweep folder; give a folder written by "
+                "{METRICS}) nor a sweep folder; give a folder written by "
                 "`ceasefire-sim run` or `ceasefire-sim sweep`"
             )
 
@@ -47,29 +64,25 @@ class ResultsFolder:
 
     def check(self) -> None:
         """Read every file plots and reports use; ``SimError`` naming the first damaged one."""
-        for name in (MANIFEST, "metrics.json"):
+        for name in (MANIFEST, METRICS):
             if not isinstance(self._json(name), dict):
                 raise SimError(f"{self.path / name} is not a JSON object (damaged?)")
         try:
             data = self.scenario
         except OSError as exc:
-            raise SimError(f"cannot read {self.path / 'scenario.resolved.yaml'}: {exc}") from None
+            raise SimError(f"cannot read {self.path / RESOLVED}: {exc}") from None
         except yaml.YAMLError as exc:
-            raise SimError(
-                f"{self.path / 'scenario.resolved.yaml'} is not valid YAML (damaged?): {exc}"
-            ) from None
+            raise SimError(f"{self.path / RESOLVED} is not valid YAML (damaged?): {exc}") from None
         if not isinstance(data, dict) or not isinstance(data.get("line"), dict):
-            raise SimError(f"{self.path / 'scenario.resolved.yaml'} is not a scenario (damaged?)")
-        for table in ("events", "detections", "coverage", "coverage_time"):
-            if self.has(f"{table}.csv"):
+            raise SimError(f"{self.path / RESOLVED} is not a scenario (damaged?)")
+        for table, name in TABLES.items():
+            if self.has(name):
                 getattr(self, table)
-        if self.has("coverage_spacetime.npz"):
+        if self.has(COVERAGE_SPACETIME):
             try:
                 _ = self.spacetime
             except (OSError, ValueError, EOFError, KeyError) as exc:
-                raise SimError(
-                    f"{self.path / 'coverage_spacetime.npz'} is damaged: {exc}"
-                ) from None
+                raise SimError(f"{self.path / COVERAGE_SPACETIME} is damaged: {exc}") from None
 
     def has(self, name: str) -> bool:
         """True if the folder holds the file ``name``."""
@@ -83,12 +96,12 @@ class ResultsFolder:
     @cached_property
     def metrics(self) -> dict[str, Any]:
         """metrics.json (null values read as None)."""
-        return self._json("metrics.json")
+        return self._json(METRICS)
 
     @cached_property
     def scenario(self) -> dict[str, Any]:
         """scenario.resolved.yaml as plain data (SI units)."""
-        return yaml.safe_load((self.path / "scenario.resolved.yaml").read_text(encoding="utf-8"))
+        return yaml.safe_load((self.path / RESOLVED).read_text(encoding="utf-8"))
 
     @property
     def is_geographic(self) -> bool:
@@ -98,27 +111,27 @@ class ResultsFolder:
     @cached_property
     def events(self) -> Table:
         """events.csv: one row per violation."""
-        return read_table(self.path / "events.csv")
+        return read_table(self.path / EVENTS)
 
     @cached_property
     def detections(self) -> Table:
         """detections.csv: one row per (violation, asset) first detection, then false alarms."""
-        return read_table(self.path / "detections.csv")
+        return read_table(self.path / DETECTIONS)
 
     @cached_property
     def coverage(self) -> Table:
         """coverage.csv: one row per grid cell (line cells, then zone cells)."""
-        return read_table(self.path / "coverage.csv")
+        return read_table(self.path / COVERAGE)
 
     @cached_property
     def coverage_time(self) -> Table:
         """coverage_time.csv: the line's covered fraction per time bin."""
-        return read_table(self.path / "coverage_time.csv")
+        return read_table(self.path / COVERAGE_TIME)
 
     @cached_property
     def spacetime(self) -> dict[str, np.ndarray]:
         """coverage_spacetime.npz: line cells x time bins covered fractions."""
-        with np.load(self.path / "coverage_spacetime.npz") as data:
+        with np.load(self.path / COVERAGE_SPACETIME) as data:
             return {key: data[key] for key in data.files}
 
     def geojson(self, name: str) -> dict[str, Any]:

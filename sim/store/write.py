@@ -1,4 +1,4 @@
-"""The results folder: write it atomically, read it back.
+"""The results folder of a run: written into a temporary folder, published atomically.
 
     <out>/scenario.resolved.yaml  every default filled in; runs again as is
     <out>/manifest.json           version, seed, wall-clock times, platform
@@ -12,10 +12,7 @@ at the end, so a crash leaves no half-written results.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
-import math
 import platform
 import shutil
 import sys
@@ -27,8 +24,6 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sim.core.errors import SimError, plural
-from sim.core.tables import Table
 from sim.schema import (
     COVERAGE_COLUMNS,
     COVERAGE_TIME_COLUMNS,
@@ -36,48 +31,10 @@ from sim.schema import (
     EVENT_COLUMNS,
     MANIFEST,
 )
+from sim.store.files import write_csv, write_json
 from sim.store.geojson import documents as geojson_documents
 from sim.store.geojson import write as write_geojson
 from sim.store.outdir import RUN, check_out, publish, temporary
-
-
-def _cells(values: np.ndarray) -> list[str]:
-    """Format a column for CSV: shortest round-trip floats, '' for NaN, true/false."""
-    if values.dtype == bool:
-        return ["true" if v else "false" for v in values.tolist()]
-    if values.dtype.kind == "f":
-        return ["" if math.isnan(v) else repr(v) for v in values.tolist()]
-    return [str(v) for v in values.tolist()]
-
-
-def write_csv(path: Path, table: Table, columns: tuple[str, ...]) -> None:
-    """Write ``columns`` of ``table`` to ``path``."""
-    cells = [_cells(np.asarray(table[c])) for c in columns]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(zip(*cells, strict=True))
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, (np.floating, float)):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as stable, indented JSON (NaN and inf become null)."""
-    text = json.dumps(_json_safe(data), indent=2, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
 
 
 def package_versions() -> dict[str, str]:
@@ -156,73 +113,3 @@ def write_results(
     if finish is not None:
         finish(out)
     return out
-
-
-def is_results_folder(path: str | Path) -> bool:
-    """True if ``path`` looks like a results folder (it has a manifest and metrics)."""
-    path = Path(path)
-    return (path / MANIFEST).is_file() and (path / "metrics.json").is_file()
-
-
-def read_json(path: str | Path) -> Any:
-    """Read a JSON file of a results folder; ``SimError`` naming it if it is unreadable."""
-    path = Path(path)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SimError(f"{path} is missing") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SimError(f"{path} is not valid JSON (damaged or truncated?): {exc}") from None
-    except OSError as exc:
-        raise SimError(f"cannot read {path}: {exc.strerror}") from None
-
-
-def read_metrics(path: str | Path) -> dict[str, Any]:
-    """Read ``metrics.json`` of a results folder."""
-    data = read_json(Path(path) / "metrics.json")
-    if not isinstance(data, dict):
-        raise SimError(f"{Path(path) / 'metrics.json'} is not a JSON object of metrics")
-    return data
-
-
-def read_table(path: str | Path) -> Table:
-    """Read a results CSV into a Table (numbers as floats, true/false as bools).
-
-    Raises ``SimError`` naming the file if it is missing, empty, or has a row whose
-    number of cells differs from the header's (a truncated or damaged file).
-    """
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            rows = list(reader)
-    except FileNotFoundError:
-        raise SimError(f"{path} is missing") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise SimError(f"{path} is not a readable CSV file (damaged?): {exc}") from None
-    if not header:
-        raise SimError(f"{path} is empty (damaged or truncated?); run again to rewrite it")
-    for number, row in enumerate(rows, start=2):
-        if len(row) != len(header):
-            raise SimError(
-                f"{path}, line {number}: {plural(len(row), 'cell')} for "
-                f"{plural(len(header), 'column')} (damaged or truncated?); run again to rewrite it"
-            )
-    columns: dict[str, np.ndarray] = {}
-    for j, name in enumerate(header):
-        raw = [row[j] for row in rows]
-        columns[name] = _parse_column(raw)
-    return Table(columns)
-
-
-def _parse_column(raw: list[str]) -> np.ndarray:
-    """Numbers as floats (empty: NaN), true/false as bools, anything else as strings."""
-    text = np.array(raw, dtype=str)
-    present = text[text != ""]
-    if len(present) and np.all((present == "true") | (present == "false")):
-        return text == "true"
-    try:
-        return np.where(text == "", "nan", text).astype(float)
-    except ValueError:
-        return np.array(raw, dtype=object)

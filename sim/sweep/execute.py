@@ -21,11 +21,11 @@ from tqdm import tqdm
 
 from sim.core.errors import ExecutionError, ScenarioError, SimError
 from sim.core.interrupts import deferred
-from sim.present.drawing import remove_stale_files
 from sim.schema import BASE_RESOLVED, MANIFEST, RUNS, SUMMARY, SWEEP_RESOLVED
-from sim.store.outdir import LOCK, SWEEP, check_out, lock_folder
+from sim.store.files import csv_cell
+from sim.store.outdir import LOCK, SWEEP, check_out, lock_folder, remove_stale_files
 from sim.sweep.plan import SweepPlan, load_sweep
-from sim.sweep.records import RunLog, _cell, _ignore_sigint, _row, run_one
+from sim.sweep.records import RunLog, _ignore_sigint, _row, run_one
 from sim.sweep.stats import interval_kinds, summarise
 
 # --- progress --------------------------------------------------------------------
@@ -265,7 +265,7 @@ def write_summary(path: Path, plan: SweepPlan, summary: list[dict[str, Any]]) ->
     with tmp.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([_cell(s.get(c)) for c in columns] for s in summary)
+        writer.writerows([csv_cell(s.get(c)) for c in columns] for s in summary)
     os.replace(tmp, path)
 
 
@@ -346,7 +346,7 @@ def _run_locked(
     label = _executor_label(n_workers, scheduler)
 
     def save_manifest(status: str, kinds: dict[str, str], cheapest: list[int]) -> None:
-        from sim.store.write import write_json
+        from sim.store.files import write_json
 
         counts["runs_ok"] = sum(r["status"] == "ok" for r in log.rows.values())
         counts["runs_failed"] = len(log.rows) - counts["runs_ok"]

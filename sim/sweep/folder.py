@@ -80,7 +80,7 @@ def read_sweep(path: str | Path) -> SweepFolder:
     Raises ``SimError`` naming the file if one is missing or damaged. The manifest's
     ``status`` is as ``sweep_status`` derives it.
     """
-    from sim.store.write import read_json, read_table
+    from sim.store.files import read_json, read_table
 
     path = Path(path)
     if not is_sweep_folder(path):

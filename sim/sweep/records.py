@@ -6,7 +6,6 @@ import csv
 import ctypes
 import ctypes.util
 import io
-import math
 import os
 import signal
 import sys
@@ -21,6 +20,7 @@ from sim.core.errors import SimError
 from sim.spec.scenario import (
     scenario_from_data,
 )
+from sim.store.files import csv_cell
 from sim.sweep.plan import SweepPlan
 from sim.sweep.spec import HEAD_COLUMNS, TAIL_COLUMNS
 
@@ -85,20 +85,6 @@ def _ignore_sigint(parent: int | None = None) -> None:
 
 
 # --- durable records -------------------------------------------------------------
-
-
-def _cell(value: Any) -> str:
-    """One CSV cell: shortest round-trip floats, '' for NaN/None, true/false."""
-    if value is None:
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        number = float(value)
-        return "" if math.isnan(number) else repr(number)
-    return str(value)
 
 
 class RunLog:
@@ -208,10 +194,10 @@ class RunLog:
 def _row(plan: SweepPlan, point: int, rep: int, record: dict[str, Any]) -> dict[str, str]:
     """The runs.csv row of one run's record."""
     row = {"point": str(point), "replication": str(rep), "seed": str(plan.seed(point, rep))}
-    row.update({p: _cell(v) for p, v in plan.points[point].params.items()})
+    row.update({p: csv_cell(v) for p, v in plan.points[point].params.items()})
     for key, value in record.items():
         if key not in ("status", "error", "wall_s"):
-            row[key] = _cell(value)
+            row[key] = csv_cell(value)
     row["status"] = str(record["status"])
     row["error"] = str(record.get("error", ""))
     row["wall_s"] = f"{float(record['wall_s']):.4f}"
