@@ -85,23 +85,70 @@ Modules: ``spec`` (the sweep file), ``plan`` (validation and seeds), ``records``
 resume), ``folder`` (reading a finished sweep folder).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from sim.schema import MANIFEST, RUNS, SUMMARY
-from sim.sweep.execute import Progress, SweepOutcome, run_sweep, write_summary
-from sim.sweep.folder import SweepFolder, is_sweep_folder, read_sweep
-from sim.sweep.plan import Point, SweepPlan, load_sweep, run_seed
-from sim.sweep.records import RunLog, run_one
-from sim.sweep.spec import (
-    DEFAULT_METRICS,
-    HEAD_COLUMNS,
-    TAIL_COLUMNS,
-    AxisSpec,
-    CostItem,
-    SampleSpec,
-    SweepSpec,
-    Target,
-    parse_target,
-)
-from sim.sweep.stats import interval_kinds, metric_stats, summarise
+
+if TYPE_CHECKING:
+    from sim.sweep.execute import Progress, SweepOutcome, run_sweep, write_summary
+    from sim.sweep.folder import SweepFolder, is_sweep_folder, read_sweep
+    from sim.sweep.plan import Point, SweepPlan, load_sweep, run_seed
+    from sim.sweep.records import RunLog, run_one
+    from sim.sweep.spec import (
+        DEFAULT_METRICS,
+        HEAD_COLUMNS,
+        TAIL_COLUMNS,
+        AxisSpec,
+        CostItem,
+        SampleSpec,
+        SweepSpec,
+        Target,
+        parse_target,
+    )
+    from sim.sweep.stats import interval_kinds, metric_stats, summarise
+
+# name -> the module that defines it: imported when first used, so that reading a sweep
+# folder (sim.present) loads neither the executor nor the engine
+_LAZY = {
+    "Progress": "sim.sweep.execute",
+    "SweepOutcome": "sim.sweep.execute",
+    "run_sweep": "sim.sweep.execute",
+    "write_summary": "sim.sweep.execute",
+    "SweepFolder": "sim.sweep.folder",
+    "is_sweep_folder": "sim.sweep.folder",
+    "read_sweep": "sim.sweep.folder",
+    "Point": "sim.sweep.plan",
+    "SweepPlan": "sim.sweep.plan",
+    "load_sweep": "sim.sweep.plan",
+    "run_seed": "sim.sweep.plan",
+    "RunLog": "sim.sweep.records",
+    "run_one": "sim.sweep.records",
+    "DEFAULT_METRICS": "sim.sweep.spec",
+    "HEAD_COLUMNS": "sim.sweep.spec",
+    "TAIL_COLUMNS": "sim.sweep.spec",
+    "AxisSpec": "sim.sweep.spec",
+    "CostItem": "sim.sweep.spec",
+    "SampleSpec": "sim.sweep.spec",
+    "SweepSpec": "sim.sweep.spec",
+    "Target": "sim.sweep.spec",
+    "parse_target": "sim.sweep.spec",
+    "interval_kinds": "sim.sweep.stats",
+    "metric_stats": "sim.sweep.stats",
+    "summarise": "sim.sweep.stats",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a sweep name's module when the name is first used."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim.sweep' has no attribute {name!r}")
+
 
 __all__ = [
     "AxisSpec",
