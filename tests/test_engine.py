@@ -8,7 +8,7 @@ import pytest
 
 import sim
 from sim.engine.model import verification_times
-from sim.spec.scenario import scenario_from_data
+from sim.spec.load import scenario_from_data
 from sim.store.write import is_results_folder, read_metrics, read_table, write_results
 
 ROOT = Path(__file__).resolve().parents[1]

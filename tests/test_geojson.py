@@ -13,7 +13,7 @@ from shapely.ops import substring
 import sim
 from sim.core.geo import Line
 from sim.core.tables import Table
-from sim.spec.scenario import scenario_from_data
+from sim.spec.load import scenario_from_data
 from sim.store import geojson
 from sim.store.write import EVENT_COLUMNS, read_table, write_results
 

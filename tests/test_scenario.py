@@ -13,7 +13,8 @@ import yaml
 from sim.cli import main
 from sim.core.distributions import Distribution
 from sim.engine.model import run
-from sim.spec.scenario import Scenario, load_scenario, scenario_from_data
+from sim.spec.load import load_scenario, scenario_from_data
+from sim.spec.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
