@@ -10,6 +10,7 @@ again into its violations (``sim.world.violations``): one parser, one set of rul
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,17 +47,11 @@ def header_problems(path: Path, header: list[str]) -> list[str]:
 def check_violations_csv(path: Path) -> None:
     """Check that a violations CSV exists and has the columns the replay needs.
 
-    The file is UTF-8, with or without a byte-order mark; spaces after commas are
-    ignored. Raise ``ValueError`` (one line per problem) if it is not usable.
+    Only the header is read. Raise ``ValueError`` (one line per problem) if the
+    file is not usable.
     """
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle, skipinitialspace=True), None)
-    except FileNotFoundError:
-        raise ValueError(f"file not found: {path}") from None
-    except (IsADirectoryError, UnicodeDecodeError, csv.Error) as exc:
-        raise ValueError(f"cannot read {path}: {exc}") from None
-    problems = header_problems(path, [c.strip() for c in header or []])
+    header, _ = read_rows(path, limit=0)
+    problems = header_problems(path, header)
     if problems:
         raise ValueError("\n".join(problems))
 
@@ -82,17 +77,21 @@ class ReplayRows:
 MAX_ROW_PROBLEMS = 10
 
 
-def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def read_rows(
+    path: Path, limit: int | None = None
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Read a CSV (UTF-8, with or without a byte-order mark; spaces after commas ignored).
 
-    Return the header (names stripped) and the data rows with their line numbers.
-    Raise ``ValueError`` naming the file if it cannot be read.
+    Return the header (names stripped) and the data rows (at most ``limit`` lines
+    after the header, blank rows left out) with their line numbers. Raise
+    ``ValueError`` naming the file if it cannot be read.
     """
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle, skipinitialspace=True)
             header = next(reader, None)
-            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+            lines = itertools.islice(reader, limit)
+            rows = [(reader.line_num, row) for row in lines if any(c.strip() for c in row)]
     except FileNotFoundError:
         raise ValueError(f"file not found: {path}") from None
     except (IsADirectoryError, UnicodeDecodeError, csv.Error) as exc:
