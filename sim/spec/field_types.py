@@ -1,5 +1,7 @@
 """Field types of the scenario models: quantities with units, distributions, names.
 
+``FieldProblem`` is the error a model's cross-field rule raises for one key below it.
+
 Each quantity is parsed from a number in SI units or a string with a unit
 (``'2km'``, ``'30min'``, ``'40/day'``) and stored in SI units (metres, seconds,
 m/s, events per second); its JSON Schema says which forms are accepted.
