@@ -187,7 +187,6 @@ def test_replay_file_is_made_absolute():
     assert s.violations.file == str((DATA / "violations_xy.csv").resolve())
 
 
-
 def test_resolved_data_of_a_replay_with_undeclared_types():
     """The file's types are the run's: declared with the default weight and signature when
     the run's types are given (the data written), left out otherwise (a sweep's base)."""
@@ -208,6 +207,7 @@ def test_resolved_data_keeps_declared_or_generated_types():
         s = scenario_from_data(data, base=DATA)
         assert s.resolved_data() == s.to_data()
         assert s.resolved_data(["violation", "x"]) == s.to_data()
+
 
 # --- JSON schema ---------------------------------------------------------------------
 
