@@ -1,6 +1,6 @@
 """Core benchmark: one large scenario, run, covered, written, plotted and reported.
 
-The scenario is built in code (a dict passed to ``sim.spec.scenario.scenario_from_data``):
+The scenario is built in code (a dict passed to ``sim.spec.load.scenario_from_data``):
 30 days on a ~1,200 km line in eastern Ukraine, a 15 km buffer, 60 drones in 3 fleets
 (each with a base, endurance, turnaround, relief, losses and spares) keeping 20
 stations, 600 ground sensors (480 UGS + 120 towers, with failures), 4 satellites and
@@ -265,7 +265,7 @@ def child(scale: float, profile: int) -> dict:
     import sim.measure.coverage
     import sim.present.figures.run
     import sim.present.report.run
-    import sim.spec.scenario
+    import sim.spec.load
     import sim.store.write
 
     t_import = time.perf_counter() - t0
@@ -273,7 +273,7 @@ def child(scale: float, profile: int) -> dict:
 
     t0 = time.perf_counter()
     data = scenario_data(scale)
-    scenario = sim.spec.scenario.scenario_from_data(data)
+    scenario = sim.spec.load.scenario_from_data(data)
     t_build = time.perf_counter() - t0
 
     profiler = None

@@ -64,7 +64,7 @@ def time_bare(path: Path) -> float:
 
     plan = load_sweep(path)
     jobs = [(plan.points[p].data, plan.seed(p, r)) for p, r in plan.tasks()]
-    from sim.spec.scenario import scenario_from_data
+    from sim.spec.load import scenario_from_data
 
     started = time.perf_counter()
     for data, seed in jobs:

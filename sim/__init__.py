@@ -16,7 +16,8 @@ from sim.core.errors import ScenarioError, SimError
 
 if TYPE_CHECKING:
     from sim.engine.model import RunResult, run
-    from sim.spec.scenario import Scenario, load_scenario
+    from sim.spec.load import load_scenario
+    from sim.spec.scenario import Scenario
 
 __version__ = "0.1.0"
 
@@ -24,7 +25,7 @@ _LAZY = {
     "RunResult": "sim.engine.model",
     "run": "sim.engine.model",
     "Scenario": "sim.spec.scenario",
-    "load_scenario": "sim.spec.scenario",
+    "load_scenario": "sim.spec.load",
 }
 
 

@@ -188,7 +188,7 @@ def _named(path: Path):
 def _cmd_run(args: argparse.Namespace) -> int:
     from sim.engine.model import run
     from sim.present.describe import describe_run, fmt_duration
-    from sim.spec.scenario import load_scenario
+    from sim.spec.load import load_scenario
     from sim.store.write import write_results
 
     started = dt.datetime.now(dt.timezone.utc)
@@ -216,7 +216,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sim.engine.model import build
     from sim.present.describe import describe_scenario
-    from sim.spec.scenario import load_scenario
+    from sim.spec.load import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)
     with _named(args.scenario):

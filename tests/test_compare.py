@@ -23,7 +23,7 @@ from sim.present.compare import (
     format_duration,
     format_value,
 )
-from sim.spec.scenario import load_scenario, scenario_from_data
+from sim.spec.load import load_scenario, scenario_from_data
 from sim.store.write import write_results
 
 ROOT = Path(__file__).resolve().parents[1]

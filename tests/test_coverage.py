@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.spec.scenario import scenario_from_data
+from sim.spec.load import scenario_from_data
 
 DAY = 86_400.0
 

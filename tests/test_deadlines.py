@@ -13,7 +13,8 @@ import pytest
 from sim.cli import main
 from sim.engine.model import run
 from sim.measure.metrics import deadline_key, metric_unit, wilson_interval, within_deadlines
-from sim.spec.scenario import DEFAULT_DEADLINES, load_scenario
+from sim.spec.load import load_scenario
+from sim.spec.scenario import DEFAULT_DEADLINES
 from sim.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent

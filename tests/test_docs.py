@@ -27,7 +27,8 @@ from sim.schema import (
     EVENT_COLUMNS,
     MANIFEST,
 )
-from sim.spec.scenario import Scenario, load_scenario, scenario_from_data
+from sim.spec.load import load_scenario, scenario_from_data
+from sim.spec.scenario import Scenario
 from sim.store.write import write_results
 from sim.sweep import (
     DEFAULT_METRICS,

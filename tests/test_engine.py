@@ -8,7 +8,7 @@ import pytest
 
 import sim
 from sim.engine.model import verification_times
-from sim.spec.scenario import scenario_from_data
+from sim.spec.load import scenario_from_data
 from sim.store.files import read_table
 from sim.store.read import ResultsFolder
 from sim.store.write import write_results

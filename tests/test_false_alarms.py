@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import sim
-from sim.spec.scenario import scenario_from_data
+from sim.spec.load import scenario_from_data
 
 
 def _lossy_fleet(seed: int) -> dict:

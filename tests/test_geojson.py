@@ -14,7 +14,7 @@ import sim
 from sim.core.geo import Line
 from sim.core.tables import Table
 from sim.schema import EVENT_COLUMNS
-from sim.spec.scenario import scenario_from_data
+from sim.spec.load import scenario_from_data
 from sim.store import geojson
 from sim.store.files import read_table
 from sim.store.write import write_results

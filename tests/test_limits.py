@@ -26,9 +26,11 @@ from test_bad_input import BASE, assert_refused, patched
 from sim.cli import main
 from sim.core.errors import ScenarioError
 from sim.engine.model import run
-from sim.spec.checks import chainage_tolerance, check_scenario, scenario_line
+from sim.spec.checks import check_scenario
+from sim.spec.geometry import chainage_tolerance, scenario_line
 from sim.spec.limits import BOUNDS
-from sim.spec.scenario import MAX_DEPTH, load_scenario, scenario_from_data
+from sim.spec.load import load_scenario, scenario_from_data
+from sim.spec.safe_yaml import MAX_DEPTH
 
 cli = test_bad_input.cli  # the same fixture: a scenario under tmp_path/in, the CLI on it
 
@@ -687,7 +689,7 @@ def test_hard_tier_keeps_poisson_means_within_numpy():
     assert rng.poisson(HARD_MAXIMUM) > 0
     with pytest.raises(ValueError, match="lam value too large"):
         rng.poisson(1e300)
-    from sim.spec.checks import MAX_LAYOUT
+    from sim.spec.geometry import MAX_LAYOUT
 
     assert HARD_BOUNDS["sensors"] <= MAX_LAYOUT  # the ground layout stops there
     for name, bound in BOUNDS.items():
@@ -761,7 +763,7 @@ def test_replay_estimate_uses_the_files_rows_and_durations(cli, tmp_path):
 def test_replay_estimate_scales_with_the_files_durations(tmp_path):
     """Same rows, durations ten times longer: ten times the trials; violations.duration
     (the generator's setting) changes nothing for a replay."""
-    from sim.spec.checks import fleet_geometry
+    from sim.spec.geometry import fleet_geometry
     from sim.spec.limits import estimate
 
     def trials(duration_s: float, generator: str) -> tuple[float, float]:

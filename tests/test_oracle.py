@@ -17,7 +17,7 @@ import pytest
 from oracle import build, compare, entry_counts, legs_of
 
 from sim.engine.model import run
-from sim.spec.scenario import scenario_from_data
+from sim.spec.load import scenario_from_data
 
 DT = 1.0  # s, the oracle's step
 Z = 3.29  # two-sided 99.9 % standard normal quantile

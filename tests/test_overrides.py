@@ -230,7 +230,7 @@ def test_problem_inside_a_set_distribution_says_set_changed_it():
     """Regression: `--set violations.duration.xeponential=1` was named at
     violations.duration "(line 24)" alone, as if the file were wrong; the message now
     says --set changed that key (and still names the file's line)."""
-    from sim.spec.scenario import load_scenario
+    from sim.spec.load import load_scenario
 
     with pytest.raises(ScenarioError) as caught:
         load_scenario("scenarios/quickstart.yaml", ["violations.duration.xeponential=1"])

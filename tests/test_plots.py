@@ -20,7 +20,7 @@ import sim  # noqa: E402
 import sim.engine.model  # noqa: E402
 from sim.measure.metrics import wilson_interval  # noqa: E402
 from sim.present.figures import run as plots  # noqa: E402
-from sim.spec.scenario import scenario_from_data  # noqa: E402
+from sim.spec.load import scenario_from_data  # noqa: E402
 from sim.store.read import ResultsFolder  # noqa: E402
 from sim.store.write import write_results  # noqa: E402
 

@@ -13,7 +13,8 @@ import yaml
 from sim.cli import main
 from sim.core.distributions import Distribution
 from sim.engine.model import run
-from sim.spec.scenario import Scenario, load_scenario, scenario_from_data
+from sim.spec.load import load_scenario, scenario_from_data
+from sim.spec.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
@@ -184,6 +185,28 @@ def test_replay_file_is_made_absolute():
     """The resolved scenario holds the absolute path of the replayed CSV."""
     s = scenario_from_data(minimal() | {"violations": {"file": "violations_xy.csv"}}, base=DATA)
     assert s.violations.file == str((DATA / "violations_xy.csv").resolve())
+
+
+def test_resolved_data_of_a_replay_with_undeclared_types():
+    """The file's types are the run's: declared with the default weight and signature when
+    the run's types are given (the data written), left out otherwise (a sweep's base)."""
+    s = scenario_from_data(minimal() | {"violations": {"file": "violations_xy.csv"}}, base=DATA)
+    assert "types" not in s.resolved_data()["violations"]
+    types = s.resolved_data(["violation", "artillery", "armour"])["violations"]["types"]
+    assert types == {name: {"weight": 1.0, "signature": {}} for name in types}
+    assert list(types) == ["violation", "artillery", "armour"]
+    again = scenario_from_data(s.resolved_data(["violation", "artillery", "armour"]))
+    assert list(again.violations.types) == ["violation", "artillery", "armour"]
+
+
+def test_resolved_data_keeps_declared_or_generated_types():
+    """Declared types (replayed or generated violations) are written as declared."""
+    declared = {"artillery": {"weight": 2.0}, "armour": {}}
+    replay = minimal() | {"violations": {"file": "violations_xy.csv", "types": declared}}
+    for data in (replay, minimal()):
+        s = scenario_from_data(data, base=DATA)
+        assert s.resolved_data() == s.to_data()
+        assert s.resolved_data(["violation", "x"]) == s.to_data()
 
 
 # --- JSON schema ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.spec.scenario import scenario_from_data
+from sim.spec.load import scenario_from_data
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ from sim.cli import main
 from sim.core.errors import ScenarioError
 from sim.engine.model import run
 from sim.measure.metrics import metric_keys
-from sim.spec.scenario import load_scenario
+from sim.spec.load import load_scenario
 from sim.store.write import write_results
 from sim.sweep import load_sweep, run_sweep
 
@@ -108,7 +108,7 @@ def test_metric_keys_follow_the_zone_grid():
     text = EVERY_KIND.replace("BUFFER", "1m")
     import yaml
 
-    from sim.spec.scenario import scenario_from_data
+    from sim.spec.load import scenario_from_data
 
     thin = scenario_from_data(yaml.safe_load(text), ROOT)
     wide = scenario_from_data(yaml.safe_load(text.replace("1m", "5km")), ROOT)
@@ -254,7 +254,7 @@ def test_metric_keys_equal_a_runs_keys_across_generated_scenarios(
 ):
     """Across fleets of every kind (or none), declared types (or the default), deadlines,
     zones with and without cells, and no violations at all: predicted keys == run keys."""
-    from sim.spec.scenario import scenario_from_data
+    from sim.spec.load import scenario_from_data
 
     data: dict = {
         "name": "gen",

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from sim.engine.model import run
-from sim.spec.scenario import scenario_from_data
+from sim.spec.load import scenario_from_data
 
 Z = 3.29  # two-sided 99.9 % standard normal quantile
 MAX_RELATIVE_HALF_WIDTH = 0.05  # the interval half-width must be at most this fraction of p

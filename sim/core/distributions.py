@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.errors import close_match
+
 KINDS = ("exponential", "uniform", "lognormal")
 
 
@@ -124,8 +126,6 @@ def distribution_parser(
             if not (median > 0 and 0 <= sigma < math.inf):
                 raise ValueError(f"lognormal expects median > 0 and sigma >= 0; got {params!r}")
             return Distribution("lognormal", median, sigma)
-        from sim.core.errors import close_match
-
         raise ValueError(
             f"unknown distribution '{kind}'{close_match(str(kind), KINDS)}; "
             f"expected one of {', '.join(KINDS)}"

@@ -75,7 +75,7 @@ class RunResult:
 
 def build_line(scenario: Scenario) -> Line:
     """Project the scenario's line (its coordinates were checked at validation)."""
-    from sim.spec.checks import scenario_line
+    from sim.spec.geometry import scenario_line
 
     return scenario_line(scenario)
 

@@ -247,8 +247,8 @@ def violation_type_names(scenario: Scenario) -> list[str]:
     spec = scenario.violations
     if spec.file is None or "types" in spec.model_fields_set:
         return list(spec.types)
-    from sim.spec.checks import scenario_line
-    from sim.world.violations import parse_replay
+    from sim.spec.geometry import scenario_line
+    from sim.spec.replay import parse_replay
 
     rows, problems = parse_replay(scenario, scenario_line(scenario))
     if rows is None:

@@ -28,14 +28,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sim.core.geo import Line
 from sim.core.units import days, km
+from sim.spec.geometry import FleetGeometry, Problem, sensor_count
+from sim.spec.replay import read_rows
 from sim.spec.scenario import Scenario
-
-if TYPE_CHECKING:
-    from sim.core.geo import Line
-    from sim.spec.checks import FleetGeometry, Problem
 
 OVERRIDE = "set limits.unbounded: true"
 
@@ -68,7 +67,7 @@ BOUNDS = {
 # terabytes; at a microsecond each, weeks), which also keeps every Poisson mean drawn
 # (violations rate x T, false alarms of one asset or one image) far below numpy's
 # largest (~9.2e18, "lam value too large"). Assets are laid out one by one: at most
-# MAX_LAYOUT of them (the ground layout stops there, sim.spec.checks).
+# MAX_LAYOUT of them (the ground layout stops there, sim.spec.geometry).
 HARD_MAXIMUM = 1e12
 HARD_BOUNDS = {"airframes": 1e7, "sensors": 1e7}
 HARD_NOTE = "even with limits.unbounded (no machine finishes this)"
@@ -106,8 +105,6 @@ def refusal(key: str, count: float, bound_name: str, advice: str, hard: bool = F
 
 def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | None]) -> dict:
     """The work estimates of a scenario, with the location that drives each."""
-    from sim.spec.checks import sensor_count
-
     horizon = scenario.duration
     cell = scenario.line.cell
     out: dict[str, Any] = {}
@@ -215,8 +212,6 @@ def _replay_work(scenario: Scenario) -> tuple[int, float]:
     Called once the file's rows have been checked (sim.spec.checks refuses a file with
     problems, with them), so only the two figures are read, not the rows parsed again.
     """
-    from sim.world.violations import read_rows
-
     assert scenario.violations.file is not None
     try:
         header, rows = read_rows(Path(scenario.violations.file))

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from sim.core.errors import ScenarioError, close_match
-from sim.spec.scenario import format_path, load_yaml_text
+from sim.spec.safe_yaml import load_yaml_text
+from sim.spec.scenario import format_path
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

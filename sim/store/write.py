@@ -86,15 +86,12 @@ def write_results(
     out = Path(out)
     check_out(out, RUN)
     with temporary(out) as tmp:
-        resolved = result.scenario.to_data()
+        resolved = result.scenario.resolved_data(result.violations.type_names)
         resolved["seed"] = result.seed
         source = result.scenario.violations.file
         if source:
             shutil.copyfile(source, tmp / "violations.input.csv")
             resolved["violations"]["file"] = "violations.input.csv"
-            types = resolved["violations"]["types"]
-            for name in result.violations.type_names:  # types the replay added
-                types.setdefault(name, {"weight": 1.0, "signature": {}})
         with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as handle:
             yaml.safe_dump(resolved, handle, sort_keys=False, allow_unicode=True)
         write_json(tmp / "metrics.json", result.metrics())

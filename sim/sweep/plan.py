@@ -19,14 +19,11 @@ from pydantic import (
 )
 
 from sim.core.errors import ScenarioError, close_match
+from sim.spec.load import scenario_from_data
 from sim.spec.overrides import parse_path, set_path
-from sim.spec.scenario import (
-    Scenario,
-    format_path,
-    line_of,
-    read_yaml,
-    scenario_from_data,
-)
+from sim.spec.problems import line_of
+from sim.spec.safe_yaml import read_yaml
+from sim.spec.scenario import Scenario, format_path
 from sim.sweep.spec import (
     _SAMPLE_KEY,
     HARD_MAX_POINTS,
@@ -127,20 +124,6 @@ def _param_value(value: Any) -> Any:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _data(scenario: Scenario) -> dict[str, Any]:
-    """A scenario as plain data that validates again to the same runs.
-
-    ``Scenario.to_data`` fills in the default ``violations.types``; for a replay whose
-    types are not declared (the file's types are the run's) that default would make
-    every other type of the file unknown, so it is left out again.
-    """
-    data = scenario.to_data()
-    spec = scenario.violations
-    if spec.file is not None and "types" not in spec.model_fields_set:
-        del data["violations"]["types"]
-    return data
-
-
 def load_sweep(path: str | Path) -> SweepPlan:
     """Read and validate a sweep file and every point of it; raise ScenarioError if bad."""
     path = Path(path)
@@ -167,7 +150,7 @@ def load_sweep(path: str | Path) -> SweepPlan:
         )
     base_raw, base_root = read_yaml(scenario_file)
     base_dir = scenario_file.parent
-    resolved = _data(scenario_from_data(base_raw, base_dir, str(scenario_file), base_root))
+    resolved = scenario_from_data(base_raw, base_dir, str(scenario_file), base_root).resolved_data()
 
     problems: list[tuple[str, str]] = []
     for key, value in spec.overrides.items():
@@ -182,7 +165,7 @@ def load_sweep(path: str | Path) -> SweepPlan:
         base_scenario = scenario_from_data(resolved, base_dir)
     except ScenarioError as exc:
         raise ScenarioError(_blame(exc, _set_keys(spec, root), None), source) from None
-    base = _data(base_scenario)
+    base = base_scenario.resolved_data()
 
     if spec.sample is not None:
         axes, points = _sample_points(spec, base, base_dir, root, source)
@@ -306,7 +289,7 @@ def _sample_points(
             data = copy.deepcopy(base)
             set_path(data, parts, value, path)
             try:
-                resolved = _data(scenario_from_data(data, base_dir))
+                resolved = scenario_from_data(data, base_dir).resolved_data()
             except ScenarioError as exc:
                 for _, message in exc.problems:
                     problems.append((where, f"{end} {value!r}: {message}"))
@@ -402,7 +385,7 @@ def _validate_points(
                 if problem not in problems:
                     problems.append(problem)
             continue
-        resolved = _data(scenario)
+        resolved = scenario.resolved_data()
         params = {p: _param_value(_value_at(resolved, parse_path(p))) for p in keys}
         out.append(Point(index, params, resolved, run_metric_keys(scenario)))
     if problems:

@@ -17,9 +17,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.errors import SimError
-from sim.spec.scenario import (
-    scenario_from_data,
-)
+from sim.spec.load import scenario_from_data
 from sim.store.files import csv_cell
 from sim.sweep.plan import SweepPlan
 from sim.sweep.spec import HEAD_COLUMNS, TAIL_COLUMNS

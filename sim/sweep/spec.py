@@ -18,13 +18,9 @@ from pydantic import (
 )
 
 from sim.core.errors import close_match
-from sim.spec.scenario import (
-    FieldProblem,
-    FileName,
-    clean_loc,
-    format_path,
-    line_of,
-)
+from sim.spec.field_types import FieldProblem, FileName
+from sim.spec.problems import clean_loc, line_of
+from sim.spec.scenario import format_path
 
 DEFAULT_METRICS = (
     "detection.probability",
