@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,16 +19,26 @@ cli = test_bad_input.cli  # the fixture: a scenario under tmp_path/in, the CLI o
 
 def test_closed_output_ends_quietly_with_141(tmp_path):
     """Regression: `ceasefire-sim schema | head -c 10` ended in a BrokenPipeError
-    traceback. It now exits 141 (as a program killed by SIGPIPE), nothing on stderr."""
+    traceback. It now exits 141 (as a program killed by SIGPIPE), nothing on stderr.
+
+    The pipe is shrunk to one page, far below the schema's ~30 KB, so the program is
+    still writing when the reader goes away (with the default 64 KB pipe it could
+    finish first and exit 0)."""
+    import fcntl
+
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim.cli", "schema"],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=write_end,
         stderr=subprocess.PIPE,
     )
-    assert proc.stdout is not None and proc.stderr is not None
-    assert proc.stdout.read(10)
-    proc.stdout.close()  # the reader goes away with most of the schema unread
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        assert reader.read(10)
+    # the reader went away with most of the schema unread
+    assert proc.stderr is not None
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141
     assert err == ""
