@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sim.schema import ERRORS_LOG, PLOTS
 from sim.store.outdir import replace_file
 
 EXIT_FIGURES_FAILED = 3
-ERRORS_LOG = "errors.log"
 _TEMP_FILE = re.compile(r"^\..+\.tmp-(?P<pid>\d+)(\.[a-z]+)?$")
 T = TypeVar("T")
 
@@ -74,12 +74,6 @@ def save_figure(fig: Any, path: Path, **savefig: Any) -> Path:
     return path
 
 
-def write_text(path: Path, text: str) -> Path:
-    """Write a text file (a report) atomically."""
-    replace_file(path, text)
-    return path
-
-
 def remove_stale_files(folder: Path) -> None:
     """Remove ``.NAME.tmp-PID`` files in ``folder`` whose process is gone."""
     if not folder.is_dir():
@@ -104,7 +98,7 @@ def record(folder: Path, failures: list[FigureFailure], manifest: str | None) ->
     ``manifest`` names the folder's JSON manifest to update (its ``figures_failed``
     key: the failed names, [] when all were drawn), or None to leave it alone.
     """
-    plots = folder / "plots"
+    plots = folder / PLOTS
     log = plots / ERRORS_LOG
     if failures:
         plots.mkdir(exist_ok=True)
