@@ -789,7 +789,7 @@ def test_sweep_summary_lines_in_the_docs_have_the_printed_form():
     """Each sweep summary line quoted in sweeps.md or the README has the form the command
     prints ('N runs: N ok, N failed; T s on 2 worker processes'), so no retired wording
     (such as '2 processes worker(s)') survives in the docs."""
-    from sim.present.describe import where_run
+    from sim.present.format import where_run
 
     wheres = {where_run(w, e) for w in (1, 2, 4) for e in ("inline", "processes", "dask-local")}
     pattern = re.compile(r"^(\d+) runs?: \d+ ok, \d+ failed(, \d+ resumed)?; [\d.]+ s (.+)$")

@@ -167,14 +167,14 @@ class Comparison:
                 continue
             cells = [key]
             for i in range(len(self.runs)):
-                text = format_value(key, self.values[key][i])
+                text = fmt.metric(key, self.values[key][i])
                 low, high = f"{key}.low95", f"{key}.high95"
                 if low in keys and high in keys and _is_number(self.values[key][i]):
                     bounds = fmt.percent_bounds(self.values[low][i], self.values[high][i])
                     text += f" [{bounds}]" if bounds else ""
                 cells.append(text)
             if len(self.runs) == 2:
-                cells.append(format_difference(key, self.difference(key)))
+                cells.append(fmt.metric(key, self.difference(key), signed=True))
             rows.append(cells)
         return rows
 
@@ -230,16 +230,6 @@ def _interval_base(key: str) -> str | None:
         if key.endswith(suffix):
             return key[: -len(suffix)]
     return None
-
-
-def format_value(key: str, value: Any) -> str:
-    """A metric value for people, by the unit of its key (``sim.present.format.metric``)."""
-    return fmt.metric(key, value)
-
-
-def format_difference(key: str, diff: float | None) -> str:
-    """A difference (run 2 - run 1) for people: signed, percentage points for proportions."""
-    return fmt.metric(key, diff, signed=True)
 
 
 def order_metrics(keys: Sequence[str]) -> list[str]:
