@@ -587,3 +587,15 @@ def test_sweep_report_words_for_one_point_and_the_executor(tmp_path):
     assert "1 point x 1 replication;" in text
     assert "Executor inline (1 process)" in text
     assert "workers)" not in text
+
+
+def test_assumptions_point_to_the_model_page_where_they_are_stated(run_folder):
+    """The report does not restate the model's assumptions (they would drift from the
+    docs): it names docs/model.md and its limits section, which exists there."""
+    from sim.present.report.run import ASSUMPTIONS_DOC, LIMITS_SECTION
+
+    model = (ROOT / ASSUMPTIONS_DOC).read_text(encoding="utf-8")
+    assert f"\n## {LIMITS_SECTION}\n" in model
+    page = read_page(run_folder / "report.html")
+    text = " ".join(" ".join(page.text).split())
+    assert ASSUMPTIONS_DOC in text and LIMITS_SECTION in text

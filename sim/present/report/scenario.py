@@ -62,7 +62,7 @@ def _general(s: Scenario, line_length_m: Any) -> str:
     rows = [
         ("Name", s.name),
         ("Description", s.description or fmt.MISSING),
-        ("Start", str(s.start)),
+        ("Start", s.start.isoformat()),
         ("Duration", fmt.duration(s.duration)),
         ("Line length", fmt.MISSING if line_length_m is None else f"{line_length_m / 1000:.1f} km"),
         ("Line", f"{len(line.points or [])} vertices, {where}"),
