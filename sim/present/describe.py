@@ -30,7 +30,7 @@ def describe_scenario(scenario: Scenario, violations: int) -> str:
     lines = [
         f"scenario {scenario.name}: valid",
         f"  period     {scenario.start:%Y-%m-%d %H:%M}Z + {duration(scenario.duration)}",
-        f"  line       {line.length / 1000:.1f} km, zone +/-{line.buffer / 1000:g} km"
+        f"  line       {line.length / 1000:.1f} km, zone +/-{fmt.distance(line.buffer)}"
         + (
             f", projected length error {line.projected_length_error() * 100:+.3f} %"
             if line.is_geographic
@@ -51,13 +51,13 @@ def describe_scenario(scenario: Scenario, violations: int) -> str:
         lines.append(
             f"  drones     {d.name}: {plural(d.count, 'airframe')}, "
             f"{plural(stations, 'station')} "
-            f"({base}), {d.speed * 3.6:g} km/h, range {d.sensor.range / 1000:g} km, "
+            f"({base}), {d.speed * 3.6:g} km/h, range {fmt.distance(d.sensor.range)}, "
             f"pd {d.sensor.pd:g}, {d.modality}"
         )
     for g in scenario.ground_sensors:
         lines.append(
             f"  ground     {g.name}: {plural(_sensor_count(g, line.length), 'sensor')}, range "
-            f"{g.sensor.range / 1000:g} km, pd {g.sensor.pd:g}, {g.modality}"
+            f"{fmt.distance(g.sensor.range)}, pd {g.sensor.pd:g}, {g.modality}"
         )
     for s in scenario.satellites:
         lines.append(

@@ -99,7 +99,7 @@ def compare_sweeps(
             comparison.plots.append(path)
     attempt(
         "report.html",
-        lambda: write_sweep_compare_report(out, comparison),
+        lambda: write_sweep_compare_report(out, labels, sweeps, comparison.plots),
         comparison.failures,
     )
     record(out, comparison.failures, None)

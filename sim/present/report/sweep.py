@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import numbers
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.core.errors import plural
 from sim.present import format as fmt
 from sim.present.captions import SWEEP_AIDS, SWEEP_COMPARE_AID, Caption, sweep_metric_aid
 from sim.present.report.html import esc, figures, kv_table, page, table, write_page
 from sim.schema import PLOTS
-from sim.sweep.folder import read_sweep
-
-if TYPE_CHECKING:
-    from sim.present.sweep_compare import SweepComparison
+from sim.sweep.folder import SweepFolder, read_sweep
 
 
 def _caption(name: str, aid: str) -> Caption:
@@ -107,10 +104,12 @@ def write_sweep_report(folder: str | Path) -> Path:
     return write_page(folder, render_sweep_report(folder))
 
 
-def write_sweep_compare_report(folder: str | Path, comparison: SweepComparison) -> Path:
-    """Write ``<folder>/report.html`` for a comparison of sweeps (``SweepComparison``)."""
+def write_sweep_compare_report(
+    folder: str | Path, names: list[str], sweeps: list[SweepFolder], plots: list[Path]
+) -> Path:
+    """Write ``<folder>/report.html`` for a comparison of sweeps: their names, folders, figures."""
     rows = []
-    for name, sweep in zip(comparison.names, comparison.sweeps, strict=True):
+    for name, sweep in zip(names, sweeps, strict=True):
         m = sweep.manifest
         target = sweep.target
         rows.append(
@@ -123,10 +122,10 @@ def write_sweep_compare_report(folder: str | Path, comparison: SweepComparison) 
                 ", ".join(str(p) for p in m.get("cheapest") or []) or "none",
             ]
         )
-    names = ", ".join(comparison.names)
-    captions = {p.stem: _caption(p.stem, SWEEP_COMPARE_AID) for p in comparison.plots}
+    title = ", ".join(names)
+    captions = {p.stem: _caption(p.stem, SWEEP_COMPARE_AID) for p in plots}
     body = [
-        f"<header><h1>ceasefire-sim sweep comparison: {esc(names)}</h1></header>",
+        f"<header><h1>ceasefire-sim sweep comparison: {esc(title)}</h1></header>",
         '<section id="sweeps"><h2>Sweeps</h2>'
         + table(["sweep", "folder", "points", "runs ok", "target", "cheapest points"], rows)
         + "</section>",
@@ -135,4 +134,4 @@ def write_sweep_compare_report(folder: str | Path, comparison: SweepComparison) 
         + "</section>",
         "<footer>Written by ceasefire-sim compare. Self-contained: no network resources.</footer>",
     ]
-    return write_page(folder, page(f"ceasefire-sim sweep comparison: {names}", "\n".join(body)))
+    return write_page(folder, page(f"ceasefire-sim sweep comparison: {title}", "\n".join(body)))
