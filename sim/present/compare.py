@@ -57,6 +57,8 @@ from sim.schema import (
     COMPARE_METRICS_MD,
     COVERAGE,
     GRID_ZONE,
+    HIGH95,
+    LOW95,
     PLOTS,
 )
 from sim.store.outdir import COMPARE, check_out, publish, temporary
@@ -218,7 +220,7 @@ class Comparison:
 
 
 # --------------------------------------------------------------------------------------
-# Formatting
+# Metric keys and values
 
 
 def _is_number(value: Any) -> bool:
@@ -226,7 +228,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _interval_base(key: str) -> str | None:
-    for suffix in (".low95", ".high95"):
+    """The proportion whose Wilson bound ``key`` is (None for any other key)."""
+    for suffix in (LOW95, HIGH95):
         if key.endswith(suffix):
             return key[: -len(suffix)]
     return None

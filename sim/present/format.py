@@ -64,7 +64,7 @@ def percent(fraction: Any, signed: bool = False) -> str:
         return MISSING
     value = 100 * float(fraction)
     if signed:
-        return f"{value:+.1f} pp" if value else "0.0 pp"
+        return f"{_sign(value, signed)}{value:.1f} pp"
     return f"{value:.1f} %"
 
 
