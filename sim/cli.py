@@ -140,7 +140,6 @@ def _named(path: Path):
 def _cmd_run(args: argparse.Namespace) -> int:
     from sim.engine.model import run
     from sim.present.describe import describe_run
-    from sim.present.draw import draw_run
     from sim.present.format import duration
     from sim.spec.scenario import load_scenario
     from sim.store.write import write_results
@@ -155,7 +154,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with _named(args.scenario):
         result = run(scenario, seed=args.seed)
     write_results(result, out, started, command=sys.argv[1:])
-    failures: list[FigureFailure] = [] if args.no_plots else draw_run(out)[1]
+    failures: list[FigureFailure] = []
+    if not args.no_plots:
+        from sim.present.draw import draw_run  # matplotlib: loaded only to draw
+
+        failures = draw_run(out)[1]
     if args.quiet:
         print(out)
     else:
@@ -236,7 +239,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     def draw(outcome: SweepOutcome) -> None:  # while the sweep folder is still locked
         if not args.no_plots and outcome.ok:
-            from sim.present.draw import draw_sweep
+            from sim.present.draw import draw_sweep  # matplotlib: loaded only to draw
 
             failures.extend(draw_sweep(outcome.out)[1])
 
