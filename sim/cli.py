@@ -12,17 +12,15 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from sim.core import interrupts
 from sim.core.errors import ExecutionError, ScenarioError, SimError
-from sim.present.drawing import ERRORS_LOG, FigureFailure, attempt, record
-from sim.schema import MANIFEST, METRICS, SUMMARY
-from sim.store.outdir import RUN, check_out, remove_stale_files
+from sim.present.drawing import EXIT_FIGURES_FAILED, FigureFailure
+from sim.schema import ERRORS_LOG, METRICS, PLOTS, SUMMARY
+from sim.store.outdir import RUN, check_out
 
 EXIT_BAD_INPUT = 2
-EXIT_FIGURES_FAILED = 3  # sim.present.drawing.EXIT_FIGURES_FAILED
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a program killed by it
 EPILOG = """\
 exit status:
@@ -114,52 +112,6 @@ def _add_overrides(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _remove_stale_figures(plots: Path, keep: set[str]) -> None:
-    """Remove PNGs in ``plots`` that are no longer drawn (neither written now nor failed)."""
-    for png in plots.glob("*.png"):
-        if png.name not in keep and not png.name.startswith("."):  # not another's temporary
-            png.unlink()
-
-
-def _draw(folder: Path) -> tuple[list[Path], list[FigureFailure]]:
-    """Draw every plot and the report of a published results folder."""
-    from sim.present.figures.run import draw_all
-    from sim.present.report.run import write_report
-
-    return _draw_with(folder, draw_all, write_report)
-
-
-def _draw_sweep(folder: Path) -> tuple[list[Path], list[FigureFailure]]:
-    """Draw a sweep folder's figures and report."""
-    from sim.present.figures.sweep import draw_all
-    from sim.present.report.run import write_sweep_report
-
-    return _draw_with(folder, draw_all, write_sweep_report)
-
-
-def _draw_with(
-    folder: Path,
-    draw_all: Callable[..., list[Path]],
-    write_report: Callable[[Path], Path],
-) -> tuple[list[Path], list[FigureFailure]]:
-    """Draw a folder's figures, then its report; return the files written and failures.
-
-    Existing figures are replaced one by one, never deleted first; a PNG that is no
-    longer drawn is removed once the others are written.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    failures: list[FigureFailure] = []
-    remove_stale_files(folder / "plots")
-    written = draw_all(folder, errors=failures)
-    keep = {p.name for p in written} | {f"{f.name}.png" for f in failures}
-    _remove_stale_figures(folder / "plots", keep)
-    report = attempt("report.html", lambda: write_report(folder), failures)
-    record(folder, failures, MANIFEST)
-    return [*written, *([report] if report else [])], failures
-
-
 def _failed(folder: Path, failures: list[FigureFailure]) -> int:
     """Name each failed figure on stderr; the exit status (0 or EXIT_FIGURES_FAILED)."""
     if not failures:
@@ -167,7 +119,7 @@ def _failed(folder: Path, failures: list[FigureFailure]) -> int:
     for failure in failures:
         print(f"error: {failure.line()}", file=sys.stderr)
     print(
-        f"the data in {folder} is complete; details in {folder / 'plots' / ERRORS_LOG}; "
+        f"the data in {folder} is complete; details in {folder / PLOTS / ERRORS_LOG}; "
         f"`ceasefire-sim plot {folder}` draws the figures again",
         file=sys.stderr,
     )
@@ -187,7 +139,8 @@ def _named(path: Path):
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from sim.engine.model import run
-    from sim.present.describe import describe_run, fmt_duration
+    from sim.present.describe import describe_run
+    from sim.present.format import duration
     from sim.spec.load import load_scenario
     from sim.store.write import write_results
 
@@ -201,12 +154,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with _named(args.scenario):
         result = run(scenario, seed=args.seed)
     write_results(result, out, started, command=sys.argv[1:])
-    failures: list[FigureFailure] = [] if args.no_plots else _draw(out)[1]
+    failures: list[FigureFailure] = []
+    if not args.no_plots:
+        from sim.present.draw import draw_run  # matplotlib: loaded only to draw
+
+        failures = draw_run(out)[1]
     if args.quiet:
         print(out)
     else:
         print(
-            f"{scenario.name}: {fmt_duration(scenario.duration)}, seed {result.seed}, "
+            f"{scenario.name}: {duration(scenario.duration)}, seed {result.seed}, "
             f"{result.wall_seconds:.2f} s"
         )
         print(describe_run(result.metrics(), str(out)))
@@ -221,7 +178,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     with _named(args.scenario):
         model = build(scenario)
-    print(describe_scenario(scenario, model))
+    print(describe_scenario(scenario, len(model.violations)))
     _warn(scenario)
     return 0
 
@@ -235,17 +192,18 @@ def _warn(scenario) -> None:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
+    from sim.present.draw import draw_run, draw_sweep
     from sim.store.read import ResultsFolder
-    from sim.sweep import is_sweep_folder, read_sweep
+    from sim.sweep.folder import is_sweep_folder, read_sweep
 
     looks_like_sweep = (args.folder / SUMMARY).is_file() and not (args.folder / METRICS).is_file()
     if is_sweep_folder(args.folder) or looks_like_sweep:
         read_sweep(args.folder)  # refuses a damaged sweep folder, naming the file
-        paths, failures = _draw_sweep(args.folder)
+        paths, failures = draw_sweep(args.folder)
     else:
         folder = ResultsFolder(args.folder)  # refuses a folder that is not a results folder
         folder.check()  # and one with a damaged file, naming it
-        paths, failures = _draw(folder.path)
+        paths, failures = draw_run(folder.path)
     for path in paths:
         print(path)
     return _failed(args.folder, failures)
@@ -269,7 +227,8 @@ def _plain(value: object) -> str:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.present.describe import plural, where_run
+    from sim.core.errors import plural
+    from sim.present.format import where_run
     from sim.sweep import SweepOutcome, run_sweep
 
     if args.workers is not None and args.workers < 1:
@@ -278,7 +237,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     def draw(outcome: SweepOutcome) -> None:  # while the sweep folder is still locked
         if not args.no_plots and outcome.ok:
-            failures.extend(_draw_sweep(outcome.out)[1])
+            from sim.present.draw import draw_sweep  # matplotlib: loaded only to draw
+
+            failures.extend(draw_sweep(outcome.out)[1])
 
     try:
         outcome = run_sweep(

@@ -27,9 +27,6 @@ PLOTS = "plots"  # the figures folder: plots/<name>.png
 REPORT = "report.html"
 ERRORS_LOG = "errors.log"  # figures that failed, with their tracebacks
 
-# --- a compare folder ------------------------------------------------------------------
-COMPARE_INDEX = "compare.json"  # the compared folders (its presence marks the folder)
-
 # --- a sweep folder (beside MANIFEST and REPORT) ---------------------------------------
 RUNS = "runs.csv"  # one row per (point, replication)
 SUMMARY = "summary.csv"  # one row per point
@@ -116,3 +113,8 @@ VERIFIED_PROBABILITY = "verified.probability"
 COVERAGE_TIME_FRACTION = "coverage.time_fraction"
 LOW95 = ".low95"  # suffix of a proportion's Wilson interval bounds
 HIGH95 = ".high95"
+
+# --- a compare folder (ceasefire-sim compare) ---------------------------------------------
+COMPARE_LISTING = "compare.json"  # the compared runs or sweeps; marks a compare folder
+COMPARE_METRICS_CSV = "metrics.csv"  # one row per metric, one column per run
+COMPARE_METRICS_MD = "metrics.md"  # the same table for people

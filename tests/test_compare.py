@@ -3,8 +3,6 @@ results folders."""
 
 import csv
 import json
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -13,16 +11,11 @@ import yaml
 from matplotlib.image import imread
 
 import sim
+import sim.present.compare
 from sim.core.errors import SimError
 from sim.core.tables import Table
-from sim.present.compare import (
-    compare,
-    coverage_difference,
-    default_out,
-    format_difference,
-    format_duration,
-    format_value,
-)
+from sim.present.compare import compare, default_out
+from sim.present.figures.compare import coverage_difference
 from sim.spec.load import load_scenario, scenario_from_data
 from sim.store.write import write_results
 
@@ -140,17 +133,19 @@ def test_headline_metrics_come_first(two):
 
 
 def test_table_text_formats_for_people(two, runs):
-    """The printed table shows proportions as % with their interval, latencies in minutes."""
+    """The printed table shows proportions as % with their interval, latencies in minutes
+    (rounded by the one duration rule: below 90 min, whole minutes)."""
     m = metrics_of(runs["a"])
     text = two.table_text()
     p, lo, hi = (m[f"detection.probability{s}"] for s in ("", ".low95", ".high95"))
     diff = metrics_of(runs["b"])["detection.probability"] - p
     row = next(line for line in text.splitlines() if line.startswith("detection.probability "))
-    assert f" {100 * p:.1f} % [{100 * lo:.1f}, {100 * hi:.1f}] " in row
+    assert f" {100 * p:.1f} % [{100 * lo:.1f}–{100 * hi:.1f} %] " in row
     assert row.endswith(f" {100 * diff:+.1f} pp")
     assert not any(line.startswith("detection.probability.low95") for line in text.splitlines())
     latency = next(line for line in text.splitlines() if line.startswith("latency.median_s"))
-    assert f"{m['latency.median_s'] / 60:.1f} min" in latency
+    assert 90 <= m["latency.median_s"] < 90 * 60  # the case this test reads
+    assert f" {m['latency.median_s'] / 60:.0f} min " in latency
 
 
 def test_markdown_table_matches_text_rows(two):
@@ -302,9 +297,9 @@ def test_replaces_a_previous_compare_output(runs, tmp_path, monkeypatch):
     (out / "compare.json").write_text("[]")
     (out / "stale.png").write_bytes(b"")
     calls = []
-    report = types.ModuleType("sim.present.report.run")
-    report.write_compare_report = lambda folder: calls.append(Path(folder))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sim.present.report.run", report)
+    monkeypatch.setattr(
+        sim.present.compare, "write_compare_report", lambda folder: calls.append(Path(folder))
+    )
     compare([runs["a"], runs["c"]], out=out, names=["four", "six"])
     assert not (out / "stale.png").exists()
     assert [r["name"] for r in json.loads((out / "compare.json").read_text())] == ["four", "six"]
@@ -325,28 +320,6 @@ def test_default_destination():
     assert default_out(["plan A", "plan/B"]) == Path("results/compare/plan_A-vs-plan_B")
 
 
-# --- formatting ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(42.0, "42 s"), (600.0, "10.0 min"), (3 * 3600.0, "3.0 h"), (3 * 86400.0, "3.0 d")],
-)
-def test_format_duration(seconds, text):
-    """Durations in s, min, h or days by size."""
-    assert format_duration(seconds) == text
-
-
-def test_format_by_unit():
-    """Proportions in %, differences in percentage points, counts as integers, nulls as n/a."""
-    assert format_value("detection.by_class.drone", 0.125) == "12.5 %"
-    assert format_difference("detection.by_class.drone", -0.05) == "-5.0 pp"
-    assert format_value("assets.male.sorties", 16.0) == "16"
-    assert format_difference("violations.count", 31.0) == "+31"
-    assert format_value("latency.median_s", None) == "n/a"
-    assert format_difference("false_alarms.per_day", 0.5) == "+0.50/day"
-
-
 def test_deadline_metrics_are_headline_rows_with_intervals(two, runs):
     """detection.within_<d> and report.within_<d> come right after detection.probability,
     shortest deadline first, each one row with its Wilson interval and a pp difference."""
@@ -363,6 +336,6 @@ def test_deadline_metrics_are_headline_rows_with_intervals(two, runs):
     line = next(x for x in text.splitlines() if x.startswith("detection.within_30min "))
     a, b = (metrics_of(runs[k]) for k in ("a", "b"))
     low, high = a["detection.within_30min.low95"], a["detection.within_30min.high95"]
-    assert f"{100 * a['detection.within_30min']:.1f} % [{100 * low:.1f}, {100 * high:.1f}]" in line
+    assert f"{100 * a['detection.within_30min']:.1f} % [{100 * low:.1f}–{100 * high:.1f} %]" in line
     diff = 100 * (b["detection.within_30min"] - a["detection.within_30min"])
     assert line.endswith(f"{diff:+.1f} pp")

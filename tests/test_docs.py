@@ -790,7 +790,7 @@ def test_sweep_summary_lines_in_the_docs_have_the_printed_form():
     """Each sweep summary line quoted in sweeps.md or the README has the form the command
     prints ('N runs: N ok, N failed; T s on 2 worker processes'), so no retired wording
     (such as '2 processes worker(s)') survives in the docs."""
-    from sim.present.describe import where_run
+    from sim.present.format import where_run
 
     wheres = {where_run(w, e) for w in (1, 2, 4) for e in ("inline", "processes", "dask-local")}
     pattern = re.compile(r"^(\d+) runs?: \d+ ok, \d+ failed(, \d+ resumed)?; [\d.]+ s (.+)$")
@@ -806,3 +806,30 @@ def test_sweep_summary_lines_in_the_docs_have_the_printed_form():
         assert match is not None, line
         assert match.group(3) in wheres, line
         assert (match.group(1) == "1") == (" run: " in line), line
+
+
+def test_present_modules_named_in_the_docs_exist():
+    """Every `sim.present...` name (module or module.attribute) and `sim/present/....py`
+    path the docs and README mention is real, so a moved function cannot leave a stale
+    pointer behind."""
+    import importlib
+
+    texts = [p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md")]
+    texts.append((ROOT / "README.md").read_text(encoding="utf-8"))
+    names = {n for t in texts for n in re.findall(r"`(sim\.present(?:\.\w+)+)", t)}
+    paths = {p for t in texts for p in re.findall(r"`(sim/present/[\w/]+\.py)`", t)}
+    assert names and paths
+    for path in paths:
+        assert (ROOT / path).is_file(), path
+    for name in names:
+        parts = name.split(".")
+        for k in range(len(parts), 1, -1):
+            try:
+                obj = importlib.import_module(".".join(parts[:k]))
+            except ModuleNotFoundError:
+                continue
+            for attr in parts[k:]:
+                obj = getattr(obj, attr)
+            break
+        else:
+            raise AssertionError(name)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 import math
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -19,6 +20,9 @@ from matplotlib.image import imread  # noqa: E402
 import sim  # noqa: E402
 import sim.engine.model  # noqa: E402
 from sim.measure.metrics import wilson_interval  # noqa: E402
+from sim.present import format as fmt  # noqa: E402
+from sim.present.figures import along_line, latency, style, timelines, zones  # noqa: E402
+from sim.present.figures import map as map_figure  # noqa: E402
 from sim.present.figures import run as plots  # noqa: E402
 from sim.spec.load import scenario_from_data  # noqa: E402
 from sim.store.read import ResultsFolder  # noqa: E402
@@ -31,8 +35,8 @@ QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 EVENT_FIGURES = {"detection_along_line", "latency_cdf", "report_latency_cdf"}
 COVERAGE_FILES = ("coverage.csv", "coverage_time.csv", "coverage_spacetime.npz")
 LOCAL_CELL_KM = 2.0
-WIDTH_PX = round(plots.FIGSIZE[0] * plots.DPI)
-HEIGHT_PX = round(plots.FIGSIZE[1] * plots.DPI)
+WIDTH_PX = round(style.FIGSIZE[0] * style.DPI)
+HEIGHT_PX = round(style.FIGSIZE[1] * style.DPI)
 
 LOCAL = {
     "name": "local-plots",
@@ -151,19 +155,25 @@ def test_plots_are_drawn_from_the_folder_alone(quick, tmp_path, monkeypatch):
     assert all(p.parent == copy / "plots" for p in written)
 
 
-def test_plots_module_does_not_import_the_engine():
-    """sim/present/figures/run.py imports neither the engine nor pyplot (no live engine, no
-    global state)."""
-    tree = ast.parse((ROOT / "sim" / "present" / "figures" / "run.py").read_text(encoding="utf-8"))
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported.add(node.module or "")
-            imported |= {f"{node.module}.{alias.name}" for alias in node.names}
-    assert not {m for m in imported if m.startswith("sim.engine.model") or m == "sim.run"}
-    assert not {m for m in imported if "pyplot" in m}
+def test_present_imports_neither_the_engine_nor_simpy_numba_or_pyplot():
+    """Every module of sim.present works from saved folders: importing it (in a fresh
+    interpreter) loads no SimPy, numba, engine or world model, and never pyplot (no global
+    figure state)."""
+    modules = sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in (ROOT / "sim" / "present").rglob("*.py")
+    )
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + "bad = ('simpy', 'numba', 'sim.engine', 'sim.world', 'matplotlib.pyplot')\n"
+        + "print(sorted(m for m in sys.modules if m.startswith(bad)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert len(modules) > 20
+    assert out.stdout.strip() == "[]"
 
 
 # --- every figure: titled, labelled -------------------------------------------------------
@@ -205,7 +215,7 @@ def test_registry_reading_aids_are_one_line():
 def test_map_of_a_lonlat_scenario_is_in_degrees_with_true_aspect(quick):
     """A lon/lat map is labelled in degrees, its aspect 1/cos(latitude of the view centre)."""
     _need(quick, "line.geojson")
-    ax = plots.plot_map(quick)
+    ax = map_figure.plot_map(quick)
     assert ax.get_xlabel() == "longitude (deg E)"
     assert ax.get_ylabel() == "latitude (deg N)"
     lat = np.mean(ax.get_ylim())
@@ -215,7 +225,7 @@ def test_map_of_a_lonlat_scenario_is_in_degrees_with_true_aspect(quick):
 def test_map_of_a_local_scenario_is_in_km(local):
     """A local map is in km with equal aspect, and its violations are plotted in km."""
     _need(local, "line.geojson")
-    ax = plots.plot_map(local)
+    ax = map_figure.plot_map(local)
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("x (km)", "y (km)")
     assert ax.get_aspect() == 1.0
     # the line runs 100 km along x: in metres the view would reach 100,000
@@ -225,8 +235,8 @@ def test_map_of_a_local_scenario_is_in_km(local):
 def test_map_legend_counts_each_outcome(quick):
     """The map's legend gives the number of verified, detected and missed violations."""
     _need(quick, "line.geojson")
-    labels = [t.get_text() for t in plots.plot_map(quick).get_legend().get_texts()]
-    outcome = plots.outcomes(quick.events)
+    labels = [t.get_text() for t in map_figure.plot_map(quick).get_legend().get_texts()]
+    outcome = style.outcomes(quick.events)
     for name in ("verified", "detected", "missed"):
         assert f"{name} ({int(np.sum(outcome == name))})" in labels
 
@@ -261,7 +271,7 @@ def test_map_draws_range_footprints_for_many_sensors(tmp_path):
         if f["properties"].get("kind") == "ground_sensor"
     ]
     assert len(sensors) >= 150
-    ax = plots.plot_map(folder)
+    ax = map_figure.plot_map(folder)
     (discs,) = [c for c in ax.collections if isinstance(c, PatchCollection)]
     paths = discs.get_paths()
     assert len(paths) == len(sensors)
@@ -278,7 +288,7 @@ def test_map_draws_range_footprints_for_many_sensors(tmp_path):
 def test_zone_grid_holds_every_zone_cell_once(local):
     """The zone grid's unmasked cells are exactly the zone rows of coverage.csv, in place."""
     _need(local, "coverage.csv")
-    grid = plots.zone_grid(local)
+    grid = zones.zone_grid(local)
     rows = np.asarray(local.coverage["grid"]) == "zone"
     values = grid.column(local, "covered_fraction")
     assert values.count() == int(rows.sum())
@@ -290,7 +300,7 @@ def test_zone_grid_holds_every_zone_cell_once(local):
 def test_zone_grid_corners_are_half_a_cell_around_centres(local):
     """Local zone-grid corners (km) lie half a cell either side of each cell's x, y."""
     _need(local, "coverage.csv")
-    grid = plots.zone_grid(local)
+    grid = zones.zone_grid(local)
     rows = np.asarray(local.coverage["grid"]) == "zone"
     x = np.asarray(local.coverage["x"])[rows] / 1000.0
     y = np.asarray(local.coverage["y"])[rows] / 1000.0
@@ -304,7 +314,7 @@ def test_zone_grid_corners_are_half_a_cell_around_centres(local):
 def test_coverage_map_colour_scale_is_zero_to_one(quick):
     """The covered-fraction map's colour scale is fixed at [0, 1] so maps compare."""
     _need(quick, "coverage.csv")
-    ax = plots.plot_coverage_map(quick)
+    ax = zones.plot_coverage_map(quick)
     mesh = ax.collections[0]
     assert (mesh.norm.vmin, mesh.norm.vmax) == (0.0, 1.0)
 
@@ -312,7 +322,7 @@ def test_coverage_map_colour_scale_is_zero_to_one(quick):
 def test_revisit_map_is_in_hours(quick):
     """The revisit map's colour scale tops out at the largest max gap, in hours."""
     _need(quick, "coverage.csv")
-    ax = plots.plot_revisit_map(quick)
+    ax = zones.plot_revisit_map(quick)
     rows = np.asarray(quick.coverage["grid"]) == "zone"
     top = float(np.max(np.asarray(quick.coverage["gap_max_s"])[rows])) / 3600.0
     assert ax.collections[0].norm.vmax == pytest.approx(max(top, 1e-9))
@@ -321,13 +331,13 @@ def test_revisit_map_is_in_hours(quick):
 def test_zone_maps_share_a_norm(local):
     """draw_zone_values with one norm draws two maps on one colour scale."""
     _need(local, "coverage.csv")
-    grid = plots.zone_grid(local)
+    grid = zones.zone_grid(local)
     fig = matplotlib.figure.Figure()
     a, b = fig.subplots(1, 2)
     norm = mcolors.Normalize(0.0, 2.0)
     values = grid.column(local, "covered_fraction")
-    m1 = plots.draw_zone_values(a, grid, values, norm=norm, colorbar=False)
-    m2 = plots.draw_zone_values(b, grid, 2 * values, norm=norm, colorbar=False)
+    m1 = zones.draw_zone_values(a, grid, values, norm=norm, colorbar=False)
+    m2 = zones.draw_zone_values(b, grid, 2 * values, norm=norm, colorbar=False)
     assert m1.norm is m2.norm is norm
 
 
@@ -337,24 +347,24 @@ def test_zone_maps_share_a_norm(local):
 def test_spacetime_rgb_corners_are_white_drone_ground_and_both():
     """No coverage is white; full coverage by one class or both gives its key colour."""
     zero, one = np.zeros(1), np.ones(1)
-    assert np.array_equal(plots.spacetime_rgb(zero, zero), np.ones((1, 3)))
-    k = plots.SPACETIME_STRENGTH
+    assert np.array_equal(timelines.spacetime_rgb(zero, zero), np.ones((1, 3)))
+    k = timelines.SPACETIME_STRENGTH
     for d, g, colour in (
-        (one, zero, plots.SPACETIME_DRONE),
-        (zero, one, plots.SPACETIME_GROUND),
-        (one, one, plots.SPACETIME_BOTH),
+        (one, zero, timelines.SPACETIME_DRONE),
+        (zero, one, timelines.SPACETIME_GROUND),
+        (one, one, timelines.SPACETIME_BOTH),
     ):
         expected = 1 - k * (1 - np.asarray(mcolors.to_rgb(colour)))
-        assert np.allclose(plots.spacetime_rgb(d, g)[0], expected)
+        assert np.allclose(timelines.spacetime_rgb(d, g)[0], expected)
 
 
 def test_spacetime_ground_and_both_are_clearly_different():
     """Regression: "ground" and "both" were hard to tell apart. The three class colours
     now differ by hue and by lightness (so also in grey scale)."""
     one, zero = np.ones(1), np.zeros(1)
-    drone = plots.spacetime_rgb(one, zero)[0]
-    ground = plots.spacetime_rgb(zero, one)[0]
-    both = plots.spacetime_rgb(one, one)[0]
+    drone = timelines.spacetime_rgb(one, zero)[0]
+    ground = timelines.spacetime_rgb(zero, one)[0]
+    both = timelines.spacetime_rgb(one, one)[0]
 
     def lightness(rgb: np.ndarray) -> float:
         return float(np.dot(rgb, [0.2126, 0.7152, 0.0722]))
@@ -369,11 +379,11 @@ def test_spacetime_shading_is_proportional_to_covered_time():
     """Regression: a bin a drone crossed for a moment was shaded at least a quarter of the
     full colour, so 8 % of line-time covered looked like 89 %. Shade is now linear in
     the covered fraction: 10 % covered is 10 % of the way from white."""
-    k = plots.SPACETIME_STRENGTH
-    drone = np.asarray(mcolors.to_rgb(plots.SPACETIME_DRONE))
+    k = timelines.SPACETIME_STRENGTH
+    drone = np.asarray(mcolors.to_rgb(timelines.SPACETIME_DRONE))
     full = 1 - k * (1 - drone)
     for f in (1e-6, 0.1, 0.5, 0.9):
-        rgb = plots.spacetime_rgb(np.array([f]), np.zeros(1))[0]
+        rgb = timelines.spacetime_rgb(np.array([f]), np.zeros(1))[0]
         assert np.allclose(rgb, 1 - f * (1 - full))
 
 
@@ -381,11 +391,13 @@ def test_spacetime_image_is_the_saved_fractions(quick):
     """The drawn raster is the saved drone and ground fractions, bin by bin, read back
     through the key: where one class alone covers, the shade gives its fraction."""
     _need(quick, "coverage_spacetime.npz", "events.csv")
-    ax = plots.plot_spacetime(quick)
+    ax = timelines.plot_spacetime(quick)
     st = quick.spacetime
     image = np.asarray(ax.get_images()[0].get_array(), dtype=float)
-    assert np.allclose(image, plots.spacetime_rgb(st["drone"], st["ground"]))
-    full = 1 - plots.SPACETIME_STRENGTH * (1 - np.asarray(mcolors.to_rgb(plots.SPACETIME_GROUND)))
+    assert np.allclose(image, timelines.spacetime_rgb(st["drone"], st["ground"]))
+    full = 1 - timelines.SPACETIME_STRENGTH * (
+        1 - np.asarray(mcolors.to_rgb(timelines.SPACETIME_GROUND))
+    )
     only_ground = np.asarray(st["drone"]) == 0
     channel = int(np.argmax(1 - full))  # the channel the ground colour moves most
     read = (1 - image[..., channel]) / (1 - full[channel])
@@ -396,8 +408,8 @@ def test_spacetime_image_is_the_saved_fractions(quick):
     # the ink matches the covered time: mean shade of the drone channel is the mean fraction
     drone_only = (np.asarray(st["ground"]) == 0) & (np.asarray(st["drone"]) > 0)
     if drone_only.any():
-        d_full = 1 - plots.SPACETIME_STRENGTH * (
-            1 - np.asarray(mcolors.to_rgb(plots.SPACETIME_DRONE))
+        d_full = 1 - timelines.SPACETIME_STRENGTH * (
+            1 - np.asarray(mcolors.to_rgb(timelines.SPACETIME_DRONE))
         )
         c = int(np.argmax(1 - d_full))
         d_read = (1 - image[..., c]) / (1 - d_full[c])
@@ -407,7 +419,7 @@ def test_spacetime_image_is_the_saved_fractions(quick):
 def test_spacetime_extent_matches_the_raster(quick):
     """The space-time image spans the raster's time (days) and chainage (km) edges."""
     _need(quick, "coverage_spacetime.npz", "events.csv")
-    ax = plots.plot_spacetime(quick)
+    ax = timelines.plot_spacetime(quick)
     st = quick.spacetime
     image = ax.get_images()[0]
     t = st["time_edges_s"] / 86_400.0
@@ -423,8 +435,8 @@ def test_draw_cdf_steps_to_one_or_to_the_fraction_of_total():
     """draw_cdf reaches 1 by default, k/total with total, and extends flat to right."""
     fig = matplotlib.figure.Figure()
     ax = fig.add_subplot()
-    plots.draw_cdf(ax, np.array([3.0, 1.0, np.nan, 2.0]), "a")
-    plots.draw_cdf(ax, np.array([3.0, 1.0, np.nan, 2.0]), "b", total=6, right=10.0)
+    latency.draw_cdf(ax, np.array([3.0, 1.0, np.nan, 2.0]), "a")
+    latency.draw_cdf(ax, np.array([3.0, 1.0, np.nan, 2.0]), "b", total=6, right=10.0)
     a, b = ax.get_lines()
     assert list(a.get_xdata()) == [0.0, 1.0, 2.0, 3.0]
     assert list(a.get_ydata()) == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0])
@@ -434,11 +446,11 @@ def test_draw_cdf_steps_to_one_or_to_the_fraction_of_total():
 
 def test_latency_cdf_has_a_curve_per_first_class(quick):
     """One CDF per asset class that detected first, plus all detected, each with its n."""
-    ax = plots.plot_latency_cdf(quick)
+    ax = latency.plot_latency_cdf(quick)
     first = np.asarray(quick.events["first_class"]).astype(str)
     labels = [line.get_label() for line in ax.get_lines()]
     expected = [
-        f"{plots.CLASS_LABELS[c]} (n={int(np.sum(first == c))}"
+        f"{style.CLASS_LABELS[c]} (n={int(np.sum(first == c))}"
         for c in ("drone", "ground", "satellite")
         if np.any(first == c)
     ]
@@ -448,7 +460,7 @@ def test_latency_cdf_has_a_curve_per_first_class(quick):
 
 def test_report_latency_curves_end_at_their_fractions(quick):
     """The report figure's curves end at the detected, reported and verified fractions."""
-    ax = plots.plot_report_latency_cdf(quick)
+    ax = latency.plot_report_latency_cdf(quick)
     e = quick.events
     n = len(e["id"])
     ends = [float(line.get_ydata()[-1]) for line in ax.get_lines()]
@@ -480,7 +492,7 @@ def test_latency_figures_use_a_log_time_axis_with_duration_ticks(quick, name):
         )
     }
     assert len(per_unit) == 1 and per_unit <= {60.0, 3600.0}
-    assert ax.get_xlim()[0] == pytest.approx(plots.LATENCY_FLOOR_S / per_unit.pop())
+    assert ax.get_xlim()[0] == pytest.approx(latency.LATENCY_FLOOR_S / per_unit.pop())
 
 
 def test_latency_axis_gives_the_first_hour_room_beside_a_long_tail():
@@ -489,14 +501,14 @@ def test_latency_axis_gives_the_first_hour_room_beside_a_long_tail():
     fig = matplotlib.figure.Figure()
     ax = fig.add_subplot()
     minutes = np.concatenate([np.linspace(1.0, 60.0, 50), [700.0]])
-    floor, right = plots.set_latency_scale(ax, minutes, 60.0)
-    plots.draw_cdf(ax, minutes, "x", right=right, floor=floor)
+    floor, right = latency.set_latency_scale(ax, minutes, 60.0)
+    latency.draw_cdf(ax, minutes, "x", right=right, floor=floor)
     fig.canvas.draw()
     left_px, hour_px, right_px = ax.transData.transform(
         np.column_stack([[floor, 60.0, right], [0.0, 0.0, 0.0]])
     )[:, 0]
     assert (hour_px - left_px) / (right_px - left_px) > 0.5
-    assert floor == pytest.approx(plots.LATENCY_FLOOR_S / 60.0)
+    assert floor == pytest.approx(latency.LATENCY_FLOOR_S / 60.0)
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert "1 h" in labels and "1 min" in labels
 
@@ -505,7 +517,7 @@ def test_draw_cdf_with_a_floor_draws_zero_latencies_at_it():
     """On a log axis a latency of 0 is drawn at the floor, never dropped."""
     fig = matplotlib.figure.Figure()
     ax = fig.add_subplot()
-    plots.draw_cdf(ax, np.array([0.0, 0.0, 5.0, 20.0]), "a", floor=0.5, right=40.0)
+    latency.draw_cdf(ax, np.array([0.0, 0.0, 5.0, 20.0]), "a", floor=0.5, right=40.0)
     (line,) = ax.get_lines()
     assert list(line.get_xdata()) == [0.5, 0.5, 0.5, 5.0, 20.0, 40.0]
     assert list(line.get_ydata()) == pytest.approx([0.0, 0.25, 0.5, 0.75, 1.0, 1.0])
@@ -518,22 +530,22 @@ def test_latency_figures_say_so_when_nothing_was_detected(tmp_path):
     folder = ResultsFolder(out)
     n = len(folder.events["id"])
     assert n > 0
-    ax = plots.plot_latency_cdf(folder)
+    ax = latency.plot_latency_cdf(folder)
     assert [t.get_text() for t in ax.texts] == [f"No violation was detected ({n} in the run)."]
-    ax = plots.plot_report_latency_cdf(folder)
+    ax = latency.plot_report_latency_cdf(folder)
     assert [t.get_text() for t in ax.texts] == [f"None of the {n} violations was detected."]
 
 
 def test_duration_labels_are_short_and_round():
     """Tick labels: seconds, minutes, hours, days."""
-    labels = [plots.duration_label(t) for t in (10, 60, 900, 3600, 6 * 3600, 86_400, 7 * 86_400)]
+    labels = [fmt.duration_tick(t) for t in (10, 60, 900, 3600, 6 * 3600, 86_400, 7 * 86_400)]
     assert labels == ["10 s", "1 min", "15 min", "1 h", "6 h", "1 d", "7 d"]
 
 
 def test_latency_unit_switches_to_hours_beyond_three_hours():
     """Latencies are in minutes up to a p95 of 3 h, in hours beyond."""
-    assert plots.latency_unit(np.full(10, 3 * 3600.0)) == (60.0, "minutes")
-    assert plots.latency_unit(np.full(10, 3 * 3600.0 + 1)) == (3600.0, "hours")
+    assert latency.latency_unit(np.full(10, 3 * 3600.0)) == (60.0, "minutes")
+    assert latency.latency_unit(np.full(10, 3 * 3600.0 + 1)) == (3600.0, "hours")
 
 
 # --- detection along the line --------------------------------------------------------
@@ -541,14 +553,14 @@ def test_latency_unit_switches_to_hours_beyond_three_hours():
 
 def test_chainage_bin_width_is_a_multiple_of_the_cell():
     """Bins are k cells wide, giving 20-60 bins and about 15 violations per bin."""
-    assert plots.chainage_bin_width(134_000.0, 1000.0, 208) == 7000.0  # 20 bins
-    assert plots.chainage_bin_width(1_200_000.0, 1000.0, 30_000) == 20_000.0  # 60 bins
-    assert plots.chainage_bin_width(10_000.0, 1000.0, 5) == 1000.0  # never below a cell
+    assert along_line.chainage_bin_width(134_000.0, 1000.0, 208) == 7000.0  # 20 bins
+    assert along_line.chainage_bin_width(1_200_000.0, 1000.0, 30_000) == 20_000.0  # 60 bins
+    assert along_line.chainage_bin_width(10_000.0, 1000.0, 5) == 1000.0  # never below a cell
 
 
 def test_detection_by_chainage_counts_every_violation(quick):
     """Bins cover [0, length], counts add up to the events, intervals are Wilson's."""
-    b = plots.detection_by_chainage(quick)
+    b = along_line.detection_by_chainage(quick)
     events = quick.events
     length = quick.manifest["line_length_m"]
     assert b["edges_m"][0] == 0.0 and b["edges_m"][-1] == pytest.approx(length)
@@ -575,7 +587,7 @@ def test_wilson_interval_always_brackets_its_estimate():
 
 def test_interval_errors_are_never_negative():
     """Error bars from bounds a rounding error past the estimate are zero, NaN stays NaN."""
-    err = plots.interval_errors(
+    err = style.interval_errors(
         np.array([0.0, 1.0, 0.5, np.nan]),
         np.array([1e-16, 0.2, 0.4, np.nan]),
         np.array([0.3, 1.0 - 1e-16, 0.7, np.nan]),
@@ -628,7 +640,7 @@ def test_detection_along_line_draws_when_bins_are_all_or_none_detected(tmp_path,
         write_results(sim.run(scenario_from_data(_one_sensor(pd, seed))), out)
         folder = ResultsFolder(out)
         assert set(np.asarray(folder.events["detected"], dtype=bool)) == {bool(pd)}
-        ax = plots.plot_detection_along_line(folder)
+        ax = along_line.plot_detection_along_line(folder)
         (series,) = _errorbars(ax)
         y, lo, hi = series
         assert len(y) >= 5
@@ -647,7 +659,7 @@ def test_zone_maps_without_zone_cells_say_so(tmp_path, line_change):
     out = tmp_path / "thin"
     write_results(sim.run(scenario_from_data(data)), out)
     folder = ResultsFolder(out)
-    assert not plots.has_zone_cells(folder)
+    assert not zones.has_zone_cells(folder)
     written = {p.stem for p in plots.draw_all(folder)}
     assert {"coverage_map", "revisit_map"} <= written
     for name in ("coverage_map", "revisit_map"):
@@ -697,7 +709,7 @@ def test_lines_across_the_antimeridian_or_near_a_pole_run_and_map(tmp_path, poin
         assert right - left < max_lon_span * 1.6, f"{name} spans {right - left:.1f} deg of lon"
         for line in ax.lines:  # the ceasefire line and anything else drawn as a line
             assert np.ptp(np.asarray(line.get_xdata(), dtype=float)) < max_lon_span
-    grid = plots.zone_grid(folder)
+    grid = zones.zone_grid(folder)
     assert np.ptp(grid.x) < max_lon_span
     for layer in ("line", "events", "assets", "coverage"):
         text = (out / f"{layer}.geojson").read_text()
@@ -726,7 +738,7 @@ def test_detection_bins_end_at_the_line_end_even_for_a_line_shorter_than_a_bin(q
     """The last bin stops at the line's end: no figure shows chainage beyond the line."""
     length = float(quick.manifest["line_length_m"])
     for width in (length / 3.3, 2 * length):
-        edges = plots.detection_by_chainage(quick, width)["edges_m"]
+        edges = along_line.detection_by_chainage(quick, width)["edges_m"]
         assert edges[-1] == length and np.all(np.diff(edges) > 0)
         assert np.allclose(np.diff(edges)[:-1], width)
 
@@ -737,7 +749,7 @@ def test_detection_bins_end_at_the_line_end_even_for_a_line_shorter_than_a_bin(q
 def test_coverage_time_draws_three_series(quick):
     """The covered-fraction-over-time figure has any, drone and ground series with means."""
     _need(quick, "coverage_time.csv")
-    ax = plots.plot_coverage_time(quick)
+    ax = timelines.plot_coverage_time(quick)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert [lab.split(" (")[0] for lab in labels] == ["ground sensors", "drones", "any asset"]
 
@@ -751,12 +763,12 @@ def test_outcomes_prefer_verified_then_detected():
         "detected": np.array([True, True, False]),
         "verified": np.array([True, False, False]),
     }
-    assert list(plots.outcomes(events)) == ["verified", "detected", "missed"]
+    assert list(style.outcomes(events)) == ["verified", "detected", "missed"]
 
 
 def test_marker_style_shrinks_only_beyond_dense_from():
     """Markers keep their size up to DENSE_FROM points and halve in area at 4x that."""
-    n = plots.DENSE_FROM
-    assert plots.marker_style(n, 20.0, 0.8) == {"s": 20.0, "alpha": 0.8}
-    assert plots.marker_style(4 * n, 20.0, 0.8) == {"s": 10.0, "alpha": 0.4}
-    assert plots.marker_style(10_000 * n, 20.0, 0.8, min_size=3.0) == {"s": 3.0, "alpha": 0.3}
+    n = style.DENSE_FROM
+    assert style.marker_style(n, 20.0, 0.8) == {"s": 20.0, "alpha": 0.8}
+    assert style.marker_style(4 * n, 20.0, 0.8) == {"s": 10.0, "alpha": 0.4}
+    assert style.marker_style(10_000 * n, 20.0, 0.8, min_size=3.0) == {"s": 3.0, "alpha": 0.3}

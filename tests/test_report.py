@@ -38,7 +38,8 @@ import yaml
 import sim
 from sim.core.errors import SimError
 from sim.measure.metrics import metric_unit
-from sim.present.report.run import write_compare_report, write_report
+from sim.present.report.compare import write_compare_report
+from sim.present.report.run import write_report
 from sim.store.read import ResultsFolder
 from sim.store.write import write_results
 
@@ -260,12 +261,9 @@ def test_provenance_shows_seed_version_and_run_date(run_folder):
 
 def test_each_figure_has_its_reading_aid(run_folder):
     """The caption of plots/<name>.png is the registry's aid for <name> (else the file name)."""
-    try:
-        from sim.present.figures.run import PLOTS
+    from sim.present.figures.run import PLOTS
 
-        aids = {name: spec.aid for name, spec in PLOTS.items()}
-    except ImportError:
-        aids = {}
+    aids = {name: spec.aid for name, spec in PLOTS.items()}
     captions = read_page(run_folder / "report.html").captions
     pngs = sorted((run_folder / "plots").glob("*.png"))
     assert sorted(captions) == sorted(f"plot-{p.stem}" for p in pngs)
@@ -519,11 +517,13 @@ def test_reading_aids_describe_markers_by_meaning():
     """Regression: the map's aid said "red crosses" for markers drawn in another colour.
     Aids now say what a mark means (missed, detected, patrol) and leave colours to the
     figure's legend, so a change of palette cannot make them false."""
+    from sim.present.captions import COMPARE_FIGURES, RUN_FIGURES, SWEEP_AIDS
     from sim.present.figures.run import PLOTS
-    from sim.present.report.run import COMPARE_AIDS, SWEEP_AIDS
 
     colours = ("red", "orange", "blue", "green", "grey", "gray", "yellow", "purple", "vermil")
-    aids = {name: spec.aid for name, spec in PLOTS.items()} | COMPARE_AIDS | SWEEP_AIDS
+    aids = {name: spec.aid for name, spec in PLOTS.items()} | SWEEP_AIDS
+    aids |= {f"run {n}": c.aid for n, c in RUN_FIGURES.items()}
+    aids |= {f"compare {n}": c.aid for n, c in COMPARE_FIGURES.items()}
     for name, aid in aids.items():
         words = set(re.findall(r"[a-z]+", aid.lower()))
         assert not [c for c in colours if any(w.startswith(c) for w in words)], name
@@ -550,8 +550,10 @@ def test_deadline_table_reads_shortest_first_with_intervals(run_folder):
 def test_figures_are_titled_for_people(run_folder):
     """Regression: figures were titled by file name ('Latency cdf', 'Spacetime'). Every
     figure of the registry has a title in FIGURE_TITLES, and the caption starts with it."""
+    from sim.present.captions import RUN_FIGURES
     from sim.present.figures.run import PLOTS
-    from sim.present.report.run import FIGURE_TITLES
+
+    FIGURE_TITLES = {name: caption.title for name, caption in RUN_FIGURES.items()}
 
     assert set(PLOTS) <= set(FIGURE_TITLES)
     captions = read_page(run_folder / "report.html").captions
@@ -572,7 +574,7 @@ def test_one_day_run_says_over_1_day(tmp_path):
 
 def test_sweep_report_words_for_one_point_and_the_executor(tmp_path):
     """Regression: the sweep report said '1 points x 1 replications' and 'inline (1 workers)'."""
-    from sim.present.report.run import render_sweep_report
+    from sim.present.report.sweep import render_sweep_report
     from sim.sweep import run_sweep
 
     path = tmp_path / "s.yaml"
@@ -586,3 +588,15 @@ def test_sweep_report_words_for_one_point_and_the_executor(tmp_path):
     assert "1 point x 1 replication;" in text
     assert "Executor inline (1 process)" in text
     assert "workers)" not in text
+
+
+def test_assumptions_point_to_the_model_page_where_they_are_stated(run_folder):
+    """The report does not restate the model's assumptions (they would drift from the
+    docs): it names docs/model.md and its limits section, which exists there."""
+    from sim.present.report.run import ASSUMPTIONS_DOC, LIMITS_SECTION
+
+    model = (ROOT / ASSUMPTIONS_DOC).read_text(encoding="utf-8")
+    assert f"\n## {LIMITS_SECTION}\n" in model
+    page = read_page(run_folder / "report.html")
+    text = " ".join(" ".join(page.text).split())
+    assert ASSUMPTIONS_DOC in text and LIMITS_SECTION in text

@@ -259,7 +259,7 @@ def test_a_failing_report_is_named_and_exits_3(copy, monkeypatch):
     def boom(folder):
         raise RuntimeError("no report today")
 
-    monkeypatch.setattr("sim.present.report.run.write_report", boom)
+    monkeypatch.setattr("sim.present.draw.write_report", boom)
     code, _, err = cli("plot", str(copy))
     assert (code, "figure report.html failed: RuntimeError: no report today" in err) == (3, True)
 
@@ -268,7 +268,7 @@ def test_compare_publishes_data_before_figures(run_folder, tmp_path, monkeypatch
     """compare: a failing figure leaves metrics.csv, compare.json, the other figures and
     the report, and exits 3."""
     monkeypatch.setattr(
-        "sim.present.compare.plot_latency_cdfs",
+        "sim.present.figures.compare.plot_latency_cdfs",
         lambda *a: (_ for _ in ()).throw(ValueError("bad cdf")),
     )
     other = tmp_path / "other"
@@ -571,14 +571,16 @@ def test_the_program_ignores_signals_once_its_command_ended(monkeypatch):
 def test_sweep_figures_are_drawn_while_the_folder_is_locked(tmp_path, monkeypatch):
     """The CLI draws a sweep's figures and report before releasing the folder's lock, so
     a second sweep (with --fresh) cannot empty the folder under them."""
-    import sim.cli
+    import sim.present.draw
 
     sweep = tmp_path / "s.yaml"
     sweep.write_text(TINY_SWEEP.format(scenario=QUICKSTART))
     out = tmp_path / "out"
     seen = []
     monkeypatch.setattr(
-        sim.cli, "_draw_sweep", lambda folder: (seen.append(outdir.is_locked(folder)), ([], []))[1]
+        sim.present.draw,
+        "draw_sweep",
+        lambda folder: (seen.append(outdir.is_locked(folder)), ([], []))[1],
     )
     assert cli("sweep", str(sweep), "--out", str(out), "--workers", "1")[0] == 0
     assert (seen, outdir.is_locked(out)) == ([True], False)

@@ -10,7 +10,7 @@ import yaml
 from sim.core.errors import SimError
 from sim.present.compare import compare
 from sim.present.figures.sweep import axes_of, draw_all
-from sim.present.report.run import write_sweep_report
+from sim.present.report.sweep import write_sweep_report
 from sim.sweep import read_sweep, run_sweep
 
 matplotlib.use("Agg")

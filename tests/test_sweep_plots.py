@@ -14,6 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from sim.core.tables import Table  # noqa: E402
 from sim.present.figures import sweep as sweep_plots  # noqa: E402
+from sim.present.format import metric_scale  # noqa: E402
 
 
 @dataclass
@@ -49,7 +50,7 @@ def _cell_colours(metric: str, values: np.ndarray) -> dict[float, np.ndarray]:
     ax = Figure().add_subplot()
     sweep_plots.plot_heatmap(sweep, metric, axes, ax)  # type: ignore[arg-type]
     image = ax.get_images()[0]
-    scale, _ = sweep_plots.metric_scale(metric)
+    scale, _ = metric_scale(metric)
     return {float(v): np.asarray(image.to_rgba(v / scale)) for v in values}
 
 

@@ -1,54 +1,36 @@
-"""Short human-readable summaries: of a scenario (validate) and of a run (run)."""
+"""Short human-readable summaries: of a scenario (validate) and of a run (run).
+
+Both work from the typed scenario and plain numbers (no engine, no assets): the
+stations and sensors of a fleet are counted with the validation's own geometry
+(``sim.spec.checks``). Numbers are printed by ``sim.present.format``.
+"""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from sim.core.errors import plural
 from sim.measure.metrics import deadline_key, deadline_label, deadline_suffixes
-from sim.spec.scenario import Scenario
-from sim.world.assets.drone import DroneFleet
-from sim.world.assets.ground import GroundGroup
+from sim.present import format as fmt
+from sim.spec.geometry import scenario_line, sensor_chainages, station_spans
+from sim.spec.scenario import GroundGroupSpec, Scenario
 
 
-def fmt_duration(seconds: Any) -> str:
-    """Format seconds as '0.4 s', '45 s', '12 min', '3.5 h', '24 h' or '2 d'; '–' if undefined."""
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "–"
-    seconds = float(seconds)
-    if abs(seconds) < 9.95:
-        return f"{seconds:.1f} s".replace(".0 s", " s")
-    if abs(seconds) < 90:
-        return f"{seconds:.0f} s"
-    if abs(seconds) < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    if abs(seconds) < 48 * 3600:
-        return f"{seconds / 3600:.1f} h".replace(".0 h", " h")
-    return f"{seconds / 86400:.1f} d".replace(".0 d", " d")
+def _sensor_count(spec: GroundGroupSpec, length: float) -> int:
+    """How many sensors a ground group places on a line of ``length`` m."""
+    if spec.positions is not None:
+        return len(spec.positions)
+    return len(sensor_chainages(spec, length)[0])
 
 
-def where_run(workers: int, executor: str) -> str:
-    """How a sweep ran, for its summary line: 'inline', 'on 2 worker processes', ..."""
-    if executor == "inline":
-        return "inline (1 process)"
-    many = "" if workers == 1 else "s"
-    if executor == "processes":
-        return f"on {workers} worker process{'es' if workers != 1 else ''}"
-    if executor == "dask-local":
-        return f"on {workers} Dask worker{many} (local cluster)"
-    if executor.startswith("dask:"):
-        return f"on the Dask scheduler at {executor.removeprefix('dask:')}"
-    return f"on {workers} {executor} worker{many}"
-
-
-def describe_scenario(scenario: Scenario, model) -> str:
-    """Summarise a validated scenario and its built model (line, zone, assets)."""
-    line = model.line
+def describe_scenario(scenario: Scenario, violations: int) -> str:
+    """Summarise a validated scenario: line, zone, assets; ``violations`` drawn for its seed."""
+    line = scenario_line(scenario)
+    duration = fmt.duration
     lines = [
         f"scenario {scenario.name}: valid",
-        f"  period     {scenario.start:%Y-%m-%d %H:%M}Z + {fmt_duration(scenario.duration)}",
-        f"  line       {line.length / 1000:.1f} km, zone +/-{line.buffer / 1000:g} km"
+        f"  period     {scenario.start:%Y-%m-%d %H:%M}Z + {duration(scenario.duration)}",
+        f"  line       {line.length / 1000:.1f} km, zone +/-{fmt.distance(line.buffer)}"
         + (
             f", projected length error {line.projected_length_error() * 100:+.3f} %"
             if line.is_geographic
@@ -58,35 +40,34 @@ def describe_scenario(scenario: Scenario, model) -> str:
     v = scenario.violations
     if v.rate is not None:
         lines.append(
-            f"  violations {v.rate * 86400:g}/day (this seed: {len(model.violations)}), "
-            f"mean duration {fmt_duration(v.duration.mean)}, types {', '.join(v.types)}"
+            f"  violations {v.rate * 86400:g}/day (this seed: {violations}), "
+            f"mean duration {duration(v.duration.mean)}, types {', '.join(v.types)}"
         )
     else:
-        lines.append(f"  violations {len(model.violations)} replayed from {v.file}")
-    for group in model.groups:
-        spec = group.spec
-        if isinstance(group, DroneFleet):
-            base = "from base" if group.base is not None else "on station"
-            lines.append(
-                f"  drones     {spec.name}: {plural(spec.count, 'airframe')}, "
-                f"{plural(len(group.spans), 'station')} "
-                f"({base}), {spec.speed * 3.6:g} km/h, range {spec.sensor.range / 1000:g} km, "
-                f"pd {spec.sensor.pd:g}, {spec.modality}"
-            )
-        elif isinstance(group, GroundGroup):
-            lines.append(
-                f"  ground     {spec.name}: {plural(len(group.sensors), 'sensor')}, range "
-                f"{spec.sensor.range / 1000:g} km, pd {spec.sensor.pd:g}, {spec.modality}"
-            )
-        else:
-            lines.append(
-                f"  satellite  {spec.name}: every {fmt_duration(spec.schedule.every)}, "
-                f"pd {spec.pd:g}, latency {fmt_duration(spec.report_latency.mean)}, {spec.modality}"
-            )
+        lines.append(f"  violations {violations} replayed from {v.file}")
+    for d in scenario.drones:
+        base = "from base" if d.base is not None else "on station"
+        stations = len(station_spans(d, line.length)[0])
+        lines.append(
+            f"  drones     {d.name}: {plural(d.count, 'airframe')}, "
+            f"{plural(stations, 'station')} "
+            f"({base}), {d.speed * 3.6:g} km/h, range {fmt.distance(d.sensor.range)}, "
+            f"pd {d.sensor.pd:g}, {d.modality}"
+        )
+    for g in scenario.ground_sensors:
+        lines.append(
+            f"  ground     {g.name}: {plural(_sensor_count(g, line.length), 'sensor')}, range "
+            f"{fmt.distance(g.sensor.range)}, pd {g.sensor.pd:g}, {g.modality}"
+        )
+    for s in scenario.satellites:
+        lines.append(
+            f"  satellite  {s.name}: every {duration(s.schedule.every)}, "
+            f"pd {s.pd:g}, latency {duration(s.report_latency.mean)}, {s.modality}"
+        )
     rule = scenario.reporting.verification
     lines.append(
         f"  verified   by {plural(rule.modalities, 'modality', 'modalities')} "
-        f"within {fmt_duration(rule.window)}"
+        f"within {fmt.duration(rule.window)}"
     )
     deadlines = sorted(scenario.reporting.deadlines)
     lines.append(
@@ -105,14 +86,11 @@ def describe_run(metrics: dict[str, Any], out: str | None = None) -> str:
     """Summarise a run's headline metrics in a few lines."""
 
     def pct(key: str) -> str:
-        value = metrics.get(key)
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "–"
-        return f"{100 * value:.1f}%"
+        return fmt.percent(metrics.get(key))
 
     n = metrics["violations.count"]
     interval = (
-        f"(95% {pct('detection.probability.low95')}-{pct('detection.probability.high95')})"
+        f"(95 %: {fmt.bounds_of(metrics, 'detection.probability') or fmt.MISSING})"
         if n
         else "(no violations: the shares are undefined)"
     )
@@ -120,9 +98,9 @@ def describe_run(metrics: dict[str, Any], out: str | None = None) -> str:
         f"violations  {n}",
         f"detected    {pct('detection.probability')} {interval}",
         f"verified    {pct('verified.probability')}",
-        f"latency     median {fmt_duration(metrics['latency.median_s'])}, "
-        f"p90 {fmt_duration(metrics['latency.p90_s'])}; first report median "
-        f"{fmt_duration(metrics['report_latency.median_s'])}",
+        f"latency     median {fmt.duration(metrics['latency.median_s'])}, "
+        f"p90 {fmt.duration(metrics['latency.p90_s'])}; first report median "
+        f"{fmt.duration(metrics['report_latency.median_s'])}",
     ]
     suffixes = deadline_suffixes(metrics)
     for head, label, prefix in (

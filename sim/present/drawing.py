@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sim.schema import ERRORS_LOG, PLOTS
 from sim.store.outdir import replace_file
 
 EXIT_FIGURES_FAILED = 3
-ERRORS_LOG = "errors.log"
 T = TypeVar("T")
 
 
@@ -84,7 +84,7 @@ def record(folder: Path, failures: list[FigureFailure], manifest: str | None) ->
     ``manifest`` names the folder's JSON manifest to update (its ``figures_failed``
     key: the failed names, [] when all were drawn), or None to leave it alone.
     """
-    plots = folder / "plots"
+    plots = folder / PLOTS
     log = plots / ERRORS_LOG
     if failures:
         plots.mkdir(exist_ok=True)

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sim.core.errors import SimError
-from sim.schema import COMPARE_INDEX, MANIFEST, METRICS
+from sim.schema import COMPARE_LISTING, MANIFEST, METRICS
 
 RUN, SWEEP, COMPARE = "run", "sweep", "compare"
 LOCK = ".lock"  # the lock file of a folder written in place (a sweep)
@@ -45,7 +45,7 @@ _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<pid>\d+)$")
 
 def folder_kind(path: Path) -> str | None:
     """``"run"``, ``"sweep"`` or ``"compare"`` for a folder written by ceasefire-sim, else None."""
-    if (path / COMPARE_INDEX).is_file():
+    if (path / COMPARE_LISTING).is_file():
         return COMPARE
     manifest = path / MANIFEST
     if not manifest.is_file():

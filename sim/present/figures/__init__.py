@@ -1,1 +1,1 @@
-"""Figures of a run, a comparison and a sweep."""
+"""Figures of a run (by subject, registered in ``run.PLOTS``), a comparison and a sweep."""

@@ -21,26 +21,19 @@ from matplotlib.patches import Rectangle
 from sim.core.tables import Table
 from sim.measure.metrics import metric_unit
 from sim.present.drawing import FigureFailure, FiguresFailed, attempt, save_figure
-from sim.present.figures.run import interval_errors
-from sim.sweep import SweepFolder, read_sweep
-
-DPI = 130
-SIZE = (8.0, 5.0)
-BLUE, ORANGE, GREEN, VERMILION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
-DISTANCE_WORDS = ("spacing", "range", "offset", "standoff", "buffer", "spread", "cell", ".at")
-DURATION_WORDS = (
-    "every",
-    "first",
-    "duration",
-    "endurance",
-    "turnaround",
-    "mtbf",
-    "mttr",
-    "latency",
-    "replacement",
-    "glimpse",
-    "window",
+from sim.present.figures.style import (
+    BLUE,
+    DPI,
+    FIGSIZE,
+    GREEN,
+    ORANGE,
+    VERMILLION,
+    interval_errors,
+    new_figure,
+    run_colour,
 )
+from sim.present.format import metric_scale, parameter_unit
+from sim.sweep.folder import SweepFolder, read_sweep
 
 
 @dataclass(frozen=True)
@@ -55,26 +48,6 @@ class Axis:
         scale, unit = parameter_unit(self.paths[0])
         extra = f" (+{len(self.paths) - 1} paired)" if len(self.paths) > 1 else ""
         return f"{self.paths[0]}{extra}" + (f" [{unit}]" if unit else "")
-
-
-def parameter_unit(path: str) -> tuple[float, str]:
-    """Display scale and unit of a scenario path's SI values: km for distances, h for times."""
-    last = path.lower()
-    if any(word in last for word in DISTANCE_WORDS):
-        return 1000.0, "km"
-    if any(word in last for word in DURATION_WORDS):
-        return 3600.0, "h"
-    return 1.0, ""
-
-
-def metric_scale(metric: str) -> tuple[float, str]:
-    """Display scale and unit of a metric: % for proportions, min for times."""
-    unit = metric_unit(metric)
-    if unit == "s":
-        return 60.0, "min"
-    if unit == "fraction":
-        return 0.01, "%"
-    return 1.0, ""
 
 
 #: Words of metric keys whose smaller values are better (times, gaps, false alarms, losses).
@@ -174,7 +147,7 @@ def _flags(sweep: SweepFolder, column: str) -> np.ndarray:
 def _new(ax: Axes | None) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
-    fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+    fig = new_figure(*FIGSIZE)
     return fig, fig.add_subplot()
 
 
@@ -184,7 +157,7 @@ def _target_line(ax: Axes, sweep: SweepFolder, metric: str, scale: float, vertic
         return
     value = target.value / scale
     draw = ax.axvline if vertical else ax.axhline
-    draw(value, color=VERMILION, linestyle="--", linewidth=1.2, label=f"target {target}")
+    draw(value, color=VERMILLION, linestyle="--", linewidth=1.2, label=f"target {target}")
 
 
 def plot_curve(sweep: SweepFolder, metric: str, axis: Axis, ax: Axes | None = None) -> Axes:
@@ -217,7 +190,7 @@ def plot_curve(sweep: SweepFolder, metric: str, axis: Axis, ax: Axes | None = No
             x[meets], est[meets], "o", mfc="none", mec=GREEN, ms=12, mew=2, label="meets target"
         )
     if np.any(cheapest):
-        ax.plot(x[cheapest], est[cheapest], "*", color=VERMILION, ms=16, label="cheapest")
+        ax.plot(x[cheapest], est[cheapest], "*", color=VERMILLION, ms=16, label="cheapest")
     _target_line(ax, sweep, metric, mscale)
     _name_levels(ax, sweep, axis.paths[0])
     ax.set_xlabel(axis.label)
@@ -258,7 +231,7 @@ def plot_heatmap(sweep: SweepFolder, metric: str, axes: list[Axis], ax: Axes | N
                 Rectangle((ix[k] - 0.5, iy[k] - 0.5), 1, 1, fill=False, ec=GREEN, lw=2.5, zorder=3)
             )
         if cheapest[k]:
-            ax.plot(ix[k] + 0.35, iy[k] + 0.3, "*", color=VERMILION, ms=14, zorder=4)
+            ax.plot(ix[k] + 0.35, iy[k] + 0.3, "*", color=VERMILLION, ms=14, zorder=4)
     ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
     ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
     _name_levels(ax, sweep, ax_x.paths[0], "x")
@@ -302,7 +275,7 @@ def plot_replications(sweep: SweepFolder, metric: str, ax: Axes | None = None) -
 
 def plot_main_effects(sweep: SweepFolder, metric: str, axes: list[Axis]) -> Figure:
     """More axes or a sampled design: the metric against each parameter on its own."""
-    fig = Figure(figsize=(4.0 * len(axes), 4.0), dpi=DPI, layout="constrained")
+    fig = new_figure(4.0 * len(axes), 4.0)
     mscale, munit = metric_scale(metric)
     est = _values(sweep, f"{metric}.estimate", mscale)
     share = None
@@ -349,7 +322,7 @@ def plot_cost(sweep: SweepFolder, ax: Axes | None = None) -> Axes | None:
                 cost[mask], est[mask], yerr=err[:, mask], fmt="o", color=colour, label=label
             )
     if np.any(cheapest):
-        ax.plot(cost[cheapest], est[cheapest], "*", color=VERMILION, ms=18, label="cheapest")
+        ax.plot(cost[cheapest], est[cheapest], "*", color=VERMILLION, ms=18, label="cheapest")
         for k in np.flatnonzero(cheapest):
             ax.annotate(
                 f"point {int(sweep.summary['point'][k])}",
@@ -365,6 +338,42 @@ def plot_cost(sweep: SweepFolder, ax: Axes | None = None) -> Axes | None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return ax
+
+
+def plot_overlay(sweeps: list[SweepFolder], names: list[str], metric: str) -> Figure:
+    """One metric of every sweep against its first axis, each with its 95 % band."""
+    fig = new_figure(*FIGSIZE)
+    ax = fig.add_subplot()
+    mscale, munit = metric_scale(metric)
+    shown = []
+    paths = [axes_of(sweep)[0].paths[0] for sweep in sweeps]
+    columns = [np.asarray(sweep.summary[p]) for sweep, p in zip(sweeps, paths, strict=True)]
+    named = any(c.dtype.kind not in "fiub" for c in columns)  # a name or mode: by position
+    levels = np.unique(np.concatenate([c.astype(str) for c in columns])) if named else None
+    for k, (name, sweep) in enumerate(zip(names, sweeps, strict=True)):
+        path = paths[k]
+        pscale, punit = parameter_unit(path)
+        s = sweep.summary
+        if levels is None:
+            x = columns[k].astype(float) / pscale
+        else:
+            x = np.searchsorted(levels, columns[k].astype(str)).astype(float)
+        order = np.argsort(x, kind="stable")
+        est = np.asarray(s[f"{metric}.estimate"], dtype=float)[order] / mscale
+        low = np.asarray(s[f"{metric}.low95"], dtype=float)[order] / mscale
+        high = np.asarray(s[f"{metric}.high95"], dtype=float)[order] / mscale
+        colour = run_colour(k)
+        ax.fill_between(x[order], low, high, color=colour, alpha=0.15)
+        ax.plot(x[order], est, "o-", color=colour, label=f"{name} ({path})")
+        shown.append(f"{path}" + (f" [{punit}]" if punit else ""))
+    if levels is not None:
+        ax.set_xticks(range(len(levels)), [str(v) for v in levels])
+    ax.set_xlabel(" / ".join(dict.fromkeys(shown)))
+    ax.set_ylabel(metric + (f" [{munit}]" if munit else ""))
+    ax.set_title(f"{metric} across sweeps (95 % bands)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
 
 
 def _save(fig: Figure, path: Path) -> Path:

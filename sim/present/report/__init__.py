@@ -1,1 +1,1 @@
-"""HTML reports of a run, a comparison and a sweep."""
+"""Self-contained HTML reports of a run, a comparison and a sweep."""
