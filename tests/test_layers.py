@@ -203,6 +203,15 @@ def test_import_sim_alone_loads_no_library():
     assert "sim.engine.model" not in loaded
 
 
+def test_architecture_page_lists_the_layers_in_order():
+    """docs/architecture.md's layer table names the layers of LAYERS, in this order."""
+    page = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
+    rows = [line for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
+    folders = [row.split("|")[2].strip().strip("`") for row in rows[1:]]
+    named = [f.rstrip("/").removesuffix(".py").replace("/", ".") for f in folders]
+    assert named == list(LAYERS)
+
+
 if __name__ == "__main__":
     for module, floor in sorted(floors().items(), key=lambda item: (item[1], item[0])):
         print(f"{floor:2d}  {module}")
