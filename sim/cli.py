@@ -187,10 +187,9 @@ def _named(path: Path):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.engine.model import run
+    from sim.pipeline import run
     from sim.present.describe import describe_run, fmt_duration
     from sim.spec.scenario import load_scenario
-    from sim.store.write import write_results
 
     started = dt.datetime.now(dt.timezone.utc)
     if args.seed is not None and args.seed < 0:
@@ -200,8 +199,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     check_out(out, RUN)  # before any simulation work
     _warn(scenario)
     with _named(args.scenario):
-        result = run(scenario, seed=args.seed)
-    write_results(result, out, started, command=sys.argv[1:])
+        result = run(scenario, seed=args.seed, out=out, started_at=started, command=sys.argv[1:])
     failures: list[FigureFailure] = [] if args.no_plots else _draw(out)[1]
     if args.quiet:
         print(out)

@@ -12,7 +12,7 @@ import yaml
 
 from sim.cli import main
 from sim.core.distributions import Distribution
-from sim.engine.model import run
+from sim.pipeline import run
 from sim.spec.scenario import Scenario, load_scenario, scenario_from_data
 
 ROOT = Path(__file__).resolve().parents[1]

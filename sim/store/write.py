@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import yaml
@@ -39,6 +39,12 @@ from sim.schema import (
 from sim.store.geojson import documents as geojson_documents
 from sim.store.geojson import write as write_geojson
 from sim.store.outdir import RUN, check_out, publish, temporary
+
+if TYPE_CHECKING:
+    from sim.core.geo import Line
+    from sim.engine.model import RunResult
+    from sim.measure.coverage import Coverage
+    from sim.spec.scenario import Scenario
 
 
 def _cells(values: np.ndarray) -> list[str]:
@@ -110,14 +116,32 @@ def manifest(result, started_at: dt.datetime, command: list[str] | None = None) 
     }
 
 
+class MeasuredRun(Protocol):
+    """What a results folder is written from: a run, its coverage and metrics (``sim.pipeline.Run``)."""
+
+    @property
+    def result(self) -> RunResult: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def line(self) -> Line: ...
+    @property
+    def coverage(self) -> Coverage | None: ...
+    @property
+    def wall_seconds(self) -> float: ...
+    def metrics(self) -> dict[str, Any]: ...
+
+
 def write_results(
-    result,
+    run: MeasuredRun,
     out: str | Path,
     started_at: dt.datetime | None = None,
     command: list[str] | None = None,
     finish: Callable[[Path], object] | None = None,
 ) -> Path:
-    """Write ``result`` into the folder ``out`` (replacing an older results folder).
+    """Write ``run`` into the folder ``out`` (replacing an older results folder).
 
     The data (scenario.resolved.yaml, manifest, metrics, tables, GeoJSON) is written
     into a locked temporary folder beside ``out`` (``.<name>.tmp-<pid>``) and published
@@ -129,28 +153,29 @@ def write_results(
     out = Path(out)
     check_out(out, RUN)
     with temporary(out) as tmp:
-        resolved = result.scenario.to_data()
-        resolved["seed"] = result.seed
-        source = result.scenario.violations.file
+        resolved = run.scenario.to_data()
+        resolved["seed"] = run.seed
+        source = run.scenario.violations.file
         if source:
             shutil.copyfile(source, tmp / "violations.input.csv")
             resolved["violations"]["file"] = "violations.input.csv"
             types = resolved["violations"]["types"]
-            for name in result.violations.type_names:  # types the replay added
+            for name in run.result.violations.type_names:  # types the replay added
                 types.setdefault(name, {"weight": 1.0, "signature": {}})
         with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as handle:
             yaml.safe_dump(resolved, handle, sort_keys=False, allow_unicode=True)
-        write_json(tmp / "metrics.json", result.metrics())
-        write_csv(tmp / "events.csv", result.events, EVENT_COLUMNS)
-        write_csv(tmp / "detections.csv", result.detections, DETECTION_COLUMNS)
-        if result.coverage is not None:
-            write_csv(tmp / "coverage.csv", result.coverage.cells, COVERAGE_COLUMNS)
-            write_csv(tmp / "coverage_time.csv", result.coverage.time, COVERAGE_TIME_COLUMNS)
-            np.savez_compressed(tmp / "coverage_spacetime.npz", **result.coverage.spacetime)
-        write_geojson(tmp, geojson_documents(result, result.coverage))
+        write_json(tmp / "metrics.json", run.metrics())
+        write_csv(tmp / "events.csv", run.result.events, EVENT_COLUMNS)
+        write_csv(tmp / "detections.csv", run.result.detections, DETECTION_COLUMNS)
+        coverage = run.coverage
+        if coverage is not None:
+            write_csv(tmp / "coverage.csv", coverage.cells, COVERAGE_COLUMNS)
+            write_csv(tmp / "coverage_time.csv", coverage.time, COVERAGE_TIME_COLUMNS)
+            np.savez_compressed(tmp / "coverage_spacetime.npz", **coverage.spacetime)
+        write_geojson(tmp, geojson_documents(run.result, coverage))
         write_json(
             tmp / MANIFEST,
-            manifest(result, started_at or dt.datetime.now(dt.timezone.utc), command),
+            manifest(run, started_at or dt.datetime.now(dt.timezone.utc), command),
         )
         publish(tmp, out)
     if finish is not None:
