@@ -130,4 +130,3 @@ def run(
     if out is not None:
         write_results(done, out, started_at, command, finish)
     return done
-

@@ -19,6 +19,7 @@ import simpy
 from sim.core.geo import Line
 from sim.core.tables import Table
 from sim.engine.solver import DetectionSolver
+from sim.spec.checks import scenario_line
 from sim.spec.scenario import Scenario
 from sim.world.assets.base import Asset, Piece
 from sim.world.assets.context import BuildContext, stream
@@ -50,13 +51,6 @@ class RunResult:
     asset_stats: dict[str, dict[str, float]]
     pieces: list[Piece] = field(repr=False)
     stations: list[Station] = field(repr=False)
-
-
-def build_line(scenario: Scenario) -> Line:
-    """Project the scenario's line (its coordinates were checked at validation)."""
-    from sim.spec.checks import scenario_line
-
-    return scenario_line(scenario)
 
 
 def _factor_matrix(scenario: Scenario, type_names: list[str]) -> np.ndarray:
@@ -94,7 +88,7 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
     """
     seed = scenario.seed if seed is None else int(seed)
     horizon = scenario.duration
-    line = build_line(scenario)
+    line = scenario_line(scenario)  # its coordinates were checked at validation
     violations = make_violations(scenario, line, stream(seed, "violations"))
     in_zone = shapely.contains_xy(line.zone, violations.x, violations.y)
     solver = DetectionSolver(

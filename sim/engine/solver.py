@@ -235,4 +235,3 @@ class DetectionSolver:
         viol, time, piece = viol[keep], time[keep], piece[keep]
         order = np.lexsort((piece, time, viol))
         return Candidates(viol[order], time[order], piece[order])
-

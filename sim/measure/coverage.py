@@ -278,9 +278,9 @@ def compute(
     order = np.lexsort((rec["a"], rec["cell"]))
     rec = {k: v[order] for k, v in rec.items()}
     offsets = np.searchsorted(rec["cell"], np.arange(len(x) + 1))
-    images = np.unique(
-        [p.t0 for p in pieces if p.kind == "image" and p.t0 <= horizon]
-    ).astype(float)
+    images = np.unique([p.t0 for p in pieces if p.kind == "image" and p.t0 <= horizon]).astype(
+        float
+    )
     width, n_bins = time_bins(horizon)
     with deferred("computing coverage"):  # a signal inside crashes numba's result boxing
         stats, raster = cell_figures(

@@ -41,10 +41,8 @@ from sim.store.geojson import write as write_geojson
 from sim.store.outdir import RUN, check_out, publish, temporary
 
 if TYPE_CHECKING:
-    from sim.core.geo import Line
     from sim.engine.model import RunResult
     from sim.measure.coverage import Coverage
-    from sim.spec.scenario import Scenario
 
 
 def _cells(values: np.ndarray) -> list[str]:
@@ -117,21 +115,22 @@ def manifest(result, started_at: dt.datetime, command: list[str] | None = None) 
 
 
 class MeasuredRun(Protocol):
-    """What a results folder is written from: a run, its coverage and metrics (``sim.pipeline.Run``)."""
+    """What a results folder is written from: a run and its measures (``sim.pipeline.Run``)."""
 
     @property
-    def result(self) -> RunResult: ...
+    def result(self) -> RunResult:
+        """The engine's tables and plan pieces."""
+
     @property
-    def scenario(self) -> Scenario: ...
+    def coverage(self) -> Coverage | None:
+        """The coverage figures (None: not computed, no coverage files)."""
+
     @property
-    def seed(self) -> int: ...
-    @property
-    def line(self) -> Line: ...
-    @property
-    def coverage(self) -> Coverage | None: ...
-    @property
-    def wall_seconds(self) -> float: ...
-    def metrics(self) -> dict[str, Any]: ...
+    def wall_seconds(self) -> float:
+        """Seconds the run took (simulation and measures)."""
+
+    def metrics(self) -> dict[str, Any]:
+        """The figures of metrics.json."""
 
 
 def write_results(
@@ -153,9 +152,9 @@ def write_results(
     out = Path(out)
     check_out(out, RUN)
     with temporary(out) as tmp:
-        resolved = run.scenario.to_data()
-        resolved["seed"] = run.seed
-        source = run.scenario.violations.file
+        resolved = run.result.scenario.to_data()
+        resolved["seed"] = run.result.seed
+        source = run.result.scenario.violations.file
         if source:
             shutil.copyfile(source, tmp / "violations.input.csv")
             resolved["violations"]["file"] = "violations.input.csv"
@@ -171,7 +170,8 @@ def write_results(
         if coverage is not None:
             write_csv(tmp / "coverage.csv", coverage.cells, COVERAGE_COLUMNS)
             write_csv(tmp / "coverage_time.csv", coverage.time, COVERAGE_TIME_COLUMNS)
-            np.savez_compressed(tmp / "coverage_spacetime.npz", **coverage.spacetime)
+            arrays: dict[str, Any] = coverage.spacetime  # numpy's stub types ** as its flags
+            np.savez_compressed(tmp / "coverage_spacetime.npz", **arrays)
         write_geojson(tmp, geojson_documents(run.result, coverage))
         write_json(
             tmp / MANIFEST,

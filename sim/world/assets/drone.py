@@ -26,11 +26,12 @@ from sim.world.assets.context import BuildContext
 
 @dataclass(frozen=True)
 class Station:
-    """A drone patrol station: its fleet, number (1, 2, ...), path (m), chainage span (m)
-    and the fleet's base (None: the drones start on station).
+    """A drone patrol station: a stretch of the line one airframe of a fleet keeps watched.
 
-    ``sensor`` is an airframe of the fleet: every airframe carries the fleet's sensor,
-    so its modality and footprint range are the station's.
+    Its fleet (``group``), number (1, 2, ...), patrol path (m), chainage span (m) and the
+    fleet's base (None: the drones start on station). ``sensor`` is an airframe of the
+    fleet: every airframe carries the fleet's sensor, so its modality and footprint
+    range are the station's.
     """
 
     group: str
