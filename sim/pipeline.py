@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,12 +110,11 @@ def run(
     out: str | Path | None = None,
     started_at: dt.datetime | None = None,
     command: list[str] | None = None,
-    finish: Callable[[Path], object] | None = None,
 ) -> Run:
     """Run one replication of ``scenario``, measure it and, given ``out``, write it there.
 
     ``seed`` overrides the scenario's seed; ``coverage=False`` skips the coverage
-    figures. ``out``, ``started_at``, ``command`` and ``finish`` are those of
+    figures. ``out``, ``started_at`` and ``command`` are those of
     ``sim.store.write.write_results``.
     """
     started = time.perf_counter()
@@ -128,5 +126,5 @@ def run(
         )
     done = Run(result, cover, time.perf_counter() - started)
     if out is not None:
-        write_results(done, out, started_at, command, finish)
+        write_results(done, out, started_at, command)
     return done

@@ -19,7 +19,6 @@ import math
 import platform
 import shutil
 import sys
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -138,16 +137,14 @@ def write_results(
     out: str | Path,
     started_at: dt.datetime | None = None,
     command: list[str] | None = None,
-    finish: Callable[[Path], object] | None = None,
 ) -> Path:
     """Write ``run`` into the folder ``out`` (replacing an older results folder).
 
     The data (scenario.resolved.yaml, manifest, metrics, tables, GeoJSON) is written
     into a locked temporary folder beside ``out`` (``.<name>.tmp-<pid>``) and published
-    atomically. ``finish(out)``, if given, then runs on the published folder (the CLI
-    draws the plots and the report there), so a failing figure never costs the data.
-    Raises ``SimError`` if ``out`` is something other than a results folder to replace
-    (see ``sim.store.outdir.check_out``).
+    atomically; figures are drawn after it, from the folder, so a failing figure never
+    costs the data. Raises ``SimError`` if ``out`` is something other than a results
+    folder to replace (see ``sim.store.outdir.check_out``).
     """
     out = Path(out)
     check_out(out, RUN)
@@ -178,8 +175,6 @@ def write_results(
             manifest(run, started_at or dt.datetime.now(dt.timezone.utc), command),
         )
         publish(tmp, out)
-    if finish is not None:
-        finish(out)
     return out
 
 
