@@ -85,3 +85,34 @@ def test_the_coverage_kernel_compiles_the_motion_functions():
     assert coverage_kernel._time_at.py_func is motion.time_at
     assert coverage_kernel._patrol_period.py_func is motion.patrol_period
     assert coverage_kernel._patrol_pass.py_func is motion.patrol_pass
+
+
+def test_the_coverage_kernel_and_the_detection_windows_agree_to_the_bit():
+    """A patrol's windows from the compiled loop equal the vectorised detection windows.
+
+    (numba's cache does not see edits to sim/world/motion.py: a stale compiled kernel
+    fails here; delete sim/measure/__pycache__/coverage_kernel.* to rebuild it.)
+    """
+    length, t0, s0, speed = 7_000.0, 50.0, 1_000.0, 25.0
+    s_lo, s_hi, a, b = 2_000.0, 2_600.0, 130.0, 4_000.0
+    _, w_lo, w_hi = detection.bounce_windows(
+        np.array([0]),
+        np.array([s_lo]),
+        np.array([s_hi]),
+        np.array([a]),
+        np.array([b]),
+        length,
+        t0,
+        s0,
+        speed,
+    )
+    windows, k, half = [], 0, -1
+    while True:
+        k, half, start, end, found = coverage_kernel._next_window(
+            coverage_kernel.TRAIN, a, b, t0, s0, speed, length, s_lo, s_hi, k, half
+        )
+        if not found:
+            break
+        windows.append((start, end))
+    assert len(windows) >= 4
+    assert windows == list(zip(w_lo.tolist(), w_hi.tolist(), strict=True))

@@ -19,6 +19,10 @@ These formulas are written once, here, for the plan pieces' positions
 and the coverage kernel (``sim.measure.coverage_kernel``, which compiles the scalar
 functions with numba). They use plain arithmetic, so they take floats or numpy
 arrays alike, and every user rounds alike (results are compared byte for byte).
+
+numba's on-disk cache of the coverage kernel does not see edits to this file: after
+changing it, delete ``sim/measure/__pycache__/coverage_kernel.*`` (tests/test_motion.py
+fails while the compiled kernel is stale).
 """
 
 from __future__ import annotations
