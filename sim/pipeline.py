@@ -118,7 +118,7 @@ def run(
     ``sim.store.write.write_results``.
     """
     started = time.perf_counter()
-    result = engine.run(scenario, seed)
+    result = engine.run(scenario, seed)  # looked up at each call: tests stand in for it
     cover = None
     if coverage:
         cover = compute_coverage(
