@@ -2,7 +2,8 @@
 
 Two grids: *line cells* (the point on the line at the centre of each chainage bin
 of width ``cell``) and *zone cells* (a regular x/y grid of spacing ``cell`` in the
-metric CRS, points inside the monitored zone). For each cell point p:
+metric CRS, points inside the monitored zone; ``sim.measure.grid``). For each cell
+point p:
 
 - covered fraction: |C(p)| / T, where C(p) is the union over assets of the times
   p is inside a footprint (satellite images are instants: they add looks, not time);
@@ -34,11 +35,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import shapely
 
 from sim.core.interrupts import deferred
 from sim.core.tables import Table
 from sim.measure.coverage_kernel import INTERVAL, TRAIN, cell_figures
+from sim.measure.grid import grid_points
 from sim.world import detection
 
 if TYPE_CHECKING:
@@ -103,46 +104,6 @@ class Coverage:
             out["coverage.revisit.mean_s"] = out["coverage.line.revisit.mean_s"]
             out["coverage.revisit.max_s"] = out["coverage.line.revisit.max_s"]
         return out
-
-
-def _zone_grid(line: Line, cell: float) -> tuple[np.ndarray, ...]:
-    """The grid over the zone's bounding box: x, y (m), column and row indices, inside."""
-    xmin, ymin, xmax, ymax = line.zone.bounds
-    ix = np.arange(math.floor(xmin / cell), math.ceil(xmax / cell))
-    iy = np.arange(math.floor(ymin / cell), math.ceil(ymax / cell))
-    mesh = np.meshgrid((ix + 0.5) * cell, (iy + 0.5) * cell)
-    index = np.meshgrid(ix - ix[0], iy - iy[0])
-    gx, gy, gix, giy = mesh[0].ravel(), mesh[1].ravel(), index[0].ravel(), index[1].ravel()
-    return gx, gy, gix, giy, shapely.contains_xy(line.zone, gx, gy)
-
-
-def zone_cell_count(line: Line, cell: float) -> int:
-    """The number of zone cells of ``line``'s coverage grid at spacing ``cell`` (m)."""
-    return int(np.count_nonzero(_zone_grid(line, cell)[4]))
-
-
-def grid_points(line: Line, cell: float) -> dict[str, np.ndarray]:
-    """The line cells and zone cells of ``line`` at spacing ``cell`` (m): positions, indices."""
-    n_line = max(1, math.ceil(line.length / cell - 1e-9))
-    lo = np.arange(n_line) * cell
-    hi = np.minimum(lo + cell, line.length)
-    centre = 0.5 * (lo + hi)
-    lx, ly = line.point_at(centre, 0.0)
-    gx, gy, gix, giy, inside = _zone_grid(line, cell)
-    zx, zy = gx[inside], gy[inside]
-    zchain, zoffset = line.locate(zx, zy)
-    n_zone = len(zx)
-    return {
-        "grid": np.array(["line"] * n_line + ["zone"] * n_zone, dtype=object),
-        "cell": np.concatenate([np.arange(n_line), np.arange(n_zone)]),
-        "ix": np.concatenate([np.full(n_line, -1), gix[inside]]),
-        "iy": np.concatenate([np.full(n_line, -1), giy[inside]]),
-        "chainage_m": np.concatenate([centre, zchain]),
-        "offset_m": np.concatenate([np.zeros(n_line), zoffset]),
-        "x": np.concatenate([lx, zx]),
-        "y": np.concatenate([ly, zy]),
-        "chainage_edges_m": np.append(lo, line.length),
-    }
 
 
 class _Records:
