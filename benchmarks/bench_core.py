@@ -10,15 +10,16 @@ Each measurement runs in a fresh ``python`` subprocess, so runs share no process
 no caches and no memory. Inside it, the import of ``sim`` and the scenario's
 validation are timed separately and are NOT part of the "run" wall time:
 
-    run       = sim.engine.model.run(scenario, seed, coverage=False)   (the simulation)
-    coverage  = sim.measure.coverage.compute(result)                     (coverage figures)
-    write     = sim.store.write.write_results(result, <tmp folder>)  (CSV, JSON, GeoJSON)
+    run       = sim.engine.model.run(scenario, seed)                 (the simulation)
+    coverage  = sim.measure.coverage.compute(result.pieces, ...)     (coverage figures)
+    write     = sim.store.write.write_results(run, <tmp folder>)     (CSV, JSON, GeoJSON)
     plots     = sim.present.figures.run.draw_all(folder)
                 + sim.present.report.run.write_report(folder)
     total     = run + write (the core target: <= 10 s); all = every step
 
 The numba coverage kernel is compiled once per machine and cached; run the
-benchmark twice after a change to sim/measure/coverage.py so compilation is not timed.
+benchmark twice after a change to sim/measure/coverage_kernel.py or sim/world/motion.py
+so compilation is not timed.
 
 Peak memory is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of that subprocess
 (the peak resident set size of the whole process, imports included), read after
@@ -263,6 +264,7 @@ def child(scale: float, profile: int) -> dict:
     matplotlib.use("Agg")
     import sim.engine.model
     import sim.measure.coverage
+    import sim.pipeline
     import sim.present.figures.run
     import sim.present.report.run
     import sim.spec.load
@@ -283,15 +285,18 @@ def child(scale: float, profile: int) -> dict:
         profiler = cProfile.Profile()
         profiler.enable()
     t0 = time.perf_counter()
-    result = sim.engine.model.run(scenario, seed=SEED, coverage=False)
+    result = sim.engine.model.run(scenario, seed=SEED)
     t_run = time.perf_counter() - t0
     rss_run = _maxrss_mb()
     t0 = time.perf_counter()
-    result.coverage = sim.measure.coverage.compute(result)
+    coverage = sim.measure.coverage.compute(
+        result.pieces, result.asset_list, result.line, scenario.line.cell, scenario.duration
+    )
     t_coverage = time.perf_counter() - t0
+    measured = sim.pipeline.Run(result, coverage, t_run + t_coverage)
     with tempfile.TemporaryDirectory(prefix="bench-core-") as tmp:
         t0 = time.perf_counter()
-        folder = sim.store.write.write_results(result, Path(tmp) / "out")
+        folder = sim.store.write.write_results(measured, Path(tmp) / "out")
         t_write = time.perf_counter() - t0
         t0 = time.perf_counter()
         sim.present.figures.run.draw_all(folder)

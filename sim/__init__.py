@@ -4,8 +4,12 @@ Python API::
 
     import sim
     scenario = sim.load_scenario("scenarios/quickstart.yaml")
-    result = sim.run(scenario, seed=1)
+    result = sim.run(scenario, seed=1)          # a sim.pipeline.Run
     result.events["detected"].mean(), result.metrics()["latency.median_s"]
+
+``result`` has the run's tables (``events``, ``detections``, ``assets``), its plan
+``pieces``, its ``coverage`` and ``metrics()``; ``sim.run(..., out=folder)`` also
+writes the results folder.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from sim.core.errors import ScenarioError, SimError
 
 if TYPE_CHECKING:
-    from sim.engine.model import RunResult, run
+    from sim.engine.model import RunResult
+    from sim.pipeline import Run, run
     from sim.spec.load import load_scenario
     from sim.spec.scenario import Scenario
 
@@ -23,7 +28,8 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "RunResult": "sim.engine.model",
-    "run": "sim.engine.model",
+    "Run": "sim.pipeline",
+    "run": "sim.pipeline",
     "Scenario": "sim.spec.scenario",
     "load_scenario": "sim.spec.load",
 }
@@ -43,4 +49,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
-__all__ = ["RunResult", "Scenario", "ScenarioError", "SimError", "load_scenario", "run"]
+__all__ = ["Run", "RunResult", "Scenario", "ScenarioError", "SimError", "load_scenario", "run"]

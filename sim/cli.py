@@ -138,11 +138,10 @@ def _named(path: Path):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.engine.model import run
+    from sim.pipeline import run
     from sim.present.describe import describe_run
     from sim.present.format import duration
     from sim.spec.load import load_scenario
-    from sim.store.write import write_results
 
     started = dt.datetime.now(dt.timezone.utc)
     if args.seed is not None and args.seed < 0:
@@ -152,8 +151,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     check_out(out, RUN)  # before any simulation work
     _warn(scenario)
     with _named(args.scenario):
-        result = run(scenario, seed=args.seed)
-    write_results(result, out, started, command=sys.argv[1:])
+        result = run(scenario, seed=args.seed, out=out, started_at=started, command=sys.argv[1:])
     failures: list[FigureFailure] = []
     if not args.no_plots:
         from sim.present.draw import draw_run  # matplotlib: loaded only to draw

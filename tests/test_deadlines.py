@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.engine.model import run
 from sim.measure.metrics import deadline_key, metric_unit, wilson_interval, within_deadlines
+from sim.pipeline import run
 from sim.spec.load import load_scenario
 from sim.spec.scenario import DEFAULT_DEADLINES
 from sim.sweep import run_sweep

@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 from sim.core import units
 from sim.core.distributions import KINDS
-from sim.engine.model import build, run
+from sim.engine.model import build
+from sim.pipeline import run
 from sim.present.figures.run import PLOTS
 from sim.schema import (
     COVERAGE_COLUMNS,

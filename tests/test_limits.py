@@ -25,7 +25,7 @@ from test_bad_input import BASE, assert_refused, patched
 
 from sim.cli import main
 from sim.core.errors import ScenarioError
-from sim.engine.model import run
+from sim.pipeline import run
 from sim.spec.checks import check_scenario
 from sim.spec.geometry import chainage_tolerance, scenario_line
 from sim.spec.limits import BOUNDS

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from oracle import build, compare, entry_counts, legs_of
 
-from sim.engine.model import run
+from sim.pipeline import run
 from sim.spec.load import scenario_from_data
 
 DT = 1.0  # s, the oracle's step

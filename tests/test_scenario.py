@@ -12,7 +12,7 @@ import yaml
 
 from sim.cli import main
 from sim.core.distributions import Distribution
-from sim.engine.model import run
+from sim.pipeline import run
 from sim.spec.load import load_scenario, scenario_from_data
 from sim.spec.scenario import Scenario
 

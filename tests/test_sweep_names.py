@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.core.errors import ScenarioError
-from sim.engine.model import run
 from sim.measure.metrics import metric_keys
+from sim.pipeline import run
 from sim.spec.load import load_scenario
 from sim.store.write import write_results
 from sim.sweep import load_sweep, run_sweep

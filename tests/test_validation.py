@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.engine.model import run
+from sim.pipeline import run
 from sim.spec.load import scenario_from_data
 
 Z = 3.29  # two-sided 99.9 % standard normal quantile

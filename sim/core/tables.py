@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,10 +32,6 @@ class Table:
     def columns(self) -> list[str]:
         """Column names in order."""
         return list(self.data)
-
-    def rows(self) -> Iterator[tuple]:
-        """Iterate over rows as tuples, in column order."""
-        return zip(*self.data.values(), strict=True)
 
     def to_pandas(self) -> pd.DataFrame:
         """A pandas DataFrame with the same columns, in order (pandas is a dependency)."""

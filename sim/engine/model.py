@@ -3,11 +3,12 @@
 Time is never stepped. Asset processes (sorties, relief, losses, failures,
 repairs, satellite passes) run on SimPy's event queue and publish their plans as
 closed-form pieces; the detection solver turns pieces into detection times.
+The engine returns tables and plan pieces only: coverage and metrics are measured
+from them (``sim.measure``), and ``sim.pipeline`` composes the two.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,38 +19,24 @@ import simpy
 from sim.core.geo import Line
 from sim.core.tables import Table
 from sim.engine.solver import DetectionSolver
-from sim.measure.coverage import Coverage
-from sim.measure.coverage import compute as compute_coverage
+from sim.spec.geometry import scenario_line
 from sim.spec.scenario import Scenario
 from sim.world.assets.base import Asset, Piece
 from sim.world.assets.context import BuildContext, stream
-from sim.world.assets.drone import DroneFleet
+from sim.world.assets.drone import DroneFleet, Station
 from sim.world.assets.ground import GroundGroup
 from sim.world.assets.satellite import Satellite
 from sim.world.false_alarms import false_alarms
 from sim.world.violations import Violations, make_violations
 
 
-@dataclass(frozen=True)
-class Station:
-    """A drone patrol station: its fleet, path (m), chainage span and the fleet's base."""
-
-    group: str
-    number: int
-    path: np.ndarray
-    from_m: float
-    to_m: float
-    range_m: float
-    modality: str
-    base: np.ndarray | None
-
-
 @dataclass
 class RunResult:
-    """Everything one run produced: tidy tables and per-group asset figures.
+    """Everything one run produced: tidy tables, plan pieces and per-group asset figures.
 
     ``events``: one row per violation; ``detections``: one row per (violation,
-    asset) first detection; ``assets``: one row per asset. Times in seconds from
+    asset) first detection; ``assets``: one row per asset (a view of ``asset_list``,
+    the registered assets by index, which the pieces refer to). Times in seconds from
     the scenario start, distances in metres.
     """
 
@@ -60,24 +47,10 @@ class RunResult:
     events: Table
     detections: Table
     assets: Table
+    asset_list: list[Asset] = field(repr=False)
     asset_stats: dict[str, dict[str, float]]
     pieces: list[Piece] = field(repr=False)
-    stations: list[Station] = field(default_factory=list, repr=False)
-    coverage: Coverage | None = field(default=None, repr=False)
-    wall_seconds: float = 0.0
-
-    def metrics(self) -> dict[str, Any]:
-        """The run's figures (see ``sim.measure.metrics.compute``)."""
-        from sim.measure.metrics import compute
-
-        return compute(self)
-
-
-def build_line(scenario: Scenario) -> Line:
-    """Project the scenario's line (its coordinates were checked at validation)."""
-    from sim.spec.geometry import scenario_line
-
-    return scenario_line(scenario)
+    stations: list[Station] = field(repr=False)
 
 
 def _factor_matrix(scenario: Scenario, type_names: list[str]) -> np.ndarray:
@@ -115,7 +88,7 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
     """
     seed = scenario.seed if seed is None else int(seed)
     horizon = scenario.duration
-    line = build_line(scenario)
+    line = scenario_line(scenario)  # its coordinates were checked at validation
     violations = make_violations(scenario, line, stream(seed, "violations"))
     in_zone = shapely.contains_xy(line.zone, violations.x, violations.y)
     solver = DetectionSolver(
@@ -140,17 +113,9 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
     return Model(scenario, seed, line, violations, in_zone, solver, env, groups)
 
 
-def run(scenario: Scenario, seed: int | None = None, coverage: bool = True) -> RunResult:
-    """Run one replication of ``scenario``; ``seed`` overrides the scenario's seed.
-
-    ``coverage=False`` skips the coverage figures (``result.coverage`` is None).
-    """
-    started = time.perf_counter()
-    result = run_model(build(scenario, seed))
-    if coverage:
-        result.coverage = compute_coverage(result)
-    result.wall_seconds = time.perf_counter() - started
-    return result
+def run(scenario: Scenario, seed: int | None = None) -> RunResult:
+    """Run one replication of ``scenario``; ``seed`` overrides the scenario's seed."""
+    return run_model(build(scenario, seed))
 
 
 def run_model(model: Model) -> RunResult:
@@ -171,29 +136,12 @@ def run_model(model: Model) -> RunResult:
         events=events,
         detections=detections,
         assets=_asset_table(solver.assets, model.groups),
+        asset_list=solver.assets,
         asset_stats={g.spec.name: g.stats(horizon) for g in model.groups},
         pieces=solver.pieces,
-        stations=_stations(model.groups),
+        # the drone fleets' patrol stations, in fleet then station order
+        stations=[s for g in model.groups if isinstance(g, DroneFleet) for s in g.stations],
     )
-
-
-def _stations(groups: list) -> list[Station]:
-    """The drone fleets' patrol stations, in fleet then station order."""
-    return [
-        Station(
-            group=fleet.spec.name,
-            number=k + 1,
-            path=path,
-            from_m=span[0],
-            to_m=span[1],
-            range_m=fleet.spec.sensor.range,
-            modality=fleet.spec.modality,
-            base=fleet.base,
-        )
-        for fleet in groups
-        if isinstance(fleet, DroneFleet)
-        for k, (path, span) in enumerate(zip(fleet.paths, fleet.spans, strict=True))
-    ]
 
 
 def _report_times(

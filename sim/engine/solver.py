@@ -235,10 +235,3 @@ class DetectionSolver:
         viol, time, piece = viol[keep], time[keep], piece[keep]
         order = np.lexsort((piece, time, viol))
         return Candidates(viol[order], time[order], piece[order])
-
-
-def piece_durations(pieces: list[Piece], horizon: float) -> np.ndarray:
-    """Seconds each piece really lasted inside [0, horizon]."""
-    ends = np.array([min(p.end, horizon) for p in pieces]) if pieces else np.zeros(0)
-    starts = np.array([p.t0 for p in pieces]) if pieces else np.zeros(0)
-    return np.maximum(ends - starts, 0.0)

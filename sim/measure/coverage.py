@@ -2,7 +2,8 @@
 
 Two grids: *line cells* (the point on the line at the centre of each chainage bin
 of width ``cell``) and *zone cells* (a regular x/y grid of spacing ``cell`` in the
-metric CRS, points inside the monitored zone). For each cell point p:
+metric CRS, points inside the monitored zone; ``sim.measure.grid``). For each cell
+point p:
 
 - covered fraction: |C(p)| / T, where C(p) is the union over assets of the times
   p is inside a footprint (satellite images are instants: they add looks, not time);
@@ -16,13 +17,15 @@ metric CRS, points inside the monitored zone). For each cell point p:
   mean response time: sum of squared gaps / (2 T), the expected wait for the next
   look from a random instant.
 
-Windows come from the same closed forms as detection (``sim.world.detection``): a
-static disc covers p over its whole up-time; a leg flown once over an arc-length
-interval; a patrol over a train of windows, one outbound and one return pass per
-period 2L/v. A month of fast patrols gives tens of millions of windows, so the
-per-cell merge runs in a compiled loop (numba) that generates each train's windows
-in time order, merges them with the other pieces' windows and the satellite image
-times, and keeps running sums: nothing is stored per window.
+Windows come from the same closed forms as detection (``sim.world.detection``) and
+the same kinematics (``sim.world.motion``): a static disc covers p over its whole
+up-time; a leg flown once over an arc-length interval; a patrol over a train of
+windows, one outbound and one return pass per period 2L/v. This module lays out the
+grids and turns plan pieces into per-cell sources; the compiled loop that merges
+them (``sim.measure.coverage_kernel``) yields the figures.
+
+Inputs are the run's plan pieces and assets (``sim.world.assets``), its line, the
+cell size and the horizon: coverage knows nothing of the engine that made them.
 """
 
 from __future__ import annotations
@@ -31,25 +34,22 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
-import shapely
 
 from sim.core.interrupts import deferred
 from sim.core.tables import Table
+from sim.measure.coverage_kernel import INTERVAL, TRAIN, cell_figures
+from sim.measure.grid import grid_points
 from sim.world import detection
 
 if TYPE_CHECKING:
-    from sim.core.geo import Line
-    from sim.engine.model import RunResult
+    from collections.abc import Sequence
 
-EPS = 1e-6  # seconds: windows closer than this are one coverage interval
+    from sim.core.geo import Line
+    from sim.world.assets.base import Asset, Piece
+
 CLASSES = ("drone", "ground")  # classes with coverage time; satellites add looks only
 TARGET_TIME_BINS = 720
-
-# record kinds
-INTERVAL = 0
-TRAIN = 1
 
 
 @dataclass
@@ -106,48 +106,6 @@ class Coverage:
         return out
 
 
-def _zone_grid(line: Line, cell: float) -> tuple[np.ndarray, ...]:
-    """The grid over the zone's bounding box: x, y (m), column and row indices, inside."""
-    xmin, ymin, xmax, ymax = line.zone.bounds
-    ix = np.arange(math.floor(xmin / cell), math.ceil(xmax / cell))
-    iy = np.arange(math.floor(ymin / cell), math.ceil(ymax / cell))
-    mesh = np.meshgrid((ix + 0.5) * cell, (iy + 0.5) * cell)
-    index = np.meshgrid(ix - ix[0], iy - iy[0])
-    gx, gy, gix, giy = mesh[0].ravel(), mesh[1].ravel(), index[0].ravel(), index[1].ravel()
-    return gx, gy, gix, giy, shapely.contains_xy(line.zone, gx, gy)
-
-
-def zone_cell_count(line: Line, cell: float) -> int:
-    """The number of zone cells of ``line``'s coverage grid at spacing ``cell`` (m)."""
-    return int(np.count_nonzero(_zone_grid(line, cell)[4]))
-
-
-def grid_points(result: RunResult) -> dict[str, np.ndarray]:
-    """The line cells and zone cells of a run's line: positions and indices."""
-    line = result.line
-    cell = result.scenario.line.cell
-    n_line = max(1, math.ceil(line.length / cell - 1e-9))
-    lo = np.arange(n_line) * cell
-    hi = np.minimum(lo + cell, line.length)
-    centre = 0.5 * (lo + hi)
-    lx, ly = line.point_at(centre, 0.0)
-    gx, gy, gix, giy, inside = _zone_grid(line, cell)
-    zx, zy = gx[inside], gy[inside]
-    zchain, zoffset = line.locate(zx, zy)
-    n_zone = len(zx)
-    return {
-        "grid": np.array(["line"] * n_line + ["zone"] * n_zone, dtype=object),
-        "cell": np.concatenate([np.arange(n_line), np.arange(n_zone)]),
-        "ix": np.concatenate([np.full(n_line, -1), gix[inside]]),
-        "iy": np.concatenate([np.full(n_line, -1), giy[inside]]),
-        "chainage_m": np.concatenate([centre, zchain]),
-        "offset_m": np.concatenate([np.zeros(n_line), zoffset]),
-        "x": np.concatenate([lx, zx]),
-        "y": np.concatenate([ly, zy]),
-        "chainage_edges_m": np.append(lo, line.length),
-    }
-
-
 class _Records:
     """Coverage sources per cell, filled piece by piece, as flat arrays."""
 
@@ -185,24 +143,25 @@ class _Records:
         return out
 
 
-def _records(result: RunResult, x: np.ndarray, y: np.ndarray, horizon: float) -> _Records:
+def _records(
+    pieces: Sequence[Piece], assets: Sequence[Asset], x: np.ndarray, y: np.ndarray, horizon: float
+) -> _Records:
     """Every (cell, piece) coverage source: explicit intervals and patrol trains."""
     by_x = np.argsort(x, kind="stable")
     x_sorted = x[by_x]
-    ranges = result.assets["range_m"]
-    classes = result.assets["asset_class"]
     records = _Records()
     # A station's sorties share one path object, and a repaired sensor keeps its
     # position: their cells and arc-length intervals are computed once.
     cache: dict[tuple[int, float], tuple[np.ndarray, ...]] = {}
-    for piece in result.pieces:
+    for piece in pieces:
         if piece.kind == "image" or piece.path is None:
             continue
         t_lo, t_hi = piece.t0, min(piece.end, horizon)
         if t_hi <= t_lo:
             continue
-        cls = CLASSES.index(str(classes[piece.asset]))
-        radius = float(ranges[piece.asset])
+        asset = assets[piece.asset]
+        cls = CLASSES.index(asset.asset_class)
+        radius = asset.range
         key = (id(piece.path), radius)
         if key not in cache:
             cache[key] = _footprint_cells(piece.path, radius, x, y, by_x, x_sorted)
@@ -254,251 +213,6 @@ def _footprint_cells(
     return idx[point], s_lo, s_hi
 
 
-@numba.njit(cache=True)
-def _next_window(kind, a, b, t0, s0, v, length, sa, sb, k, half):  # pragma: no cover
-    """The window of a source after cycle ``k``, pass ``half`` (``half`` = -1: its first).
-
-    Returns (k, half, start, end, found).
-    """
-    if kind == INTERVAL:
-        if half == -1:
-            return 0, 0, a, b, True
-        return k, half, 0.0, 0.0, False
-    period = 2.0 * length
-    u_lo = s0 + v * (a - t0)
-    u_hi = s0 + v * (b - t0)
-    if half == -1:  # start one period early so that a window straddling a is found
-        k = math.floor(u_lo / period) - 1
-    while True:
-        half += 1
-        if half == 2:
-            half = 0
-            k += 1
-        base = k * period
-        if half == 0:
-            lo, hi = base + sa, base + sb
-        else:
-            lo, hi = base + period - sb, base + period - sa
-        if lo > u_hi:
-            return k, half, 0.0, 0.0, False
-        lo = max(lo, u_lo)
-        hi = min(hi, u_hi)
-        if lo <= hi:
-            start = max(t0 + (lo - s0) / v, a)
-            end = min(t0 + (hi - s0) / v, b)
-            return k, half, start, end, True
-
-
-@numba.njit(cache=True)
-def _cells(  # pragma: no cover
-    offsets,
-    kind,
-    cls,
-    a,
-    b,
-    t0,
-    s0,
-    v,
-    length,
-    sa,
-    sb,
-    images,
-    horizon,
-    n_line,
-    bin_width,
-    n_bins,
-):
-    """Merge every cell's windows in time order and return its figures and the line raster."""
-    n_cells = len(offsets) - 1
-    stats = np.zeros((n_cells, 11))
-    raster = np.zeros((3, n_line, n_bins))
-    gaps = np.empty(1024)
-    act_rec = np.empty(64, np.int64)  # sources with a pending window (grown on demand)
-    act_k = np.empty(64, np.int64)
-    act_half = np.empty(64, np.int64)
-    act_s = np.empty(64)
-    act_e = np.empty(64)
-    for c in range(n_cells):
-        r = offsets[c]
-        r_end = offsets[c + 1]
-        n_act = 0
-        img = 0
-        n_gaps = 0
-        # union of all looks (any class, images included)
-        has_any = False
-        any_s = 0.0
-        any_e = 0.0
-        covered = 0.0
-        looks = 0
-        # per class unions (0 drone, 1 ground)
-        has_c = np.zeros(2, np.bool_)
-        cls_s = np.zeros(2)
-        cls_e = np.zeros(2)
-        covered_c = np.zeros(2)
-        # at least two assets at once
-        e1 = -1.0
-        d2 = -1.0
-        two = 0.0
-        while True:
-            # the earliest pending start among active sources and the next image
-            best = -1
-            best_s = np.inf
-            for j in range(n_act):
-                if act_s[j] < best_s:
-                    best_s = act_s[j]
-                    best = j
-            img_t = images[img] if img < len(images) else np.inf
-            candidate = min(best_s, img_t)
-            if r < r_end and a[r] <= candidate:
-                # admit the next source (sorted by a): its first window may come first
-                k, half, s, e, found = _next_window(
-                    kind[r], a[r], b[r], t0[r], s0[r], v[r], length[r], sa[r], sb[r], 0, -1
-                )
-                if found:
-                    if n_act == len(act_rec):  # grow the active set
-                        act_rec = np.concatenate((act_rec, np.empty(n_act, np.int64)))
-                        act_k = np.concatenate((act_k, np.empty(n_act, np.int64)))
-                        act_half = np.concatenate((act_half, np.empty(n_act, np.int64)))
-                        act_s = np.concatenate((act_s, np.empty(n_act)))
-                        act_e = np.concatenate((act_e, np.empty(n_act)))
-                    act_rec[n_act] = r
-                    act_k[n_act] = k
-                    act_half[n_act] = half
-                    act_s[n_act] = s
-                    act_e[n_act] = e
-                    n_act += 1
-                r += 1
-                continue
-            if candidate == np.inf:
-                break
-            if img_t <= best_s:
-                s = img_t
-                e = img_t
-                wcls = -1
-                img += 1
-            else:
-                s = act_s[best]
-                e = act_e[best]
-                rec = act_rec[best]
-                wcls = cls[rec]
-                k, half, ns, ne, found = _next_window(
-                    kind[rec],
-                    a[rec],
-                    b[rec],
-                    t0[rec],
-                    s0[rec],
-                    v[rec],
-                    length[rec],
-                    sa[rec],
-                    sb[rec],
-                    act_k[best],
-                    act_half[best],
-                )
-                if found:
-                    act_k[best] = k
-                    act_half[best] = half
-                    act_s[best] = ns
-                    act_e[best] = ne
-                else:
-                    n_act -= 1
-                    act_rec[best] = act_rec[n_act]
-                    act_k[best] = act_k[n_act]
-                    act_half[best] = act_half[n_act]
-                    act_s[best] = act_s[n_act]
-                    act_e[best] = act_e[n_act]
-            # the union of all looks, its gaps and the line raster
-            if not has_any:
-                if s > EPS:
-                    if n_gaps == len(gaps):
-                        gaps = np.concatenate((gaps, np.empty(len(gaps))))
-                    gaps[n_gaps] = s
-                    n_gaps += 1
-                has_any = True
-                any_s = s
-                any_e = e
-            elif s <= any_e + EPS:
-                any_e = max(any_e, e)
-            else:
-                covered += any_e - any_s
-                looks += 1
-                if c < n_line:
-                    _add_to_bins(raster[0, c], any_s, any_e, bin_width, n_bins)
-                if n_gaps == len(gaps):
-                    gaps = np.concatenate((gaps, np.empty(len(gaps))))
-                gaps[n_gaps] = s - any_e
-                n_gaps += 1
-                any_s = s
-                any_e = e
-            if wcls < 0:
-                continue
-            # per class union
-            if not has_c[wcls]:
-                has_c[wcls] = True
-                cls_s[wcls] = s
-                cls_e[wcls] = e
-            elif s <= cls_e[wcls] + EPS:
-                cls_e[wcls] = max(cls_e[wcls], e)
-            else:
-                covered_c[wcls] += cls_e[wcls] - cls_s[wcls]
-                if c < n_line:
-                    _add_to_bins(raster[1 + wcls, c], cls_s[wcls], cls_e[wcls], bin_width, n_bins)
-                cls_s[wcls] = s
-                cls_e[wcls] = e
-            # time covered by two or more windows (different assets) at once
-            if e1 > s:
-                hi = min(e, e1)
-                lo = max(s, d2)
-                if hi > lo:
-                    two += hi - lo
-                    d2 = hi
-            e1 = max(e1, e)
-        if has_any:
-            covered += any_e - any_s
-            looks += 1
-            if c < n_line:
-                _add_to_bins(raster[0, c], any_s, any_e, bin_width, n_bins)
-            if horizon - any_e > EPS:
-                if n_gaps == len(gaps):
-                    gaps = np.concatenate((gaps, np.empty(len(gaps))))
-                gaps[n_gaps] = horizon - any_e
-                n_gaps += 1
-        else:
-            gaps[0] = horizon
-            n_gaps = 1
-        for q in range(2):
-            if has_c[q]:
-                covered_c[q] += cls_e[q] - cls_s[q]
-                if c < n_line:
-                    _add_to_bins(raster[1 + q, c], cls_s[q], cls_e[q], bin_width, n_bins)
-        stats[c, 0] = covered / horizon
-        stats[c, 1] = covered_c[0] / horizon
-        stats[c, 2] = covered_c[1] / horizon
-        stats[c, 3] = two / horizon
-        stats[c, 4] = looks
-        stats[c, 5] = n_gaps
-        if n_gaps > 0:
-            g = gaps[:n_gaps]
-            stats[c, 6] = g.mean()
-            stats[c, 7] = np.percentile(g, 95.0)
-            stats[c, 8] = g.max()
-            sq = (g * g).sum()
-            stats[c, 9] = sq / horizon
-            stats[c, 10] = sq / (2.0 * horizon)
-    return stats, raster
-
-
-@numba.njit(cache=True)
-def _add_to_bins(row, s, e, width, n_bins):  # pragma: no cover
-    """Add the measure of [s, e] to equal time bins of ``width`` seconds."""
-    k = int(s // width)
-    while k < n_bins and s < e:
-        edge = (k + 1) * width
-        stop = min(e, edge)
-        row[k] += stop - s
-        s = stop
-        k += 1
-
-
 def time_bins(horizon: float, target: int = TARGET_TIME_BINS) -> tuple[float, int]:
     """Width (s) and count of the line-over-time bins, all of one width.
 
@@ -510,22 +224,27 @@ def time_bins(horizon: float, target: int = TARGET_TIME_BINS) -> tuple[float, in
     return horizon / n, n
 
 
-def compute(result: RunResult) -> Coverage:
-    """Coverage figures of ``result`` on its line and zone grids."""
-    horizon = result.scenario.duration
-    grid = grid_points(result)
+def compute(
+    pieces: Sequence[Piece], assets: Sequence[Asset], line: Line, cell: float, horizon: float
+) -> Coverage:
+    """Coverage figures of a run's plan ``pieces`` on the grids of ``line`` at spacing ``cell``.
+
+    ``assets`` are the run's assets by index (their class and footprint range, m);
+    ``horizon`` the simulated period, s.
+    """
+    grid = grid_points(line, cell)
     x, y = grid["x"], grid["y"]
     n_line = int(np.sum(grid["grid"] == "line"))
-    rec = _records(result, x, y, horizon).arrays()
+    rec = _records(pieces, assets, x, y, horizon).arrays()
     order = np.lexsort((rec["a"], rec["cell"]))
     rec = {k: v[order] for k, v in rec.items()}
     offsets = np.searchsorted(rec["cell"], np.arange(len(x) + 1))
-    images = np.unique(
-        [p.t0 for p in result.pieces if p.kind == "image" and p.t0 <= horizon]
-    ).astype(float)
+    images = np.unique([p.t0 for p in pieces if p.kind == "image" and p.t0 <= horizon]).astype(
+        float
+    )
     width, n_bins = time_bins(horizon)
     with deferred("computing coverage"):  # a signal inside crashes numba's result boxing
-        stats, raster = _cells(
+        stats, raster = cell_figures(
             offsets,
             rec["kind"],
             rec["cls"],
@@ -543,7 +262,7 @@ def compute(result: RunResult) -> Coverage:
             float(width),
             n_bins,
         )
-    lon, lat = result.line.to_lonlat(x, y)
+    lon, lat = line.to_lonlat(x, y)
     cells = Table(
         {
             "grid": grid["grid"],
@@ -589,4 +308,4 @@ def compute(result: RunResult) -> Coverage:
         "ground": fractions[2].astype(np.float32),
         "satellite_times_s": images,
     }
-    return Coverage(cells, time, spacetime, result.scenario.line.cell)
+    return Coverage(cells, time, spacetime, cell)

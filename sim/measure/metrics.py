@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.engine.model import RunResult
+    from sim.core.tables import Table
+    from sim.measure.coverage import Coverage
     from sim.spec.scenario import Scenario
 
 Z95 = 1.959963984540054
@@ -164,22 +165,35 @@ def summary(prefix: str, values: np.ndarray) -> dict[str, float]:
     }
 
 
-def compute(result: RunResult) -> dict[str, Any]:
-    """All run metrics as a flat dict (floats; NaN where a figure is undefined)."""
-    events, det = result.events, result.detections
+def compute(
+    scenario: Scenario,
+    events: Table,
+    detections: Table,
+    assets: Table,
+    type_names: list[str],
+    asset_stats: dict[str, dict[str, float]],
+    coverage: Coverage | None = None,
+) -> dict[str, Any]:
+    """All metrics of a run as a flat dict (floats; NaN where a figure is undefined).
+
+    From the run's tables (``events``, ``detections``, ``assets``), every violation type
+    it knows (``type_names``, even one that never occurred), each asset group's figures
+    (``asset_stats``) and, if computed, its coverage.
+    """
+    det = detections
     n = len(events)
     detected = events["detected"]
-    out: dict[str, Any] = {"violations.count": n, "duration_days": result.scenario.duration / 86400}
+    out: dict[str, Any] = {"violations.count": n, "duration_days": scenario.duration / 86400}
     out.update(proportion("detection.probability", int(detected.sum()), n))
     types = events["type"]
-    for name in sorted(result.violations.type_names):  # every type, even one that never occurred
+    for name in sorted(type_names):
         mask = types == name
         out.update(
             proportion(
                 f"detection.probability_by_type.{name}", int(detected[mask].sum()), int(mask.sum())
             )
         )
-    classes = [c for c in ASSET_CLASSES if c in set(result.assets["asset_class"])]
+    classes = [c for c in ASSET_CLASSES if c in set(assets["asset_class"])]
     n_detected = int(detected.sum())
     for cls in classes:
         first = int(np.sum(events["first_class"] == cls))
@@ -194,7 +208,7 @@ def compute(result: RunResult) -> dict[str, Any]:
             events["t_start_s"],
             np.where(detected, events["t_detect_s"], np.nan),
             events["t_report_s"],
-            list(result.scenario.reporting.deadlines),
+            list(scenario.reporting.deadlines),
         )
     )
     out.update(proportion("verified.probability", int(events["verified"].sum()), n))
@@ -202,15 +216,15 @@ def compute(result: RunResult) -> dict[str, Any]:
     out.update(
         summary("verification_latency", (events["t_verified_s"] - events["t_start_s"])[verified])
     )
-    days = result.scenario.duration / 86400
+    days = scenario.duration / 86400
     alarms = det["false_alarm"]
     out["false_alarms.count"] = int(alarms.sum())
     out["false_alarms.per_day"] = float(alarms.sum()) / days
     for cls in classes:
         out[f"false_alarms.per_day.{cls}"] = float(np.sum(det["asset_class"][alarms] == cls)) / days
-    if result.coverage is not None:
-        out.update(result.coverage.metrics())
-    for group, stats in result.asset_stats.items():
+    if coverage is not None:
+        out.update(coverage.metrics())
+    for group, stats in asset_stats.items():
         for key, value in stats.items():
             out[f"assets.{group}.{key}"] = value
     return out
@@ -320,6 +334,6 @@ def _zone_has_cells(
 ) -> bool:
     """``zone_has_cells`` by the line's inputs (a sweep asks once per distinct line)."""
     from sim.core.geo import Line
-    from sim.measure.coverage import zone_cell_count
+    from sim.measure.grid import zone_cell_count
 
     return zone_cell_count(Line.from_points(list(points), crs, buffer), cell) > 0

@@ -16,25 +16,36 @@ import datetime as dt
 import platform
 import shutil
 import sys
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import yaml
 
 from sim.schema import (
+    COVERAGE,
     COVERAGE_COLUMNS,
+    COVERAGE_SPACETIME,
+    COVERAGE_TIME,
     COVERAGE_TIME_COLUMNS,
     DETECTION_COLUMNS,
+    DETECTIONS,
     EVENT_COLUMNS,
+    EVENTS,
     MANIFEST,
+    METRICS,
+    RESOLVED,
+    VIOLATIONS_INPUT,
 )
 from sim.store.files import write_csv, write_json
 from sim.store.geojson import documents as geojson_documents
 from sim.store.geojson import write as write_geojson
 from sim.store.outdir import RUN, check_out, publish, temporary
+
+if TYPE_CHECKING:
+    from sim.engine.model import RunResult
+    from sim.measure.coverage import Coverage
 
 
 def package_versions() -> dict[str, str]:
@@ -67,46 +78,64 @@ def manifest(result, started_at: dt.datetime, command: list[str] | None = None) 
     }
 
 
+class MeasuredRun(Protocol):
+    """What a results folder is written from: a run and its measures (``sim.pipeline.Run``)."""
+
+    @property
+    def result(self) -> RunResult:
+        """The engine's tables and plan pieces."""
+
+    @property
+    def coverage(self) -> Coverage | None:
+        """The coverage figures (None: not computed, no coverage files)."""
+
+    @property
+    def wall_seconds(self) -> float:
+        """Seconds the run took (simulation and measures)."""
+
+    def metrics(self) -> dict[str, Any]:
+        """The figures of metrics.json."""
+
+
 def write_results(
-    result,
+    run: MeasuredRun,
     out: str | Path,
     started_at: dt.datetime | None = None,
     command: list[str] | None = None,
-    finish: Callable[[Path], object] | None = None,
 ) -> Path:
-    """Write ``result`` into the folder ``out`` (replacing an older results folder).
+    """Write ``run`` into the folder ``out`` (replacing an older results folder).
 
     The data (scenario.resolved.yaml, manifest, metrics, tables, GeoJSON) is written
     into a locked temporary folder beside ``out`` (``.<name>.tmp-<pid>``) and published
-    atomically. ``finish(out)``, if given, then runs on the published folder (the CLI
-    draws the plots and the report there), so a failing figure never costs the data.
-    Raises ``SimError`` if ``out`` is something other than a results folder to replace
-    (see ``sim.store.outdir.check_out``).
+    atomically; figures are drawn after it, from the folder, so a failing figure never
+    costs the data. Raises ``SimError`` if ``out`` is something other than a results
+    folder to replace (see ``sim.store.outdir.check_out``).
     """
     out = Path(out)
     check_out(out, RUN)
     with temporary(out) as tmp:
+        result = run.result
         resolved = result.scenario.resolved_data(result.violations.type_names)
         resolved["seed"] = result.seed
         source = result.scenario.violations.file
         if source:
-            shutil.copyfile(source, tmp / "violations.input.csv")
-            resolved["violations"]["file"] = "violations.input.csv"
-        with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as handle:
+            shutil.copyfile(source, tmp / VIOLATIONS_INPUT)
+            resolved["violations"]["file"] = VIOLATIONS_INPUT
+        with (tmp / RESOLVED).open("w", encoding="utf-8") as handle:
             yaml.safe_dump(resolved, handle, sort_keys=False, allow_unicode=True)
-        write_json(tmp / "metrics.json", result.metrics())
-        write_csv(tmp / "events.csv", result.events, EVENT_COLUMNS)
-        write_csv(tmp / "detections.csv", result.detections, DETECTION_COLUMNS)
-        if result.coverage is not None:
-            write_csv(tmp / "coverage.csv", result.coverage.cells, COVERAGE_COLUMNS)
-            write_csv(tmp / "coverage_time.csv", result.coverage.time, COVERAGE_TIME_COLUMNS)
-            np.savez_compressed(tmp / "coverage_spacetime.npz", **result.coverage.spacetime)
-        write_geojson(tmp, geojson_documents(result, result.coverage))
+        write_json(tmp / METRICS, run.metrics())
+        write_csv(tmp / EVENTS, result.events, EVENT_COLUMNS)
+        write_csv(tmp / DETECTIONS, result.detections, DETECTION_COLUMNS)
+        coverage = run.coverage
+        if coverage is not None:
+            write_csv(tmp / COVERAGE, coverage.cells, COVERAGE_COLUMNS)
+            write_csv(tmp / COVERAGE_TIME, coverage.time, COVERAGE_TIME_COLUMNS)
+            arrays: dict[str, Any] = coverage.spacetime  # numpy's stub types ** as its flags
+            np.savez_compressed(tmp / COVERAGE_SPACETIME, **arrays)
+        write_geojson(tmp, geojson_documents(result, coverage))
         write_json(
             tmp / MANIFEST,
-            manifest(result, started_at or dt.datetime.now(dt.timezone.utc), command),
+            manifest(run, started_at or dt.datetime.now(dt.timezone.utc), command),
         )
         publish(tmp, out)
-    if finish is not None:
-        finish(out)
     return out

@@ -33,20 +33,16 @@ def run_one(data: dict[str, Any], seed: int, base_dir: str, keep: str | None) ->
     ``error`` (the exception, one line) and ``wall_s``. It never raises for a run that
     fails. ``keep``, if given, is a folder to write the run's results into (no plots).
     """
-    from sim.engine.model import run
+    from sim.pipeline import run
 
     started = time.perf_counter()
     try:
         scenario = scenario_from_data(data, Path(base_dir))
-        result = run(scenario, seed=seed, coverage=True)
+        result = run(scenario, seed=seed, out=keep)
         out: dict[str, Any] = {k: v for k, v in result.metrics().items() if _is_scalar(v)}
         types = result.events["type"]
         for name in sorted(result.violations.type_names):
             out[f"violations.count_by_type.{name}"] = int(np.sum(types == name))
-        if keep is not None:
-            from sim.store.write import write_results
-
-            write_results(result, keep)
         out["status"] = "ok"
         out["error"] = ""
     except Exception as exc:  # a failed run is recorded, never fatal

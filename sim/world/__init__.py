@@ -1,1 +1,1 @@
-"""World: what is simulated - violations, false alarms, detection windows, assets."""
+"""World: what is simulated - motion, violations, false alarms, detection windows, assets."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.world import motion
+
 TOUCH = 1e-6  # metres or seconds: intervals closer than this are one interval
 
 
@@ -93,7 +95,7 @@ def once_windows(
     s_lo: np.ndarray, s_hi: np.ndarray, t0: float, s0: float, speed: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Times when a path traversed once, from arc length ``s0`` at ``t0``, is in [s_lo, s_hi]."""
-    return t0 + (s_lo - s0) / speed, t0 + (s_hi - s0) / speed
+    return motion.time_at(s_lo, t0, s0, speed), motion.time_at(s_hi, t0, s0, speed)
 
 
 def bounce_windows(
@@ -109,12 +111,9 @@ def bounce_windows(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Time windows for a back-and-forth patrol inside per-interval time ranges.
 
-    The asset starts at arc length ``s0`` at ``t0`` heading towards the far end,
-    turns instantly at both ends, and covers a period of 2 L / v. Arc length at
-    time t is the triangle wave tri(u) of the unwrapped distance u = s0 + v (t - t0):
-    tri(u) = u mod 2L if that is <= L, else 2L - (u mod 2L). The point is inside
-    for u in [2kL + s_lo, 2kL + s_hi] (outbound) and [2kL + 2L - s_hi, 2kL + 2L - s_lo]
-    (return) for every integer k.
+    The asset starts at arc length ``s0`` at ``t0`` heading towards the far end and
+    patrols a path of ``length`` (``sim.world.motion``): the point is inside while the
+    patrol's arc length is in [s_lo, s_hi], one outbound and one return pass per cycle.
 
     Parameters
     ----------
@@ -128,28 +127,29 @@ def bounce_windows(
     group, w_lo, w_hi
         Time windows inside [t_lo, t_hi], merged within each group.
     """
-    period_u = 2.0 * length
+    period_u = motion.patrol_period(length)
     if length <= 0:
         # a zero-length patrol is a hover: inside for the whole range
         return merge_intervals(group, t_lo, t_hi)
-    u_lo = s0 + speed * (t_lo - t0)
-    u_hi = s0 + speed * (t_hi - t0)
+    u_lo = motion.travelled(t_lo, t0, s0, speed)
+    u_hi = motion.travelled(t_hi, t0, s0, speed)
     k_first = np.floor(u_lo / period_u).astype(np.int64) - 1
     k_last = np.floor(u_hi / period_u).astype(np.int64)
     n = np.maximum(k_last - k_first + 1, 0)
     rep = np.repeat(np.arange(len(s_lo)), n)
     k = np.arange(len(rep)) - np.repeat(np.cumsum(n) - n, n) + k_first[rep]
-    base = k * period_u
-    lo = np.concatenate([base + s_lo[rep], base + period_u - s_hi[rep]])
-    hi = np.concatenate([base + s_hi[rep], base + period_u - s_lo[rep]])
+    out_lo, out_hi = motion.patrol_pass(k, 0, s_lo[rep], s_hi[rep], period_u)
+    back_lo, back_hi = motion.patrol_pass(k, 1, s_lo[rep], s_hi[rep], period_u)
+    lo = np.concatenate([out_lo, back_lo])
+    hi = np.concatenate([out_hi, back_hi])
     idx = np.concatenate([rep, rep])
     lo = np.maximum(lo, u_lo[idx])
     hi = np.minimum(hi, u_hi[idx])
     keep = lo <= hi
     idx, lo, hi = idx[keep], lo[keep], hi[keep]
     # back to time, clipped again so that rounding cannot step outside [t_lo, t_hi]
-    w_lo = np.maximum(t0 + (lo - s0) / speed, t_lo[idx])
-    w_hi = np.minimum(t0 + (hi - s0) / speed, t_hi[idx])
+    w_lo = np.maximum(motion.time_at(lo, t0, s0, speed), t_lo[idx])
+    w_hi = np.minimum(motion.time_at(hi, t0, s0, speed), t_hi[idx])
     return merge_intervals(group[idx], w_lo, w_hi)
 
 

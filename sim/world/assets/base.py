@@ -9,6 +9,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from sim.core.distributions import Distribution
+from sim.world import motion
 
 AssetClass = Literal["drone", "ground", "satellite"]
 PieceKind = Literal["static", "once", "bounce", "image"]
@@ -73,26 +74,21 @@ class Piece:
         """Arc length of the path, metres."""
         if self.path is None:
             return 0.0
-        return float(np.sum(np.hypot(*np.diff(self.path, axis=0).T)))
+        return motion.path_length(self.path)
 
     def position(self, t: float) -> np.ndarray:
-        """Return the asset's x, y (m) at time ``t`` inside the piece."""
+        """Return the asset's x, y (m) at time ``t`` inside the piece (``sim.world.motion``)."""
         if self.path is None:
             raise ValueError("an image piece has no position")
         if self.kind == "static":
             return self.path[0].copy()
         length = self.path_length
-        u = self.s0 + self.speed * (t - self.t0)
+        u = motion.travelled(t, self.t0, self.s0, self.speed)
         if self.kind == "bounce" and length > 0:
-            u = math.fmod(u, 2 * length)
-            s = u if u <= length else 2 * length - u
+            s = motion.patrol_arc(u, length)
         else:
-            s = min(max(u, 0.0), length)
-        steps = np.hypot(*np.diff(self.path, axis=0).T)
-        cum = np.concatenate([[0.0], np.cumsum(steps)])
-        i = int(np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(steps) - 1))
-        frac = 0.0 if steps[i] == 0 else (s - cum[i]) / steps[i]
-        return self.path[i] + frac * (self.path[i + 1] - self.path[i])
+            s = motion.once_arc(u, length)
+        return motion.point_at(self.path, s)
 
 
 class PieceSink(Protocol):

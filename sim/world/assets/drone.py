@@ -12,15 +12,45 @@ relieved at once. Lost airframes are replaced from spares after a delay.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
 from sim.core.errors import ScenarioError
-from sim.spec.checks import fleet_geometry
+from sim.spec.geometry import fleet_geometry
 from sim.spec.scenario import DroneFleetSpec, format_path
-from sim.world.assets.base import Piece
+from sim.world.assets.base import Asset, Piece
 from sim.world.assets.context import BuildContext
+
+
+@dataclass(frozen=True)
+class Station:
+    """A drone patrol station: a stretch of the line one airframe of a fleet keeps watched.
+
+    Its fleet (``group``), number (1, 2, ...), patrol path (m), chainage span (m) and the
+    fleet's base (None: the drones start on station). ``sensor`` is an airframe of the
+    fleet: every airframe carries the fleet's sensor, so its modality and footprint
+    range are the station's.
+    """
+
+    group: str
+    number: int
+    path: np.ndarray
+    from_m: float
+    to_m: float
+    base: np.ndarray | None
+    sensor: Asset
+
+    @property
+    def modality(self) -> str:
+        """The fleet's sensing modality."""
+        return self.sensor.modality
+
+    @property
+    def range_m(self) -> float:
+        """The footprint's ground range, metres."""
+        return self.sensor.range
 
 
 class DroneFleet:
@@ -40,7 +70,7 @@ class DroneFleet:
         self.reserve = geo.reserve
         looks = ctx.stream(f"drones/{spec.name}/looks")
         self.rng = ctx.stream(f"drones/{spec.name}/losses")
-        self.airframes = [
+        airframes = [
             ctx.register(
                 id=f"{spec.name}/{k + 1}",
                 asset_class="drone",
@@ -52,8 +82,13 @@ class DroneFleet:
                 report_latency=spec.report_latency,
                 false_alarm_rate=spec.false_alarm_rate,
                 rng=looks,
-            ).index
+            )
             for k in range(spec.count + spec.spares)
+        ]
+        self.airframes = [a.index for a in airframes]
+        self.stations = [
+            Station(spec.name, k + 1, path, span[0], span[1], self.base, airframes[0])
+            for k, (path, span) in enumerate(zip(self.paths, self.spans, strict=True))
         ]
         self.sorties = 0
         self.losses = 0

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from sim.core.errors import ScenarioError
-from sim.spec.checks import sensor_chainages
+from sim.spec.geometry import sensor_chainages
 from sim.spec.scenario import GroundGroupSpec, format_path
 from sim.world.assets.base import Piece
 from sim.world.assets.context import BuildContext

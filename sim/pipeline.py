@@ -1,0 +1,130 @@
+"""Scenario -> engine -> measure -> store: the one composition of a run.
+
+The command line's ``run``, the sweep workers and ``sim.run`` all run a scenario
+through ``run`` below: the engine simulates (``sim.engine.model``), coverage and
+metrics are measured from its tables and plan pieces (``sim.measure``), and, given
+a folder, the results are written there (``sim.store.write``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.core.geo import Line
+from sim.core.tables import Table
+from sim.engine import model as engine
+from sim.measure import metrics
+from sim.measure.coverage import Coverage
+from sim.measure.coverage import compute as compute_coverage
+from sim.spec.scenario import Scenario
+from sim.store.write import write_results
+from sim.world.assets.base import Piece
+from sim.world.assets.drone import Station
+from sim.world.violations import Violations
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run: the engine's result, its coverage (None when skipped), and its wall time.
+
+    The result's tables and pieces read through (``run.events``, ``run.pieces``);
+    ``metrics()`` gives the figures of metrics.json.
+    """
+
+    result: engine.RunResult
+    coverage: Coverage | None
+    wall_seconds: float
+
+    def metrics(self) -> dict[str, Any]:
+        """The run's figures, flat dotted keys (see ``sim.measure.metrics.compute``)."""
+        r = self.result
+        return metrics.compute(
+            r.scenario,
+            r.events,
+            r.detections,
+            r.assets,
+            r.violations.type_names,
+            r.asset_stats,
+            self.coverage,
+        )
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario that was run."""
+        return self.result.scenario
+
+    @property
+    def seed(self) -> int:
+        """The seed it was run with."""
+        return self.result.seed
+
+    @property
+    def line(self) -> Line:
+        """The projected line."""
+        return self.result.line
+
+    @property
+    def violations(self) -> Violations:
+        """The violations that happened."""
+        return self.result.violations
+
+    @property
+    def events(self) -> Table:
+        """One row per violation (``sim.engine.model.RunResult``)."""
+        return self.result.events
+
+    @property
+    def detections(self) -> Table:
+        """Every detection and false alarm."""
+        return self.result.detections
+
+    @property
+    def assets(self) -> Table:
+        """One row per asset."""
+        return self.result.assets
+
+    @property
+    def asset_stats(self) -> dict[str, dict[str, float]]:
+        """Each asset group's figures, by group name."""
+        return self.result.asset_stats
+
+    @property
+    def pieces(self) -> list[Piece]:
+        """The plan pieces of every asset."""
+        return self.result.pieces
+
+    @property
+    def stations(self) -> list[Station]:
+        """The drone patrol stations."""
+        return self.result.stations
+
+
+def run(
+    scenario: Scenario,
+    seed: int | None = None,
+    coverage: bool = True,
+    out: str | Path | None = None,
+    started_at: dt.datetime | None = None,
+    command: list[str] | None = None,
+) -> Run:
+    """Run one replication of ``scenario``, measure it and, given ``out``, write it there.
+
+    ``seed`` overrides the scenario's seed; ``coverage=False`` skips the coverage
+    figures. ``out``, ``started_at`` and ``command`` are those of
+    ``sim.store.write.write_results``.
+    """
+    started = time.perf_counter()
+    result = engine.run(scenario, seed)  # looked up at each call: tests stand in for it
+    cover = None
+    if coverage:
+        cover = compute_coverage(
+            result.pieces, result.asset_list, result.line, scenario.line.cell, scenario.duration
+        )
+    done = Run(result, cover, time.perf_counter() - started)
+    if out is not None:
+        write_results(done, out, started_at, command)
+    return done
