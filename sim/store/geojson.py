@@ -65,7 +65,6 @@ LOCATION_COLUMNS = ("x", "y", "lon", "lat")
 # feature) stay under the collector's first threshold (700 net allocations), so they
 # are freed before any collection sees them: the cyclic collector stays idle.
 CHUNK = 32
-_COMPACT = {"allow_nan": False, "ensure_ascii": False, "separators": (",", ":")}
 
 
 @dataclass(frozen=True)
@@ -86,12 +85,12 @@ class Document:
 
     def write(self, path: Path) -> None:
         """Write the document as compact UTF-8 JSON, ``CHUNK`` features at a time."""
-        head = json.dumps(self.head(), **_COMPACT)
+        head = _compact(self.head())
         with path.open("w", encoding="utf-8") as out:
             out.write(head[:-1] + ',"features":[')
             features, separator = self.features(), ""
             while chunk := list(islice(features, CHUNK)):
-                out.write(separator + json.dumps(chunk, **_COMPACT)[1:-1])
+                out.write(separator + _compact(chunk)[1:-1])
                 separator = ","
             out.write("]}\n")
 
@@ -291,6 +290,11 @@ def _collection(
             yield feature
 
     return Document(name, crs_kind, cut)
+
+
+def _compact(data: Any) -> str:
+    """Compact UTF-8 JSON (no spaces); NaN is an error (properties are JSON-safe)."""
+    return json.dumps(data, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
 
 
 def _feature(geometry: dict[str, Any] | None, properties: dict[str, Any]) -> dict[str, Any]:
