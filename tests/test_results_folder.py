@@ -533,6 +533,30 @@ def test_interrupt_inside_eval_still_exits_130(tmp_path):
     assert done.stderr.strip() == "interrupted; no half-written folder left"
 
 
+def test_interrupt_swallowed_by_a_callback_is_delivered_again(capsys):
+    """Regression: a Ctrl-C whose handler ran inside a weakref callback (the import
+    machinery's) was printed as "Exception ignored ... KeyboardInterrupt" and lost; the
+    sweep went on and exited 0. Inside a command it is now sent again and raised."""
+    import weakref
+
+    class Owner:
+        pass
+
+    def callback(ref: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(100_000):  # the handler runs here, where Python ignores errors
+            pass
+
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts.terminate_as_interrupt():
+            owner = Owner()
+            ref = weakref.ref(owner, callback)
+            del owner
+            time.sleep(2.0)  # the resent signal ends this early
+    assert ref() is None
+    assert "Exception ignored" not in capsys.readouterr().err
+
+
 def test_sigterm_handler_is_restored_after_a_command():
     """The CLI's SIGTERM handler lives only while a command runs."""
     before = signal.getsignal(signal.SIGTERM)

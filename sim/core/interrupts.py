@@ -15,6 +15,7 @@ and the exception is raised after the call has returned.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -24,6 +25,7 @@ from typing import Any
 
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
+REDELIVER_S = 0.01  # delay before a swallowed signal is sent again (s)
 
 
 class Terminated(KeyboardInterrupt):
@@ -36,22 +38,61 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
-    """Inside the block, SIGTERM raises ``Terminated``, as SIGINT raises KeyboardInterrupt.
+    """Inside the block, SIGTERM raises ``Terminated`` as SIGINT raises KeyboardInterrupt.
 
-    The previous handler is restored after the block.
+    Neither is ever lost (see ``_redeliver_lost_interrupts``). The previous handler
+    and hook are restored after the block.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous != signal.SIG_DFL:
-        yield  # someone else handles SIGTERM (or ignores it): leave it to them
-        return
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    with _redeliver_lost_interrupts():
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous != signal.SIG_DFL:
+            yield  # someone else handles SIGTERM (or ignores it): leave it to them
+            return
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _redeliver_lost_interrupts() -> Iterator[None]:
+    """Deliver again a Ctrl-C or SIGTERM that Python would swallow.
+
+    A signal's handler runs at the next safe point, which can be inside a callback
+    whose exceptions Python ignores (a weakref callback of the import machinery, a
+    ``__del__``): it prints "Exception ignored in ..." with a traceback and the program
+    goes on as if nothing was pressed. Inside the block such an interrupt is not
+    printed; the same signal is sent again a moment later (``REDELIVER_S``) from a
+    helper thread, so it arrives once the callback has returned. (Raising it from
+    the hook itself would run the handler inside the hook, where it is lost again.)
+    """
+    previous = sys.unraisablehook
+    active = [True]  # once the block has ended, a late resend would find no handler
+
+    def resend(signum: int) -> None:
+        if active[0]:
+            os.kill(os.getpid(), signum)
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            terminated = isinstance(unraisable.exc_value, Terminated)
+            signum = signal.SIGTERM if terminated else signal.SIGINT
+            again = threading.Timer(REDELIVER_S, resend, (signum,))
+            again.daemon = True
+            again.start()
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        active[0] = False
+        sys.unraisablehook = previous
 
 
 def exit_status(exc: KeyboardInterrupt) -> int:
