@@ -252,24 +252,6 @@ ASSET_STAT_KEYS = {
 _SECTION_CLASS = {"drones": "drone", "ground_sensors": "ground", "satellites": "satellite"}
 
 
-def violation_type_names(scenario: Scenario) -> list[str]:
-    """The violation types a run of ``scenario`` knows, as ``compute`` lists them.
-
-    The declared ``violations.types``; a replay whose types are not declared adds
-    the types its file names (the file is read, nothing is run).
-    """
-    spec = scenario.violations
-    if spec.file is None or "types" in spec.model_fields_set:
-        return list(spec.types)
-    from sim.spec.geometry import scenario_line
-    from sim.spec.replay import parse_replay
-
-    rows, problems = parse_replay(scenario, scenario_line(scenario))
-    if rows is None:
-        raise ValueError(f"violations.file: {'; '.join(problems)}")
-    return list(rows.type_names)
-
-
 def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
     """Every key of the metrics.json a run of ``scenario`` writes, without running it.
 
@@ -279,6 +261,8 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
     grid laid out; nothing is simulated). ``coverage=False``: no ``coverage.*`` keys.
     ``scenario`` must be a validated scenario (its replay file readable).
     """
+    from sim.spec.replay import type_names
+
     out = {"violations.count", "duration_days"}
 
     def with_interval(key: str) -> None:
@@ -288,7 +272,7 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
         out.update(f"{prefix}.{s}_s" for s in ("mean", "median", "p90", "p95", "max"))
 
     with_interval("detection.probability")
-    for name in violation_type_names(scenario):
+    for name in type_names(scenario):
         with_interval(f"detection.probability_by_type.{name}")
     sections: dict[str, list[Any]] = {
         "drones": scenario.drones,

@@ -134,6 +134,11 @@ class ViolationsSpec(Spec):
             raise ValueError("'types' needs at least one violation type")
         return self
 
+    @property
+    def types_from_file(self) -> bool:
+        """True for a replay that declares no types: its types are those its file names."""
+        return self.file is not None and "types" not in self.model_fields_set
+
 
 class SensorSpec(Spec):
     """A definite-range ("cookie-cutter") sensor footprint."""
@@ -392,8 +397,7 @@ class Scenario(Spec):
         the file's other types unknown).
         """
         data = self.to_data()
-        spec = self.violations
-        if spec.file is None or "types" in spec.model_fields_set:
+        if not self.violations.types_from_file:
             return data
         if run_types is None:
             del data["violations"]["types"]
