@@ -49,7 +49,6 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from sim.world.detection import merge_intervals
 from sim.world.intervals import intersect_intervals
 
 CIVIL_TWILIGHT_DEG = -6.0  # civil twilight: sun's centre 6 deg below the horizon (geometric)
@@ -329,7 +328,13 @@ def daylight_windows(
     lo = np.clip(lo, 0.0, horizon)
     hi = np.clip(hi, 0.0, horizon)
     ok = hi > lo
-    return merge_intervals(g[ok], lo[ok], hi[ok])
+    g, lo, hi = g[ok], lo[ok], hi[ok]
+    # Already sorted by (point, time) and disjoint; consecutive solar days only touch
+    # (polar day: one day's end is the next one's start, the same midnight). Join those.
+    start_new = np.ones(len(lo), dtype=bool)
+    start_new[1:] = (g[1:] != g[:-1]) | (lo[1:] > hi[:-1])
+    idx = np.flatnonzero(start_new)
+    return g[idx], lo[idx], np.maximum.reduceat(hi, idx) if len(idx) else hi[:0]
 
 
 def is_daylight(
