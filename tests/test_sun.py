@@ -352,3 +352,21 @@ def test_the_bracketed_fallback_root_finder_agrees_with_the_closed_form_one() ->
         assert np.all(sun._elevation_abs(lon, lat, slow - sun.ROOT_TOL_S, table) < thr)
         assert np.all(sun._elevation_abs(lon, lat, slow + sun.ROOT_TOL_S, table) >= thr)
         assert np.all(np.abs(slow - fast) <= 2 * sun.ROOT_TOL_S)
+
+
+def test_per_point_spans_equal_the_full_windows_cut_to_each_span() -> None:
+    """t_lo/t_hi (a violation's active interval) give the full-horizon windows cut."""
+    rng = np.random.default_rng(5)
+    n = 400
+    lon = rng.uniform(-180.0, 180.0, n)
+    lat = rng.uniform(-80.0, 80.0, n)
+    start = datetime(2026, 1, 10, 13, 37, tzinfo=UTC)
+    horizon = 20 * 86400.0
+    t_lo = rng.uniform(-86400.0, horizon, n)
+    t_hi = t_lo + rng.lognormal(np.log(1800.0), 2.0, n)
+    full = sun.daylight_windows(lon, lat, start, horizon)
+    index, lo, hi = intersect_intervals(np.arange(n), t_lo, t_hi, *full, merged_b=True)
+    g, a, b = sun.daylight_windows(lon, lat, start, horizon, t_lo=t_lo, t_hi=t_hi)
+    assert g.tolist() == index.tolist()
+    assert np.allclose(a, lo, rtol=0.0, atol=1e-6) and np.allclose(b, hi, rtol=0.0, atol=1e-6)
+    assert len(g) > 50

@@ -266,6 +266,8 @@ def daylight_windows(
     start: datetime,
     horizon: float,
     min_elevation: float = CIVIL_TWILIGHT_DEG,
+    t_lo: np.ndarray | float | None = None,
+    t_hi: np.ndarray | float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Intervals of [0, horizon] (s from ``start``) when the sun is at or above a threshold.
 
@@ -274,37 +276,53 @@ def daylight_windows(
     rises from local midnight (hour angle 180) to solar noon (hour angle 0) and falls
     after it; each half day either never crosses the threshold (polar day or night: the
     whole half in or out) or crosses once, solved by a bracketed root finder to
-    +-:data:`ROOT_TOL_S`. No time stepping. Returns ``(point, lo, hi)``: point index,
-    merged and sorted by (point, lo), clipped to [0, horizon].
+    +-:data:`ROOT_TOL_S`. No time stepping. ``t_lo``/``t_hi`` (s, scalar or one per
+    point) restrict each point to [t_lo, t_hi] (e.g. a violation's active interval:
+    only the solar days it spans are solved). Returns ``(point, lo, hi)``: point index,
+    merged and sorted by (point, lo), clipped to [0, horizon] and [t_lo, t_hi].
     """
     lon = np.atleast_1d(np.asarray(lon, float))
     lat = np.atleast_1d(np.asarray(lat, float))
     n = len(lon)
     epoch = _epoch_s(start)
-    # Solar days covering the horizon with a day of margin each side.
-    first = np.floor(epoch / DAY_S) - 1
-    days = np.arange(first, np.floor((epoch + horizon) / DAY_S) + 2) * DAY_S
-    nd = len(days)
-    table = _SunTable(days[0] - DAY_S, days[-1] + 2 * DAY_S)
-    plon = np.repeat(lon, nd)
-    plat = np.repeat(lat, nd)
-    pidx = np.repeat(np.arange(n), nd)
-    base = np.tile(days, n)
-    noon = _transit(plon, base + 0.5 * DAY_S - plon * (DAY_S / 360.0), 0.0, table)
-    # The midnights (hour angle 180) between consecutive noons, computed once so the
-    # end of one solar day is exactly the start of the next (polar day merges).
-    noon2 = noon.reshape(n, nd)
-    lon2 = np.repeat(lon[:, None], nd + 1, axis=1)
-    guess = np.concatenate([noon2[:, :1] - 0.5 * DAY_S, noon2 + 0.5 * DAY_S], axis=1)
-    mids = _transit(lon2.ravel(), guess.ravel(), 180.0, table).reshape(n, nd + 1)
-    midnight = mids[:, :-1].ravel()
-    after = mids[:, 1:].ravel()
-    h_noon = _elevation_abs(plon, plat, noon, table)
-    h_mids = _elevation_abs(lon2.ravel(), np.repeat(lat, nd + 1), mids.ravel(), table).reshape(
-        n, nd + 1
+    span_lo = np.broadcast_to(np.maximum(0.0 if t_lo is None else t_lo, 0.0), (n,)).astype(float)
+    span_hi = np.broadcast_to(np.minimum(horizon if t_hi is None else t_hi, horizon), (n,)).astype(
+        float
     )
-    h_mid = h_mids[:, :-1].ravel()
-    h_after = h_mids[:, 1:].ravel()
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    # UTC days covering each point's span with a day of margin each side; day k's
+    # solar noon is within half a day of k + 12:00 - lon / 15 h.
+    first = np.floor((epoch + np.minimum(span_lo, span_hi)) / DAY_S) - 1
+    last = np.floor((epoch + span_hi) / DAY_S) + 1
+    count = (last - first + 1).astype(np.int64)
+    total = int(count.sum())
+    pidx = np.repeat(np.arange(n), count)
+    offset = np.cumsum(count) - count
+    day = first[pidx] + (np.arange(total) - offset[pidx])
+    table = _SunTable(first.min() * DAY_S - DAY_S, (last.max() + 2) * DAY_S)
+    plon = lon[pidx]
+    plat = lat[pidx]
+    noon = _transit(plon, day * DAY_S + 0.5 * DAY_S - plon * (DAY_S / 360.0), 0.0, table)
+    # The midnights (hour angle 180) between consecutive noons, computed once so the end
+    # of one solar day is exactly the start of the next (polar day joins up).
+    midnight = _transit(plon, noon - 0.5 * DAY_S, 180.0, table)
+    last_of_point = np.zeros(total, dtype=bool)
+    last_of_point[offset + count - 1] = True
+    after = np.empty(total)
+    after[:-1] = midnight[1:]
+    lp = np.flatnonzero(last_of_point)
+    after[lp] = _transit(plon[lp], noon[lp] + 0.5 * DAY_S, 180.0, table)
+    h_mid = _elevation_abs(plon, plat, midnight, table)
+    h_after = np.empty(total)
+    h_after[:-1] = h_mid[1:]
+    h_after[lp] = _elevation_abs(plon[lp], plat[lp], after[lp], table)
+    # Only solar days that meet the point's span matter.
+    rel = np.flatnonzero((after > epoch + span_lo[pidx]) & (midnight < epoch + span_hi[pidx]))
+    pidx, plon, plat = pidx[rel], plon[rel], plat[rel]
+    noon, midnight, after = noon[rel], midnight[rel], after[rel]
+    h_mid, h_after = h_mid[rel], h_after[rel]
+    h_noon = _elevation_abs(plon, plat, noon, table)
     thr = float(min_elevation)
 
     # Rising half [midnight, noon]: in from `rise` (midnight if already up).
@@ -325,8 +343,8 @@ def daylight_windows(
     g = pidx[keep]
     lo = rise[keep] - epoch
     hi = set_[keep] - epoch
-    lo = np.clip(lo, 0.0, horizon)
-    hi = np.clip(hi, 0.0, horizon)
+    lo = np.maximum(lo, span_lo[g])
+    hi = np.minimum(hi, span_hi[g])
     ok = hi > lo
     g, lo, hi = g[ok], lo[ok], hi[ok]
     # Already sorted by (point, time) and disjoint; consecutive solar days only touch
