@@ -145,7 +145,7 @@ def month_starts(start: dt.datetime, horizon: float) -> np.ndarray:
         raise ValueError("the scenario start must be timezone-aware (UTC)")
     s = start.astimezone(dt.timezone.utc)
     year, month = s.year, s.month
-    out = []
+    out: list[float] = []
     while True:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         t = (dt.datetime(year, month, 1, tzinfo=dt.timezone.utc) - s).total_seconds()
