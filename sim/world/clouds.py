@@ -244,17 +244,19 @@ def _check_horizon(horizon: float) -> float:
 def _segment(
     rng: np.random.Generator,
     clear0: np.ndarray,
-    length: float,
+    t0: float,
+    t1: float,
     mean_clear: float,
     mean_overcast: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Spells of a homogeneous chain over [0, length] started in ``clear0`` per region.
+    """Spells of a homogeneous chain over [t0, t1] (s) started in ``clear0`` per region.
 
-    Returns region, start, end (s, the last spell cut at ``length``) and clear (bool)
-    per spell, sorted by (region, start); a zero ``length`` gives one zero-length
-    spell per region.
+    Returns region, start, end (s; the last spell cut at ``t1``) and clear (bool) per
+    spell, sorted by (region, start); each spell starts exactly where the previous one
+    ends. A zero-length segment gives one zero-length spell per region.
     """
     n = len(clear0)
+    length = t1 - t0
     cycle = mean_clear + mean_overcast
     k = int(np.ceil(2.0 * length / cycle * 1.25)) + 16  # spells per block, usually enough
     lengths = np.zeros((n, 0))
@@ -265,13 +267,13 @@ def _segment(
         block = rng.standard_exponential((n, k)) * np.where(is_clear, mean_clear, mean_overcast)
         lengths = np.concatenate([lengths, block], axis=1)
         total = total + block.sum(axis=1)
-    ends = np.cumsum(lengths, axis=1)
-    starts = ends - lengths
+    ends = np.minimum(t0 + np.cumsum(lengths, axis=1), t1)
+    starts = np.concatenate([np.full((n, 1), t0), ends[:, :-1]], axis=1)
     j = np.arange(lengths.shape[1])
-    keep = (starts < length) | (j[None, :] == 0)
+    keep = (starts < t1) | (j[None, :] == 0)
     region, spell = np.nonzero(keep)
     clear = clear0[region] ^ (spell % 2 == 1)
-    return region, starts[region, spell], np.minimum(ends[region, spell], length), clear
+    return region, starts[region, spell], ends[region, spell], clear
 
 
 def _draw(
@@ -287,8 +289,8 @@ def _draw(
     state = rng.random(n) < p0
     parts = []
     for t0, t1, mc, mo in segments:
-        r, a, b, c = _segment(rng, state, t1 - t0, mc, mo)
-        parts.append((r, a + t0, b + t0, c))
+        r, a, b, c = _segment(rng, state, t0, t1, mc, mo)
+        parts.append((r, a, b, c))
         last = np.r_[r[1:] != r[:-1], True]  # each region's last spell
         state = c[last]
     region = np.concatenate([p[0] for p in parts])
