@@ -398,3 +398,21 @@ def test_a_year_of_many_regions_is_fast():
     C.is_clear(h, np.zeros(100_000, dtype=np.int64), np.linspace(0, 365 * DAY, 100_000))
     assert time.perf_counter() - t0 < 5.0
     assert len(h.region) > 50_000
+
+
+def test_clear_at_points_and_line_fraction():
+    line = Line.from_points([[36.0, 48.0], [40.0, 48.0]], "lonlat", 20e3)
+    h = C.draw_clouds(rng(31), C.region_edges(line.length, 50e3), 10 * DAY, DAY, DAY)
+    g = rng(32)
+    c = g.uniform(0, line.length, 200)
+    x, y = line.point_at(c, g.uniform(-15e3, 15e3, 200))
+    t = g.uniform(0, 10 * DAY, 200)
+    want = C.is_clear(h, C.region_index(c, h.edges), t)
+    assert np.array_equal(C.clear_at_points(h, line, x, y, t), want)
+    assert C.clear_at_points(h, line, x[:3].reshape(3, 1), y[:3].reshape(3, 1), t[:2]).shape == (
+        3,
+        2,
+    )
+    width = np.diff(h.edges)
+    frac = C.clear_fraction(h)
+    assert C.line_clear_fraction(h) == pytest.approx(np.sum(frac * width) / line.length)

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.geo import Line
 from sim.core.tables import Table
 from sim.world.detection import merge_intervals
 
@@ -405,6 +406,32 @@ def clear_fraction(history: CloudHistory) -> np.ndarray:
         return history.clear[np.searchsorted(history.region, np.arange(n))].astype(float)
     span = np.where(history.clear, history.t_end - history.t_start, 0.0)
     return np.bincount(history.region, weights=span, minlength=n) / history.horizon
+
+
+def line_clear_fraction(history: CloudHistory) -> float:
+    """Realised clear-sky fraction of the whole line: regions weighted by their length.
+
+    The time- and chainage-average of clear sky over [0, horizon] and the line (a
+    zero-length line weighs its one region fully).
+    """
+    width = np.diff(history.edges)
+    if width.sum() == 0:
+        width = np.ones_like(width)
+    return float(np.sum(clear_fraction(history) * width) / width.sum())
+
+
+def clear_at_points(history: CloudHistory, line: Line, x, y, t) -> np.ndarray:
+    """Whether the sky over points (x, y in m, the line's CRS) is clear at times t (s).
+
+    Each point's region is that of its chainage (``Line.locate``); arrays broadcast.
+    This is the test for an optical image of a point taken at instant t.
+    """
+    xx, yy, tt = np.broadcast_arrays(
+        np.asarray(x, dtype=float), np.asarray(y, dtype=float), np.asarray(t, dtype=float)
+    )
+    chain, _ = line.locate(xx.ravel(), yy.ravel())
+    region = region_index(np.atleast_1d(chain), history.edges)
+    return is_clear(history, region, tt.ravel()).reshape(tt.shape)
 
 
 def expected_clear_fraction(history: CloudHistory) -> np.ndarray:
