@@ -58,6 +58,7 @@ CLEAR = "clear"
 OVERCAST = "overcast"
 # the results table (the wiring step moves the name and the columns to sim.schema)
 CLOUDS_FILE = "clouds.csv"
+STREAM = "environment/clouds"  # the run's random stream for the sky (its own: no other draw moves)
 CLOUD_COLUMNS = ("region", "from_m", "to_m", "t_start_s", "t_end_s", "state")
 CELL_TOL = 1e-9  # relative: a line this close to a whole number of cells has no sliver
 
