@@ -416,3 +416,24 @@ def test_clear_at_points_and_line_fraction():
     width = np.diff(h.edges)
     frac = C.clear_fraction(h)
     assert C.line_clear_fraction(h) == pytest.approx(np.sum(frac * width) / line.length)
+
+
+def test_sky_parts_tile_each_window():
+    h = C.draw_clouds(rng(41), many(3), 5 * DAY, 0.3 * DAY, 0.4 * DAY)
+    g = rng(42)
+    n = 40
+    region = g.integers(0, 3, n)
+    lo = g.uniform(-0.5 * DAY, 5.2 * DAY, n)
+    hi = lo + g.exponential(0.8 * DAY, n)
+    hi[:4] = lo[:4]
+    w, a, b, clear = C.sky_parts(h, region, lo, hi)
+    for k in range(n):
+        m = w == k
+        a_k, b_k = max(lo[k], 0.0), min(hi[k], h.horizon)
+        if a_k > b_k:
+            assert not m.any()
+            continue
+        assert a[m][0] == a_k and b[m][-1] == b_k
+        assert np.array_equal(a[m][1:], b[m][:-1])  # contiguous
+        assert np.all(clear[m][1:] != clear[m][:-1])  # the sky changes at each cut
+        assert np.array_equal(clear[m], C.is_clear(h, region[k], a[m]))

@@ -360,6 +360,34 @@ def is_clear(history: CloudHistory, region, t) -> np.ndarray:
     return out.reshape(shape)
 
 
+def sky_parts(
+    history: CloudHistory, region, lo, hi
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Closed windows [lo, hi] (s), window k over ``region[k]``, cut where the sky changes.
+
+    Returns, per part, the index of its window, its bounds (s) and whether the sky is
+    clear over it (the state at the part's start; the part's end may be the instant
+    the sky changes), sorted by (window, lo). The parts of a window tile its share of
+    [0, horizon]; the rest is dropped. A zero-length window [t, t] gives one part.
+    """
+    r, a = _pairs(history, region, lo)
+    _, b = _pairs(history, region, hi)
+    a, b = np.maximum(a, 0.0), np.minimum(b, history.horizon)
+    ok = np.flatnonzero(a <= b)
+    if len(ok) == 0:
+        empty = np.zeros(0)
+        return np.zeros(0, dtype=np.int64), empty, empty.copy(), np.zeros(0, dtype=bool)
+    j_lo = _spell_at(history, r[ok], a[ok])
+    j_hi = _spell_at(history, r[ok], b[ok])
+    count = j_hi - j_lo + 1
+    window = np.repeat(ok, count)
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    spell = np.repeat(j_lo, count) + offset
+    p_lo = np.maximum(a[window], history.t_start[spell])
+    p_hi = np.minimum(b[window], history.t_end[spell])
+    return window, p_lo, p_hi, history.clear[spell]
+
+
 def clear_parts(history: CloudHistory, region, lo, hi) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The clear parts of closed windows [lo, hi] (s), window k over ``region[k]``.
 
@@ -367,25 +395,10 @@ def clear_parts(history: CloudHistory, region, lo, hi) -> tuple[np.ndarray, np.n
     window and its bounds, sorted by (window, lo) and merged. A window's part outside
     [0, horizon] is dropped; a zero-length window [t, t] gives [t, t] when clear at t.
     """
-    r, a = _pairs(history, region, lo)
-    _, b = _pairs(history, region, hi)
-    a, b = np.maximum(a, 0.0), np.minimum(b, history.horizon)
-    ok = np.flatnonzero(a <= b)
-    if len(ok) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
-    j_lo = _spell_at(history, r[ok], a[ok])
-    j_hi = _spell_at(history, r[ok], b[ok])
-    count = j_hi - j_lo + 1
-    window = np.repeat(ok, count)
-    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    spell = np.repeat(j_lo, count) + offset
-    sel = history.clear[spell]
-    window, spell = window[sel], spell[sel]
-    p_lo = np.maximum(a[window], history.t_start[spell])
-    p_hi = np.minimum(b[window], history.t_end[spell])
+    window, p_lo, p_hi, clear = sky_parts(history, region, lo, hi)
     # clear spells never touch one another; merging only joins what touches within
     # detection.TOUCH (an overcast gap shorter than a microsecond)
-    return merge_intervals(window, p_lo, p_hi)
+    return merge_intervals(window[clear], p_lo[clear], p_hi[clear])
 
 
 def clear_intervals(history: CloudHistory) -> list[tuple[np.ndarray, np.ndarray]]:
