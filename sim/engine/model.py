@@ -27,6 +27,7 @@ from sim.world.assets.drone import DroneFleet, Station
 from sim.world.assets.ground import GroundGroup
 from sim.world.assets.satellite import Satellite
 from sim.world.false_alarms import false_alarms
+from sim.world.sky import CLOUDS_STREAM, make_sky, optical_flags
 from sim.world.violations import Violations, make_violations
 
 
@@ -91,17 +92,24 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
     line = scenario_line(scenario)  # its coordinates were checked at validation
     violations = make_violations(scenario, line, stream(seed, "violations"))
     in_zone = shapely.contains_xy(line.zone, violations.x, violations.y)
+    environment = scenario.environment
+    sky = None
+    if environment is not None:
+        rng = stream(seed, CLOUDS_STREAM)
+        sky = make_sky(environment, line, violations, scenario.start, horizon, rng)
     solver = DetectionSolver(
         violations,
         in_zone,
         _factor_matrix(scenario, violations.type_names),
         scenario.modalities,
         horizon,
+        sky,
     )
     env = simpy.Environment()
 
     def register(rng: np.random.Generator, **fields: Any) -> Asset:
-        asset = Asset(index=len(solver.assets), **fields)
+        needs, factor = optical_flags(environment, fields["asset_class"], fields["modality"])
+        asset = Asset(index=len(solver.assets), needs_daylight=needs, cloud_factor=factor, **fields)
         solver.register(asset, rng)
         return asset
 
