@@ -53,6 +53,7 @@ EVENT_COLUMNS = (
     "t_report_s",
     "verified",
     "t_verified_s",
+    "light",
 )
 DETECTION_COLUMNS = (
     "violation_id",
@@ -65,6 +66,7 @@ DETECTION_COLUMNS = (
     "t_report_s",
     "x",
     "y",
+    "light",
 )
 COVERAGE_COLUMNS = (
     "grid",

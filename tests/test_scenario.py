@@ -268,9 +268,12 @@ def test_without_environment_the_resolved_data_has_no_environment_key():
     assert "environment" not in s.to_data()
 
 
+LONLAT_LINE = {"crs": "lonlat", "points": [[35.0, 47.5], [36.0, 47.6]]}
+
+
 def test_environment_defaults_turn_daylight_on_and_clouds_off():
     """``environment: {}`` means daylight at civil twilight, no clouds; it resolves again."""
-    s = scenario_from_data(minimal() | {"environment": {}})
+    s = scenario_from_data(minimal() | {"line": LONLAT_LINE, "environment": {}})
     assert s.environment is not None and s.environment.daylight is not None
     assert s.environment.daylight.min_sun_elevation == -6.0
     assert s.environment.clouds is None
@@ -293,3 +296,13 @@ def test_clouds_need_one_whole_form(clouds, message):
         scenario_from_data(minimal() | {"environment": {"clouds": clouds}})
     assert "environment.clouds" in str(err.value)
     assert message in str(err.value)
+
+
+def test_daylight_on_a_local_line_is_refused():
+    """The sun needs a place on Earth: daylight with a local line is one clear problem;
+    clouds alone (along the line's chainage) are fine there."""
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_data(minimal() | {"environment": {}})
+    assert "environment.daylight" in str(err.value) and "lon/lat" in str(err.value)
+    clouds = {"daylight": None, "clouds": {"clear": "1d", "overcast": "1d"}}
+    assert scenario_from_data(minimal() | {"environment": clouds}).environment is not None

@@ -16,6 +16,7 @@ import ephem
 import numpy as np
 import pytest
 
+from sim.spec.environment import needs_daylight
 from sim.world import sun
 from sim.world.detection import merge_intervals
 from sim.world.intervals import group_searchsorted, in_intervals, intersect_intervals
@@ -319,20 +320,20 @@ def test_cut_by_daylight_keeps_only_the_sunlit_part_of_a_window() -> None:
 
 @pytest.mark.parametrize("modality", ["eo", "optical", "camera", "EO", " Optical "])
 def test_optical_modalities_need_daylight(modality: str) -> None:
-    assert sun.needs_daylight(modality)
+    assert needs_daylight(modality)
 
 
 @pytest.mark.parametrize(
     "modality", ["infrared", "ir", "sar", "radar", "acoustic", "seismic", "lidar", "unknown"]
 )
 def test_other_modalities_do_not(modality: str) -> None:
-    assert not sun.needs_daylight(modality)
+    assert not needs_daylight(modality)
 
 
 def test_overrides_win_over_the_defaults() -> None:
-    assert not sun.needs_daylight("eo", {"EO": False})
-    assert sun.needs_daylight("lidar", {"lidar": True})
-    assert sun.needs_daylight("camera", {"lidar": True})
+    assert not needs_daylight("eo", {"EO": False})
+    assert needs_daylight("lidar", {"lidar": True})
+    assert needs_daylight("camera", {"lidar": True})
 
 
 def test_the_bracketed_fallback_root_finder_agrees_with_the_closed_form_one() -> None:

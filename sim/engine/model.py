@@ -27,7 +27,7 @@ from sim.world.assets.drone import DroneFleet, Station
 from sim.world.assets.ground import GroundGroup
 from sim.world.assets.satellite import Satellite
 from sim.world.false_alarms import false_alarms
-from sim.world.sky import CLOUDS_STREAM, make_sky, optical_flags
+from sim.world.sky import CLOUDS_STREAM, light_labels, light_threshold, make_sky, optical_flags
 from sim.world.violations import Violations, make_violations
 
 
@@ -136,6 +136,7 @@ def run_model(model: Model) -> RunResult:
     events = _events(
         scenario, model.line, model.violations, model.in_zone, detections, solver.assets
     )
+    _label_light(model, events, detections)
     return RunResult(
         scenario=scenario,
         seed=model.seed,
@@ -296,6 +297,29 @@ def _events(
             "verified": ~np.isnan(t_verified),
             "t_verified_s": t_verified,
         }
+    )
+
+
+def _label_light(model: Model, events: Table, detections: Table) -> None:
+    """Add the ``light`` column ("day", "night"; "" on a local line) to both tables.
+
+    Events: at each violation's start; detections: at each detection.
+    """
+    v, line, start = model.violations, model.line, model.scenario.start
+    threshold = light_threshold(model.scenario.environment)
+    sky = model.solver.sky
+    events.data["light"] = light_labels(
+        sky, line, start, threshold, v.x, v.y, v.t_start, np.arange(len(v))
+    )
+    detections.data["light"] = light_labels(
+        sky,
+        line,
+        start,
+        threshold,
+        detections["x"],
+        detections["y"],
+        detections["t_detect_s"],
+        detections["violation"],
     )
 
 

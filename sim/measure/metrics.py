@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 Z95 = 1.959963984540054
 ASSET_CLASSES = ("drone", "ground", "satellite")
+LIGHTS = ("day", "night")  # events.csv "light": the sun at the violation's start
 
 
 COUNT_SUFFIXES = (
@@ -193,6 +194,16 @@ def compute(
                 f"detection.probability_by_type.{name}", int(detected[mask].sum()), int(mask.sum())
             )
         )
+    light = np.asarray(events["light"])
+    for when in LIGHTS if scenario.line.crs == "lonlat" else ():
+        mask = light == when  # the violation started by day / by night
+        out.update(
+            proportion(
+                f"detection.probability_by_light.{when}",
+                int(detected[mask].sum()),
+                int(mask.sum()),
+            )
+        )
     classes = [c for c in ASSET_CLASSES if c in set(assets["asset_class"])]
     n_detected = int(detected.sum())
     for cls in classes:
@@ -274,6 +285,8 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
     with_interval("detection.probability")
     for name in type_names(scenario):
         with_interval(f"detection.probability_by_type.{name}")
+    for when in LIGHTS if scenario.line.crs == "lonlat" else ():
+        with_interval(f"detection.probability_by_light.{when}")
     sections: dict[str, list[Any]] = {
         "drones": scenario.drones,
         "ground_sensors": scenario.ground_sensors,

@@ -12,9 +12,9 @@ from typing import Any
 from sim.core.errors import plural
 from sim.measure.metrics import deadline_key, deadline_label, deadline_suffixes
 from sim.present import format as fmt
+from sim.spec.environment import needs_daylight
 from sim.spec.geometry import scenario_line, sensor_chainages, station_spans
 from sim.spec.scenario import GroundGroupSpec, Scenario
-from sim.world.sun import needs_daylight
 
 
 def _sensor_count(spec: GroundGroupSpec, length: float) -> int:

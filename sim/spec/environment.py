@@ -9,6 +9,7 @@ statistics. The models are here; sim.world.sun and sim.world.clouds compute them
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -85,3 +86,32 @@ class EnvironmentSpec(Spec):
         description="Per modality, whether it needs daylight (default: eo, optical and "
         "camera do; infrared, sar, radar, acoustic, seismic and others do not).",
     )
+
+
+# Modalities that see by reflected sunlight; `environment.needs_daylight` overrides
+# them per modality. Unknown modalities do not need daylight.
+NEEDS_DAYLIGHT: Mapping[str, bool] = {
+    "eo": True,
+    "optical": True,
+    "camera": True,
+    "infrared": False,
+    "ir": False,
+    "sar": False,
+    "radar": False,
+    "acoustic": False,
+    "seismic": False,
+}
+
+
+def needs_daylight(modality: str, overrides: Mapping[str, bool] | None = None) -> bool:
+    """Whether a sensor of this modality detects only by daylight.
+
+    Looks up ``overrides`` (e.g. the scenario's per-modality flags) first, then
+    :data:`NEEDS_DAYLIGHT`; case-insensitive; unknown modalities: False.
+    """
+    key = modality.strip().lower()
+    if overrides is not None:
+        lowered = {k.strip().lower(): bool(v) for k, v in overrides.items()}
+        if key in lowered:
+            return lowered[key]
+    return NEEDS_DAYLIGHT.get(key, False)

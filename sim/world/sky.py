@@ -10,12 +10,13 @@ region is clear then (``clear``). Which assets care is the asset's own
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.core.geo import Line
-from sim.spec.environment import EnvironmentSpec
+from sim.spec.environment import EnvironmentSpec, needs_daylight
 from sim.world import clouds, sun
 from sim.world.intervals import in_intervals
 from sim.world.violations import Violations
@@ -64,7 +65,7 @@ def make_sky(
     spec: EnvironmentSpec,
     line: Line,
     violations: Violations,
-    start,
+    start: dt.datetime,
     horizon: float,
     rng: np.random.Generator,
 ) -> Sky:
@@ -115,7 +116,7 @@ def optical_flags(
     """
     if spec is None:
         return False, 1.0
-    optical = sun.needs_daylight(modality, spec.needs_daylight)
+    optical = needs_daylight(modality, spec.needs_daylight)
     needs = optical and spec.daylight is not None
     factor = 1.0
     if optical and spec.clouds is not None:
@@ -124,3 +125,40 @@ def optical_flags(
         elif asset_class == "drone":
             factor = spec.clouds.drone_factor
     return needs, factor
+
+
+def light_labels(
+    sky: Sky | None,
+    line: Line,
+    start: dt.datetime,
+    threshold: float,
+    x: np.ndarray,
+    y: np.ndarray,
+    t: np.ndarray,
+    violation: np.ndarray,
+) -> np.ndarray:
+    """Label each instant ``t`` (s) at (x, y) (m) "day" or "night"; "" on a local line.
+
+    Day: the sun at or above ``threshold`` (deg) there. At a violation (``violation``
+    >= 0) under a daylight sky the answer is the solver's own daylight windows, so a
+    flag always agrees with the cut of the looks.
+    """
+    n = len(t)
+    if not line.is_geographic:
+        return np.full(n, "", dtype=object)
+    lon, lat = line.to_lonlat(x, y)
+    day = np.asarray(sun.is_daylight(lon, lat, t, start, threshold), dtype=bool)
+    if sky is not None and sky.day is not None:
+        own = violation >= 0
+        day[own] = in_intervals(*sky.day, violation[own], t[own])
+    return np.where(day, "day", "night").astype(object)
+
+
+def light_threshold(spec: EnvironmentSpec | None) -> float:
+    """The sun elevation (deg) from which an instant counts as day.
+
+    The scenario's daylight threshold, else civil twilight.
+    """
+    if spec is not None and spec.daylight is not None:
+        return spec.daylight.min_sun_elevation
+    return sun.CIVIL_TWILIGHT_DEG

@@ -44,7 +44,6 @@ dependencies); the NOAA equations are a few lines of numpy. An independent libra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timezone
 
 import numpy as np
@@ -388,32 +387,3 @@ def cut_by_daylight(
     window's asset and violation) and the piece, ``hi > lo``.
     """
     return intersect_intervals(point, lo, hi, day_point, day_lo, day_hi, merged_b=True)
-
-
-# Modalities that see by reflected sunlight. Overridable later by the scenario spec
-# (a `needs_daylight` flag on the modality); unknown modalities do not need daylight.
-NEEDS_DAYLIGHT: Mapping[str, bool] = {
-    "eo": True,
-    "optical": True,
-    "camera": True,
-    "infrared": False,
-    "ir": False,
-    "sar": False,
-    "radar": False,
-    "acoustic": False,
-    "seismic": False,
-}
-
-
-def needs_daylight(modality: str, overrides: Mapping[str, bool] | None = None) -> bool:
-    """Whether a sensor of this modality detects only by daylight.
-
-    Looks up ``overrides`` (e.g. the scenario's per-modality flags) first, then
-    :data:`NEEDS_DAYLIGHT`; case-insensitive; unknown modalities: False.
-    """
-    key = modality.strip().lower()
-    if overrides is not None:
-        lowered = {k.strip().lower(): bool(v) for k, v in overrides.items()}
-        if key in lowered:
-            return lowered[key]
-    return NEEDS_DAYLIGHT.get(key, False)
