@@ -17,6 +17,7 @@ DETECTIONS = "detections.csv"  # one row per first detection and per false alarm
 COVERAGE = "coverage.csv"  # one row per grid cell
 COVERAGE_TIME = "coverage_time.csv"  # the line's covered fraction per time bin
 COVERAGE_SPACETIME = "coverage_spacetime.npz"  # covered fraction per (chainage, time) bin
+CLOUDS = "clouds.csv"  # the sky's clear and overcast spells per region (with clouds)
 VIOLATIONS_INPUT = "violations.input.csv"  # a replayed violations file, copied as read
 LINE_GEOJSON = "line.geojson"
 EVENTS_GEOJSON = "events.geojson"
@@ -98,6 +99,7 @@ COVERAGE_TIME_COLUMNS = (
     "line_covered_fraction_drone",
     "line_covered_fraction_ground",
 )
+CLOUD_COLUMNS = ("region", "from_m", "to_m", "t_start_s", "t_end_s", "state")
 GRID_LINE = "line"  # coverage.csv "grid": a cell along the line
 GRID_ZONE = "zone"  # coverage.csv "grid": a cell of the zone around it
 

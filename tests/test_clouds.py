@@ -28,6 +28,7 @@ import pytest
 from scipy import stats
 
 from sim.core.geo import Line
+from sim.schema import CLOUD_COLUMNS
 from sim.world import clouds as C
 
 DAY = 86400.0
@@ -279,7 +280,7 @@ def test_clear_parts_against_a_time_grid():
 def test_clear_intervals_and_table_agree():
     h = C.draw_clouds(rng(14), C.region_edges(180e3, 50e3), 20 * DAY, DAY, 2 * DAY)
     t = C.cloud_table(h)
-    assert tuple(t.columns) == C.CLOUD_COLUMNS
+    assert tuple(t.columns) == CLOUD_COLUMNS
     assert set(t["state"].tolist()) == {C.CLEAR, C.OVERCAST}
     assert np.array_equal(t["to_m"] - t["from_m"] > 0, np.ones(len(t), bool))
     assert t["to_m"].max() == 180e3 and t["from_m"][t["region"] == 3].min() == 150e3

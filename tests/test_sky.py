@@ -80,3 +80,33 @@ def test_an_optical_satellite_sees_nothing_under_overcast():
     clear = run_model(build(scenario(*overrides, "environment={}"), seed=2))
     seen = np.asarray(clear.detections["asset_class"]) == "satellite"
     assert seen.sum() > sat.sum()
+
+
+def test_clouds_file_and_clear_fraction_agree(tmp_path):
+    """clouds.csv covers [0, T] per region without gaps, alternating clear / overcast,
+    and clouds.clear_fraction is its clear time, weighted by region length, over T x L."""
+    import csv
+    import json
+
+    run = sim.run(scenario(f"environment={CLOUDS}"), seed=4, out=tmp_path / "out")
+    rows = list(csv.DictReader((tmp_path / "out" / "clouds.csv").open()))
+    horizon, length = run.scenario.duration, run.line.length
+    clear_time_length = 0.0
+    for region in sorted({int(r["region"]) for r in rows}):
+        spells = [r for r in rows if int(r["region"]) == region]
+        starts = [float(r["t_start_s"]) for r in spells]
+        ends = [float(r["t_end_s"]) for r in spells]
+        assert starts[0] == 0.0 and ends[-1] == horizon and starts[1:] == ends[:-1]
+        states = [r["state"] for r in spells]
+        assert all(a != b for a, b in zip(states, states[1:], strict=False))
+        width = float(spells[0]["to_m"]) - float(spells[0]["from_m"])
+        clear = sum(e - s for s, e, st in zip(starts, ends, states, strict=True) if st == "clear")
+        clear_time_length += clear * width
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["clouds.clear_fraction"] == pytest.approx(
+        clear_time_length / (horizon * length), rel=1e-12
+    )
+    sim.run(scenario(), seed=4, out=tmp_path / "plain")
+    without = json.loads((tmp_path / "plain" / "metrics.json").read_text())
+    assert "clouds.clear_fraction" not in without
+    assert not (tmp_path / "plain" / "clouds.csv").exists()

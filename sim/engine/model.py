@@ -27,7 +27,7 @@ from sim.world.assets.drone import DroneFleet, Station
 from sim.world.assets.ground import GroundGroup
 from sim.world.assets.satellite import Satellite
 from sim.world.false_alarms import false_alarms
-from sim.world.sky import CLOUDS_STREAM, light_labels, light_threshold, make_sky, optical_flags
+from sim.world.sky import CLOUDS_STREAM, Sky, light_labels, light_threshold, make_sky, optical_flags
 from sim.world.violations import Violations, make_violations
 
 
@@ -52,6 +52,7 @@ class RunResult:
     asset_stats: dict[str, dict[str, float]]
     pieces: list[Piece] = field(repr=False)
     stations: list[Station] = field(repr=False)
+    sky: Sky | None = field(default=None, repr=False)  # with ``environment``
 
 
 def _factor_matrix(scenario: Scenario, type_names: list[str]) -> np.ndarray:
@@ -150,6 +151,7 @@ def run_model(model: Model) -> RunResult:
         pieces=solver.pieces,
         # the drone fleets' patrol stations, in fleet then station order
         stations=[s for g in model.groups if isinstance(g, DroneFleet) for s in g.stations],
+        sky=solver.sky,
     )
 
 

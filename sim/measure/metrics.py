@@ -174,12 +174,14 @@ def compute(
     type_names: list[str],
     asset_stats: dict[str, dict[str, float]],
     coverage: Coverage | None = None,
+    clear_fraction: float | None = None,
 ) -> dict[str, Any]:
     """All metrics of a run as a flat dict (floats; NaN where a figure is undefined).
 
     From the run's tables (``events``, ``detections``, ``assets``), every violation type
     it knows (``type_names``, even one that never occurred), each asset group's figures
-    (``asset_stats``) and, if computed, its coverage.
+    (``asset_stats``), if computed its coverage and, under clouds, the realised
+    clear-sky fraction of the line (``clear_fraction``).
     """
     det = detections
     n = len(events)
@@ -235,6 +237,8 @@ def compute(
         out[f"false_alarms.per_day.{cls}"] = float(np.sum(det["asset_class"][alarms] == cls)) / days
     if coverage is not None:
         out.update(coverage.metrics())
+    if clear_fraction is not None:
+        out["clouds.clear_fraction"] = clear_fraction
     for group, stats in asset_stats.items():
         for key, value in stats.items():
             out[f"assets.{group}.{key}"] = value
@@ -287,6 +291,8 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
         with_interval(f"detection.probability_by_type.{name}")
     for when in LIGHTS if scenario.line.crs == "lonlat" else ():
         with_interval(f"detection.probability_by_light.{when}")
+    if scenario.environment is not None and scenario.environment.clouds is not None:
+        out.add("clouds.clear_fraction")
     sections: dict[str, list[Any]] = {
         "drones": scenario.drones,
         "ground_sensors": scenario.ground_sensors,

@@ -57,9 +57,7 @@ from sim.world.detection import merge_intervals
 CLEAR = "clear"
 OVERCAST = "overcast"
 # the results table (the wiring step moves the name and the columns to sim.schema)
-CLOUDS_FILE = "clouds.csv"
 STREAM = "environment/clouds"  # the run's random stream for the sky (its own: no other draw moves)
-CLOUD_COLUMNS = ("region", "from_m", "to_m", "t_start_s", "t_end_s", "state")
 CELL_TOL = 1e-9  # relative: a line this close to a whole number of cells has no sliver
 
 
@@ -459,7 +457,7 @@ def expected_clear_fraction(history: CloudHistory) -> np.ndarray:
 
 
 def cloud_table(history: CloudHistory) -> Table:
-    """One row per (region, spell): ``CLOUD_COLUMNS``, chainage span in m, times in s."""
+    """One row per (region, spell): ``sim.schema.CLOUD_COLUMNS``; chainages m, times s."""
     r = history.region
     return Table(
         {

@@ -127,6 +127,16 @@ def optical_flags(
     return needs, factor
 
 
+def clear_fraction(sky: Sky | None) -> float | None:
+    """The run's realised clear-sky fraction over the line; None without clouds.
+
+    Time-averaged in each cloud region, then weighted by the regions' lengths.
+    """
+    if sky is None or sky.history is None:
+        return None
+    return clouds.line_clear_fraction(sky.history)
+
+
 def light_labels(
     sky: Sky | None,
     line: Line,
