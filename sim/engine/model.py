@@ -305,23 +305,23 @@ def _events(
 def _label_light(model: Model, events: Table, detections: Table) -> None:
     """Add the ``light`` column ("day", "night"; "" on a local line) to both tables.
 
-    Events: at each violation's start; detections: at each detection.
+    Events: at each violation's start; detections: at each detection. The violations'
+    lon/lat are those of ``events``; only false alarms' positions are projected here.
     """
     v, line, start = model.violations, model.line, model.scenario.start
     threshold = light_threshold(model.scenario.environment)
-    sky = model.solver.sky
+    sky, geographic = model.solver.sky, line.is_geographic
+    lon, lat = events["lon"], events["lat"]
     events.data["light"] = light_labels(
-        sky, line, start, threshold, v.x, v.y, v.t_start, np.arange(len(v))
+        sky, geographic, start, threshold, lon, lat, v.t_start, np.arange(len(v))
     )
+    viol = detections["violation"]
+    own = viol >= 0
+    det_lon, det_lat = np.empty(len(viol)), np.empty(len(viol))
+    det_lon[own], det_lat[own] = lon[viol[own]], lat[viol[own]]
+    det_lon[~own], det_lat[~own] = line.to_lonlat(detections["x"][~own], detections["y"][~own])
     detections.data["light"] = light_labels(
-        sky,
-        line,
-        start,
-        threshold,
-        detections["x"],
-        detections["y"],
-        detections["t_detect_s"],
-        detections["violation"],
+        sky, geographic, start, threshold, det_lon, det_lat, detections["t_detect_s"], viol
     )
 
 

@@ -139,24 +139,23 @@ def clear_fraction(sky: Sky | None) -> float | None:
 
 def light_labels(
     sky: Sky | None,
-    line: Line,
+    geographic: bool,
     start: dt.datetime,
     threshold: float,
-    x: np.ndarray,
-    y: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
     t: np.ndarray,
     violation: np.ndarray,
 ) -> np.ndarray:
-    """Label each instant ``t`` (s) at (x, y) (m) "day" or "night"; "" on a local line.
+    """Label each instant ``t`` (s) at lon/lat (deg) "day" or "night".
 
+    A line that is not ``geographic`` (local metres: no place on Earth) gives "".
     Day: the sun at or above ``threshold`` (deg) there. At a violation (``violation``
     >= 0) under a daylight sky the answer is the solver's own daylight windows, so a
     flag always agrees with the cut of the looks.
     """
-    n = len(t)
-    if not line.is_geographic:
-        return np.full(n, "", dtype=object)
-    lon, lat = line.to_lonlat(x, y)
+    if not geographic:
+        return np.full(len(t), "", dtype=object)
     day = np.asarray(sun.is_daylight(lon, lat, t, start, threshold), dtype=bool)
     if sky is not None and sky.day is not None:
         own = violation >= 0
