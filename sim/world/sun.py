@@ -158,15 +158,23 @@ def _transit(
     Fixed point on the equation of time E (it changes by < 30 s per day): from a guess
     within 12 h the first round is off by < 15 s, the second by < 0.01 s.
     """
-    day0 = np.floor(unix_guess / DAY_S) * DAY_S
     t = unix_guess
     for _ in range(2):
         _, eot = table(t)
-        ut_deg = target_ha_deg + 180.0 - lon - eot
-        t = day0 + ut_deg * (DAY_S / 360.0)
-        # keep the same solar event: within half a day of the guess
-        t = t + np.round((unix_guess - t) / DAY_S) * DAY_S
+        t = _at_hour_angle(target_ha_deg, lon, eot, unix_guess)
     return t
+
+
+def _at_hour_angle(
+    ha_deg: float | np.ndarray, lon: np.ndarray, eot: np.ndarray, near: np.ndarray
+) -> np.ndarray:
+    """UNIX time (s) within half a day of ``near`` when the hour angle at ``lon`` is ``ha_deg``.
+
+    Degrees throughout (0 = solar noon); ``eot`` is the equation of time, in degrees.
+    """
+    day0 = np.floor(near / DAY_S) * DAY_S
+    t = day0 + (ha_deg + 180.0 - lon - eot) * (DAY_S / 360.0)
+    return t + np.round((near - t) / DAY_S) * DAY_S  # the same solar event as ``near``
 
 
 def _crossing(
@@ -245,9 +253,7 @@ def _crossing_fast(
         cos_h = (sin_h0 - np.sin(phi) * np.sin(decl)) / (np.cos(phi) * np.cos(decl))
         ok &= np.abs(cos_h) < 1.0
         h0 = np.rad2deg(np.arccos(np.clip(cos_h, -1.0, 1.0)))
-        day0 = np.floor(t / DAY_S) * DAY_S
-        x = day0 + (sign * h0 + 180.0 - lon - eot) * (DAY_S / 360.0)
-        t = x + np.round((t - x) / DAY_S) * DAY_S
+        t = _at_hour_angle(sign * h0, lon, eot, t)
     ok &= (t - ROOT_TOL_S > a) & (t + ROOT_TOL_S < b)
     up = 1.0 if rising else -1.0
     lo_f = up * (_elevation_abs(lon, lat, t - ROOT_TOL_S, table) - threshold)
