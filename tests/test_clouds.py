@@ -174,24 +174,14 @@ def test_same_seed_same_sky_other_seed_other_sky():
     for name in ("region", "t_start", "t_end", "clear"):
         assert np.array_equal(getattr(a, name), getattr(b, name))
     assert not np.array_equal(a.t_end[:3], d.t_end[:3])
-    m1 = C.clouds_for(
-        rng(4),
-        120e3,
-        60 * DAY,
-        dt.datetime(2026, 1, 7, tzinfo=UTC),
-        cell=50e3,
-        monthly=[0.3] * 12,
-        spell=DAY,
-    )
-    m2 = C.clouds_for(
-        rng(4),
-        120e3,
-        60 * DAY,
-        dt.datetime(2026, 1, 7, tzinfo=UTC),
-        cell=50e3,
-        monthly=[0.3] * 12,
-        spell=DAY,
-    )
+
+    def monthly(seed: int) -> C.CloudHistory:
+        start = dt.datetime(2026, 1, 7, tzinfo=UTC)
+        return C.clouds_for(
+            rng(seed), 120e3, 60 * DAY, start, cell=50e3, monthly=[0.3] * 12, spell=DAY
+        )
+
+    m1, m2 = monthly(4), monthly(4)
     assert np.array_equal(m1.t_end, m2.t_end) and np.array_equal(m1.clear, m2.clear)
 
 
