@@ -1,7 +1,7 @@
 """The results-folder contract in one place: file names, table columns, GeoJSON kinds, keys.
 
 Writers (sim.store, sim.sweep) and readers (sim.present, sim.sweep) name every file,
-column and GeoJSON ``kind`` through these constants, never by a string of their own,
+column, grid and GeoJSON ``kind`` through these constants, never by a string of their own,
 so the contract documented in docs/results.md and docs/sweeps.md lives in one module.
 It imports nothing: every layer may use it.
 """
@@ -23,7 +23,6 @@ LINE_GEOJSON = "line.geojson"
 EVENTS_GEOJSON = "events.geojson"
 ASSETS_GEOJSON = "assets.geojson"
 COVERAGE_GEOJSON = "coverage.geojson"
-GEOJSON_FILES = (LINE_GEOJSON, EVENTS_GEOJSON, ASSETS_GEOJSON, COVERAGE_GEOJSON)
 PLOTS = "plots"  # the figures folder: plots/<name>.png
 REPORT = "report.html"
 ERRORS_LOG = "errors.log"  # figures that failed, with their tracebacks
@@ -110,11 +109,7 @@ KIND_GROUND_SENSOR = "ground_sensor"
 KIND_PATROL = "patrol"
 KIND_BASE = "base"
 
-# --- headline metric keys that several layers name --------------------------------------
-VIOLATIONS_COUNT = "violations.count"
-DETECTION_PROBABILITY = "detection.probability"
-VERIFIED_PROBABILITY = "verified.probability"
-COVERAGE_TIME_FRACTION = "coverage.time_fraction"
+# --- metric keys: sim.measure.metrics makes them (metric_keys lists a scenario's) --------
 LOW95 = ".low95"  # suffix of a proportion's Wilson interval bounds
 HIGH95 = ".high95"
 

@@ -40,6 +40,7 @@ from sim.core.interrupts import deferred
 from sim.core.tables import Table
 from sim.measure.coverage_kernel import INTERVAL, TRAIN, cell_figures
 from sim.measure.grid import grid_points
+from sim.schema import GRID_LINE, GRID_ZONE
 from sim.world import detection
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class Coverage:
     def metrics(self) -> dict[str, float]:
         """``coverage.*`` figures for metrics.json (see docs/results.md)."""
         out: dict[str, float] = {}
-        for grid in ("line", "zone"):
+        for grid in (GRID_LINE, GRID_ZONE):
             rows = self.cells["grid"] == grid
             if not np.any(rows):
                 continue
@@ -234,7 +235,7 @@ def compute(
     """
     grid = grid_points(line, cell)
     x, y = grid["x"], grid["y"]
-    n_line = int(np.sum(grid["grid"] == "line"))
+    n_line = int(np.sum(grid["grid"] == GRID_LINE))
     rec = _records(pieces, assets, x, y, horizon).arrays()
     order = np.lexsort((rec["a"], rec["cell"]))
     rec = {k: v[order] for k, v in rec.items()}

@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 
 from sim.core.geo import Line
+from sim.schema import GRID_LINE, GRID_ZONE
 
 
 def _zone_grid(line: Line, cell: float) -> tuple[np.ndarray, ...]:
@@ -44,7 +45,7 @@ def grid_points(line: Line, cell: float) -> dict[str, np.ndarray]:
     zchain, zoffset = line.locate(zx, zy)
     n_zone = len(zx)
     return {
-        "grid": np.array(["line"] * n_line + ["zone"] * n_zone, dtype=object),
+        "grid": np.array([GRID_LINE] * n_line + [GRID_ZONE] * n_zone, dtype=object),
         "cell": np.concatenate([np.arange(n_line), np.arange(n_zone)]),
         "ix": np.concatenate([np.full(n_line, -1), gix[inside]]),
         "iy": np.concatenate([np.full(n_line, -1), giy[inside]]),

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.schema import GRID_LINE, GRID_ZONE
+
 if TYPE_CHECKING:
     from sim.core.tables import Table
     from sim.measure.coverage import Coverage
@@ -313,7 +315,7 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
     with_interval("verified.probability")
     out.update(("false_alarms.count", "false_alarms.per_day"))
     if coverage:
-        grids = ["line"] + (["zone"] if zone_has_cells(scenario) else [])
+        grids = [GRID_LINE] + ([GRID_ZONE] if zone_has_cells(scenario) else [])
         for grid in grids:
             out.update(f"coverage.{grid}.{k}" for k in COVERAGE_GRID_KEYS)
         out.update(("coverage.time_fraction", "coverage.revisit.mean_s", "coverage.revisit.max_s"))

@@ -40,6 +40,8 @@ from sim.schema import (
     COVERAGE_GEOJSON,
     EVENT_COLUMNS,
     EVENTS_GEOJSON,
+    GRID_LINE,
+    GRID_ZONE,
     KIND_BASE,
     KIND_GROUND_SENSOR,
     KIND_LINE,
@@ -224,9 +226,9 @@ def coverage_document(cells: Table, line: Line, cell_size: float) -> Document:
         names = [c for c in cells.columns if c not in LOCATION_COLUMNS]
         values = [_json_values(np.asarray(cells[c])) for c in names]
         grid = np.asarray(cells["grid"]).astype(str)
-        zone = np.flatnonzero(grid == "zone")
+        zone = np.flatnonzero(grid == GRID_ZONE)
         rings = _zone_rings(line, cells, zone, cell_size)
-        on_line = np.flatnonzero(grid == "line")
+        on_line = np.flatnonzero(grid == GRID_LINE)
         paths = _line_stretches(line, cells, on_line, cell_size)
         for start in range(0, len(cells), CHUNK):
             stop = min(start + CHUNK, len(cells))

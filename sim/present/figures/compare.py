@@ -22,6 +22,7 @@ from sim.present.figures.geo_axes import draw_line_and_zone
 from sim.present.figures.latency import draw_cdf, latency_unit, set_latency_scale
 from sim.present.figures.style import interval_errors, line_length_m, new_figure, run_colour
 from sim.present.figures.zones import ZoneGrid, draw_zone_values, zone_grid
+from sim.schema import GRID_ZONE
 from sim.store.read import ResultsFolder
 
 
@@ -115,7 +116,7 @@ def plot_detection_along_line(folders: Sequence[ResultsFolder], names: Sequence[
 
 def _cell_keys(coverage, cell: float) -> tuple[np.ndarray, np.ndarray]:
     """Zone rows of a coverage table and their positions as integer keys (1/1000 cell)."""
-    rows = np.nonzero(np.asarray(coverage["grid"]) == "zone")[0]
+    rows = np.nonzero(np.asarray(coverage["grid"]) == GRID_ZONE)[0]
     x = np.asarray(coverage["x"], dtype=float)[rows]
     y = np.asarray(coverage["y"], dtype=float)[rows]
     kx = np.round(x / cell * 1000).astype(np.int64)

@@ -20,6 +20,7 @@ from matplotlib.ticker import FuncFormatter
 
 from sim.core.geo import wrap_longitude
 from sim.present.figures.style import BLACK, GREY
+from sim.schema import KIND_LINE, KIND_ZONE
 from sim.store.read import ResultsFolder
 
 
@@ -108,7 +109,7 @@ def draw_line_and_zone(
     for feature in folder.geojson("line")["features"]:
         kind = feature["properties"].get("kind")
         geometry = feature["geometry"]
-        if kind == "zone" and zone:
+        if kind == KIND_ZONE and zone:
             for rings in _polygons(geometry):
                 ax.add_patch(
                     PathPatch(
@@ -120,7 +121,7 @@ def draw_line_and_zone(
                         label="monitored zone",
                     )
                 )
-        elif kind == "line":
+        elif kind == KIND_LINE:
             for coords in line_parts(geometry):
                 coords = to_display(coords)
                 ax.plot(

@@ -36,6 +36,7 @@ from sim.present.figures.style import (
     scatter,
     set_title,
 )
+from sim.schema import KIND_BASE, KIND_GROUND_SENSOR, KIND_PATROL
 from sim.store.read import ResultsFolder
 
 #: Ground sensors' range discs get a thin outline up to this many (beyond, fill only).
@@ -72,9 +73,9 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
     ]
     if folder.has("assets.geojson"):
         features = folder.geojson("assets")["features"]
-        sensors = [f for f in features if f["properties"].get("kind") == "ground_sensor"]
-        patrols = [f for f in features if f["properties"].get("kind") == "patrol"]
-        bases = [f for f in features if f["properties"].get("kind") == "base"]
+        sensors = [f for f in features if f["properties"].get("kind") == KIND_GROUND_SENSOR]
+        patrols = [f for f in features if f["properties"].get("kind") == KIND_PATROL]
+        bases = [f for f in features if f["properties"].get("kind") == KIND_BASE]
         if patrols:
             segments = [display_xy(folder, c) for f in patrols for c in line_parts(f["geometry"])]
             ax.add_collection(

@@ -23,6 +23,7 @@ from sim.present.figures.geo_axes import (
     map_frame,
 )
 from sim.present.figures.style import GREY, as_folder, new_axes, set_title
+from sim.schema import GRID_ZONE
 from sim.store.read import ResultsFolder
 
 
@@ -74,7 +75,7 @@ def zone_grid(folder: ResultsFolder) -> ZoneGrid:
     """
     folder = as_folder(folder)
     cov = folder.coverage
-    rows = np.nonzero(np.asarray(cov["grid"]) == "zone")[0]
+    rows = np.nonzero(np.asarray(cov["grid"]) == GRID_ZONE)[0]
     if len(rows) == 0:
         raise ValueError(f"{folder.path}/coverage.csv has no zone cells")
     ix = np.asarray(cov["ix"], dtype=float)[rows].astype(int)
@@ -173,7 +174,7 @@ def _zone_map(
 
 def has_zone_cells(folder: ResultsFolder) -> bool:
     """True when coverage.csv holds at least one zone cell."""
-    return bool(np.any(np.asarray(as_folder(folder).coverage["grid"]) == "zone"))
+    return bool(np.any(np.asarray(as_folder(folder).coverage["grid"]) == GRID_ZONE))
 
 
 def _no_zone_cells(ax: Axes, folder: ResultsFolder, title: str) -> None:
