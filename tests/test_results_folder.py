@@ -557,6 +557,41 @@ def test_interrupt_swallowed_by_a_callback_is_delivered_again(capsys):
     assert "Exception ignored" not in capsys.readouterr().err
 
 
+def _class_whose_set_name_is_interrupted() -> None:
+    """Define a class while Ctrl-C lands in ``__set_name__`` (as in matplotlib's import):
+    Python raises "RuntimeError: Error calling __set_name__" from the interrupt."""
+
+    class Descriptor:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    type("Axes", (), {"set_yticks": Descriptor()})
+
+
+def test_interrupt_turned_into_an_error_still_exits_130(monkeypatch, capsys):
+    """Regression: Ctrl-C while matplotlib was imported became a RuntimeError and the
+    command died with a traceback (exit 1); it now exits 130 as an interrupt."""
+    with pytest.raises(RuntimeError, match="__set_name__"):
+        _class_whose_set_name_is_interrupted()  # what Python does without the CLI
+    monkeypatch.setattr(
+        "sim.cli._cmd_validate", lambda args: _class_whose_set_name_is_interrupted()
+    )
+    assert main(["validate", str(QUICKSTART)]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "interrupted; no half-written folder left"
+
+
+def test_a_figure_interrupted_in_an_import_is_an_interrupt_not_a_failure():
+    """A figure whose drawing was interrupted (the interrupt wrapped in an error) stops
+    the drawing as Ctrl-C; it is not recorded as a failed figure."""
+    from sim.present.drawing import attempt
+
+    failures: list = []
+    with pytest.raises(KeyboardInterrupt):
+        attempt("map", _class_whose_set_name_is_interrupted, failures)
+    assert failures == []
+
+
 def test_sigterm_handler_is_restored_after_a_command():
     """The CLI's SIGTERM handler lives only while a command runs."""
     before = signal.getsignal(signal.SIGTERM)

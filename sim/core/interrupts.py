@@ -46,7 +46,7 @@ def terminate_as_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    with _redeliver_lost_interrupts():
+    with _redeliver_lost_interrupts(), _unwrapped_interrupts():
         previous = signal.getsignal(signal.SIGTERM)
         if previous != signal.SIG_DFL:
             yield  # someone else handles SIGTERM (or ignores it): leave it to them
@@ -56,6 +56,35 @@ def terminate_as_interrupt() -> Iterator[None]:
             yield
         finally:
             signal.signal(signal.SIGTERM, previous)
+
+
+def wrapped_interrupt(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM an error was raised from, if any (its cause chain).
+
+    Python turns an interrupt raised in some places into another error: inside a
+    class body's ``__set_name__`` (as while matplotlib is imported) it becomes
+    "RuntimeError: Error calling __set_name__", with the interrupt as its cause.
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+@contextlib.contextmanager
+def _unwrapped_interrupts() -> Iterator[None]:
+    """Inside the block, an error raised from an interrupt is that interrupt again."""
+    try:
+        yield
+    except Exception as exc:
+        interrupt = wrapped_interrupt(exc)
+        if interrupt is None:
+            raise
+        raise interrupt from None
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sim.core.interrupts import wrapped_interrupt
 from sim.schema import ERRORS_LOG, PLOTS
 from sim.store.outdir import replace_file
 
@@ -55,6 +56,9 @@ def attempt(name: str, draw: Callable[[], T], errors: list[FigureFailure] | None
     try:
         return draw()
     except Exception as exc:
+        interrupt = wrapped_interrupt(exc)  # Ctrl-C during an import, turned into an error
+        if interrupt is not None:
+            raise interrupt from None
         text = " ".join(str(exc).split())
         errors.append(FigureFailure(name, f"{type(exc).__name__}: {text}", traceback.format_exc()))
         return None
