@@ -35,9 +35,9 @@ from functools import lru_cache
 
 import numpy as np
 from pyproj import Transformer
-from sgp4.api import SatrecArray, Satrec, jday
+from sgp4.api import Satrec, SatrecArray, jday
 
-OMEGA_EARTH = 7.292115e-5  # rad/s, Earth's rotation rate (WGS84)
+from sim.world.orbits import OMEGA_EARTH
 
 
 def julian(start: datetime, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
