@@ -32,7 +32,6 @@ from sim.world.orbits import (
     sgp4_sun_synchronous_inclination,
     sun_synchronous,
     sun_synchronous_inclination,
-    sun_synchronous_repeat_altitude,
     walker,
 )
 
@@ -165,16 +164,14 @@ def test_satrec_mean_motion_is_the_brouwer_one():
 
 
 def test_tle_two_and_three_lines():
-    (name, sat), = from_tle(ISS_TLE)
+    ((name, sat),) = from_tle(ISS_TLE)
     assert name == "ISS (ZARYA)"
     lines = ISS_TLE.splitlines()[1:]
-    (name2, sat2), = from_tle("\n".join(lines))
+    ((name2, sat2),) = from_tle("\n".join(lines))
     assert name2 == "NORAD-25544"
     ref = Satrec.twoline2rv(lines[0], lines[1], WGS72)
     e, r, _ = ref.sgp4(ref.jdsatepoch, ref.jdsatepochF + 0.1)
-    when = datetime(2019, 12, 9, tzinfo=timezone.utc) + timedelta(
-        days=0.69339541 + 0.1
-    )
+    when = datetime(2019, 12, 9, tzinfo=timezone.utc) + timedelta(days=0.69339541 + 0.1)
     r2, _ = propagate([sat], when, np.array([0.0]))
     assert np.allclose(r2[0, 0] / 1e3, r, atol=1e-3)
     with pytest.raises(ValueError):
@@ -186,7 +183,7 @@ def test_gmst_matches_sgp4_gstime():
     t = np.linspace(0.0, 40 * 86400.0, 17)
     jd, fr = julian(START, t)
     ours = gmst82(jd, fr)
-    ref = np.array([gstime(a + b) for a, b in zip(jd, fr)])
+    ref = np.array([gstime(a + b) for a, b in zip(jd, fr, strict=True)])
     assert np.allclose(ours, ref, atol=1e-9)
 
 

@@ -50,7 +50,7 @@ def julian(start: datetime, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def gmst82(jd: np.ndarray, fr: np.ndarray) -> np.ndarray:
-    """IAU-82 Greenwich mean sidereal time (rad, in [0, 2 pi)) at Julian date jd + fr (UT1 = UTC)."""
+    """IAU-82 GMST (rad, in [0, 2 pi)) at Julian date jd + fr, taking UT1 = UTC."""
     t = ((jd - 2451545.0) + fr) / 36525.0
     secs = 67310.54841 + (876600.0 * 3600.0 + 8640184.812866) * t + (0.093104 - 6.2e-6 * t) * t * t
     return np.mod(secs * (2.0 * np.pi / 86400.0), 2.0 * np.pi)
@@ -75,7 +75,7 @@ def propagate(
 def teme_to_ecef(
     r: np.ndarray, v: np.ndarray, start: datetime, t: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rotate TEME (m, m/s; (..., n_t, 3)) to Earth-fixed by IAU-82 GMST at ``t`` s from ``start``."""
+    """Rotate TEME (m, m/s; (..., n_t, 3)) to Earth-fixed by GMST at ``t`` s from ``start``."""
     theta = gmst82(*julian(start, np.atleast_1d(t)))
     c, s = np.cos(theta), np.sin(theta)
     x = c * r[..., 0] + s * r[..., 1]

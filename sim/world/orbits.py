@@ -96,9 +96,10 @@ def sun_synchronous_inclination(altitude: float, eccentricity: float = 0.0) -> f
 
 
 def sgp4_sun_synchronous_inclination(altitude: float) -> float:
-    """Inclination (deg) at which SGP4's secular node rate (J2, J2^2 and J4 terms) equals
-    the mean Sun's, for a circular orbit at ``altitude`` m (a - Re).
+    """Inclination (deg) at which SGP4's node turns at the mean Sun's rate.
 
+    SGP4's secular node rate has J2, J2^2 and J4 terms; circular orbit at ``altitude``
+    m (a - Re).
     The first-order value is 0.025 deg lower at 700-800 km; with it SGP4's node lags
     the Sun by 0.3 % (local time drifts ~20 s a month, ~4 min a year). Solved by Brent's
     method to 1e-9 deg, starting from the closed form.
@@ -116,9 +117,10 @@ def sgp4_sun_synchronous_inclination(altitude: float) -> float:
 
 
 def sun_synchronous_repeat_altitude(revolutions: int, days: int) -> float:
-    """Altitude (m, a - Re) of the sun-synchronous circular orbit whose track repeats after
-    ``revolutions`` revolutions in ``days`` days (e.g. Sentinel-2: 143 in 10).
+    """Altitude (m, a - Re) of the sun-synchronous orbit that repeats its track.
 
+    The track repeats after ``revolutions`` revolutions in ``days`` days (e.g.
+    Sentinel-2: 143 in 10); the orbit is circular.
     Solved (Brent, to 1 m) on SGP4's own secular rates: the nodal rate of the argument
     of latitude, mdot + argpdot, over Earth's rate relative to the node,
     OMEGA_EARTH - nodedot, equals revolutions / days.
@@ -316,7 +318,14 @@ def elements_array(elements: Sequence[OrbitElements]) -> np.ndarray:
     """(n, 6) array a (m), e, i, RAAN, arg perigee, mean anomaly (deg): for tables and tests."""
     return np.array(
         [
-            [e.semi_major_axis, e.eccentricity, e.inclination, e.raan, e.arg_perigee, e.mean_anomaly]
+            [
+                e.semi_major_axis,
+                e.eccentricity,
+                e.inclination,
+                e.raan,
+                e.arg_perigee,
+                e.mean_anomaly,
+            ]
             for e in elements
         ]
     )

@@ -17,7 +17,7 @@ No time is stepped:
    continuous across nodes: each sign change of g is counted once.
 3. For each (pass, point) a great-circle estimate of the along-track offset picks the
    segment; the segment is moved until g(t_k) > 0 >= g(t_k+1); then g, a quintic in
-   the segment's parameter, is solved by Newton's method from the secant root (4
+   the segment's parameter, is solved by Newton's method from the secant root (3
    iterations, a fixed number of operations: no time grid).
 
 Measured against SGP4 evaluated directly (tests/test_passes.py): at the solved
@@ -27,8 +27,8 @@ instants the interpolated sub-satellite point is within 8 m of SGP4's (120 s nod
 
 A ``pass`` is one contiguous run of nodes near the points: one passage of one
 satellite over the points' region (a run longer than ``MAX_PASS`` = 600 s, which
-only points spread over thousands of km make, is cut into 600 s pieces). A steerable sensor points once per pass (see
-``steer``).
+only points spread over thousands of km make, is cut into 600 s pieces). A steerable
+sensor points once per pass (see ``steer``).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from sim.world.groundtrack import ecef_to_geodetic, geodetic_to_ecef, propagate,
 
 MAX_GROUND_SPEED = 8000.0  # m/s, a bound on a LEO sub-satellite point's speed
 MAX_PASS = 600.0  # s, the longest pass: a longer run of near nodes is cut into pieces
-NEWTON_STEPS = 4
+NEWTON_STEPS = 3
 _SEARCH_MOVES = 12  # segment moves allowed per (pass, point) before giving up
 
 
@@ -103,18 +103,6 @@ def _dilate(mask: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _hermite(p0, m0, p1, m1, tau):
-    """Cubic Hermite value, first and second derivative (per unit tau); tau (n,), others (n, 3)."""
-    t = tau[:, None]
-    t2, t3 = t * t, t * t * t
-    val = (2 * t3 - 3 * t2 + 1) * p0 + (t3 - 2 * t2 + t) * m0 + (-2 * t3 + 3 * t2) * p1
-    val = val + (t3 - t2) * m1
-    d1 = (6 * t2 - 6 * t) * p0 + (3 * t2 - 4 * t + 1) * m0 + (-6 * t2 + 6 * t) * p1
-    d1 = d1 + (3 * t2 - 2 * t) * m1
-    d2 = (12 * t - 6) * p0 + (6 * t - 4) * m0 + (-12 * t + 6) * p1 + (6 * t - 2) * m1
-    return val, d1, d2
-
-
 @dataclass
 class _Track:
     """Sub-satellite nodes near the points: S (n_sat, K, 3) m and dS/dt m/s (NaN elsewhere)."""
@@ -126,7 +114,12 @@ class _Track:
 
 
 def _track(
-    sats: Sequence[Satrec], start: datetime, pu: np.ndarray, horizon: float, reach: float, step: float
+    sats: Sequence[Satrec],
+    start: datetime,
+    pu: np.ndarray,
+    horizon: float,
+    reach: float,
+    step: float,
 ) -> _Track:
     n_lead = 3
     k_count = int(np.ceil(horizon / step)) + 2 * n_lead + 1
@@ -168,7 +161,6 @@ def abeam_instants(
     horizon: float,
     max_offset: float,
     step: float = 120.0,
-    chunk: int = 256,
 ) -> Passes:
     """All instants in [0, ``horizon``) s at which a satellite passes abeam of a point.
 
@@ -194,27 +186,20 @@ def abeam_instants(
     dev += 0.003  # between nodes (the track bends < 0.001 rad off its chord in 120 s)
     speed = np.linalg.norm(sd_m, axis=1)
     radius = np.linalg.norm(s_m, axis=1)
-    off_ang = max_offset / 6.35e6 * 1.01
-    pi_list, pj_list, pk_list = [], [], []
-    for c0 in range(0, n_pass, chunk):
-        sl = slice(c0, c0 + chunk)
-        cross = np.abs(np.arcsin(np.clip(pu @ hat_h[sl].T, -1, 1)))
-        ii, jj = np.nonzero(cross <= off_ang + dev[sl])
-        jj = jj + c0
-        along = np.arctan2(np.sum(pu[ii] * hat_t[jj], 1), np.sum(pu[ii] * hat_s[jj], 1))
-        k0 = m_j[jj] + np.floor(along * radius[jj] / speed[jj] / h).astype(np.int64)
-        inside = (k0 >= a_j[jj] - 2) & (k0 <= b_j[jj] + 2)
-        pi_list.append(ii[inside])
-        pj_list.append(jj[inside])
-        pk_list.append(np.clip(k0[inside], a_j[jj[inside]], b_j[jj[inside]]))
-    pi, pj, k = (np.concatenate(x) if x else np.zeros(0, np.int64) for x in (pi_list, pj_list, pk_list))
+    bound = np.sin(np.minimum(max_offset / 6.35e6 * 1.01 + dev, 0.5 * np.pi))
+    pi, pj, k = _candidates(pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, radius / speed / h)
     sat = sat_j[pj]
+    n_k = tr.s.shape[1]
+    flat_s, flat_sd = tr.s.reshape(-1, 3), tr.sd.reshape(-1, 3)
+    s_sd = np.einsum("ij,ij->i", flat_s, flat_sd)  # S . dS/dt at each node
 
-    def g_at(kk, rows=slice(None)):
-        return np.sum((p[pi[rows]] - tr.s[sat[rows], kk]) * tr.sd[sat[rows], kk], axis=1)
+    def g_at(kk: np.ndarray, rows) -> np.ndarray:
+        node = sat[rows] * n_k + kk
+        return np.einsum("ij,ij->i", p[pi[rows]], flat_sd[node]) - s_sd[node]
 
     # Move each pair to the segment where g goes from + to -
-    g0, g1 = g_at(k), g_at(k + 1)
+    everything = slice(None)
+    g0, g1 = g_at(k, everything), g_at(k + 1, everything)
     alive = np.ones(len(k), dtype=bool)
     for _ in range(_SEARCH_MOVES):
         back, fwd = alive & (g0 <= 0), alive & (g0 > 0) & (g1 > 0)
@@ -224,37 +209,106 @@ def abeam_instants(
         back &= alive
         fwd &= alive
         k = k - back + fwd
-        moved = back | fwd
+        moved = np.flatnonzero(back | fwd)
         g0[moved], g1[moved] = g_at(k[moved], moved), g_at(k[moved] + 1, moved)
     alive &= (g0 > 0) & (g1 <= 0)
     pi, pj, k, sat, g0, g1 = pi[alive], pj[alive], k[alive], sat[alive], g0[alive], g1[alive]
-    # Newton on the Hermite interpolant from the secant root
-    p0, p1 = tr.s[sat, k], tr.s[sat, k + 1]
-    m0, m1 = tr.sd[sat, k] * h, tr.sd[sat, k + 1] * h
-    pt = p[pi]
-    tau = g0 / (g0 - g1)
-    for _ in range(NEWTON_STEPS):
-        val, d1, d2 = _hermite(p0, m0, p1, m1, tau)
-        d = pt - val
-        g = np.sum(d * d1, 1)
-        dg = np.sum(d * d2, 1) - np.sum(d1 * d1, 1)
-        tau = np.clip(tau - g / dg, 0.0, 1.0)
-    val, d1, _ = _hermite(p0, m0, p1, m1, tau)
-    d = pt - val
-    rad = np.linalg.norm(val, axis=1)
-    dist = 2.0 * rad * np.arcsin(np.clip(np.linalg.norm(d, axis=1) / (2.0 * rad), 0.0, 1.0))
-    left = np.sum(val * np.cross(d1, d), 1) >= 0
-    time = tr.t[k] + tau * h
+    time, dist, left, north = _solve(tr, p[pi], sat * n_k + k, g0 / (g0 - g1))
+    time += tr.t[k]
     keep = (dist <= max_offset) & (time >= 0.0) & (time < horizon)
     out = Passes(
         point=pi[keep],
         satellite=sat[keep],
         time=time[keep],
         cross_track=np.where(left, dist, -dist)[keep],
-        ascending=(d1[:, 2] > 0)[keep],
+        ascending=north[keep],
         pass_index=pj[keep],
     )
     return out.select(np.lexsort((out.point, out.time, out.satellite)))
+
+
+def _candidates(pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, scale, budget=2_000_000):
+    """(point, pass, first segment guess) of the pairs whose point may be within reach.
+
+    A point is kept when its angle to the pass's great circle is within ``bound``
+    (a sine); the segment is guessed from its along-track angle times ``scale``
+    (radius / speed / step), and pairs whose guess falls outside the pass are dropped.
+    """
+    chunk = max(1, budget // max(1, len(pu)))
+    out_i, out_j, out_k = [], [], []
+    for c0 in range(0, len(m_j), chunk):
+        sl = slice(c0, c0 + chunk)
+        ii, jj = np.nonzero(np.abs(pu @ hat_h[sl].T) <= bound[sl])
+        jj += c0
+        along = np.arctan2(
+            np.einsum("ij,ij->i", pu[ii], hat_t[jj]), np.einsum("ij,ij->i", pu[ii], hat_s[jj])
+        )
+        k0 = m_j[jj] + np.floor(along * scale[jj]).astype(np.int64)
+        inside = (k0 >= a_j[jj] - 2) & (k0 <= b_j[jj] + 2)
+        out_i.append(ii[inside])
+        out_j.append(jj[inside])
+        out_k.append(np.clip(k0[inside], a_j[jj[inside]], b_j[jj[inside]]))
+    if not out_i:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_k)
+
+
+def _segments(tr: _Track) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment (flat node index k -> k + 1): the cubic's coefficients and their products.
+
+    Returns c0..c3 (4, n, 3) and c0.c1, c0.c2, c0.c3, c1.c1, c1.c2, c1.c3, c2.c2, c2.c3,
+    c3.c3 (9, n).
+    """
+    h = tr.step
+    s, sd = tr.s.reshape(-1, 3), tr.sd.reshape(-1, 3)
+    p0, p1 = s[:-1], s[1:]
+    m0, m1 = sd[:-1] * h, sd[1:] * h
+    c = np.stack([p0, m0, 3.0 * (p1 - p0) - 2.0 * m0 - m1, 2.0 * (p0 - p1) + m0 + m1])
+    pairs = [(0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (3, 3)]
+    return c, np.stack([np.einsum("ij,ij->i", c[u], c[v]) for u, v in pairs])
+
+
+def _solve(tr: _Track, pt: np.ndarray, node: np.ndarray, tau: np.ndarray):
+    """Root of g on each pair's Hermite segment, from the secant guess ``tau``.
+
+    The segment is S(tau) = c0 + c1 tau + c2 tau^2 + c3 tau^3 (tau = (t - t_k) / step);
+    g(tau) = (P - S) . S' is a quintic whose coefficients are dot products of P with
+    c1..c3 and of the c's with each other (those per segment, computed once). Returns
+    time from the node (s), the cross-track distance (m), whether P is left of the
+    track, and whether the track is northbound.
+    """
+    c_all, cc_all = _segments(tr)
+    c0, c1, c2, c3 = (c_all[j][node] for j in range(4))
+    cc = cc_all[:, node]
+
+    def dot(u, v):
+        return np.einsum("ij,ij->i", u, v)
+
+    q = [
+        dot(pt, c1) - cc[0],
+        2.0 * (dot(pt, c2) - cc[1]) - cc[3],
+        3.0 * (dot(pt, c3) - cc[2]) - 3.0 * cc[4],
+        -4.0 * cc[5] - 2.0 * cc[6],
+        -5.0 * cc[7],
+        -3.0 * cc[8],
+    ]
+    for _ in range(NEWTON_STEPS):
+        g = q[5]
+        dg = 5.0 * q[5]
+        for j in (4, 3, 2, 1):
+            g = g * tau + q[j]
+            dg = dg * tau + j * q[j]
+        g = g * tau + q[0]
+        tau = np.clip(tau - g / dg, 0.0, 1.0)
+    t = tau[:, None]
+    val = c0 + t * (c1 + t * (c2 + t * c3))
+    d1 = c1 + t * (2.0 * c2 + 3.0 * t * c3)
+    d = pt - val
+    rad = np.linalg.norm(val, axis=1)
+    dist = 2.0 * rad * np.arcsin(np.clip(np.linalg.norm(d, axis=1) / (2.0 * rad), 0.0, 1.0))
+    left = dot(val, np.cross(d1, d)) >= 0
+    return tau * tr.step, dist, left, d1[:, 2] > 0
 
 
 def steer(passes: Passes, swath: float, reach: float | None = None) -> Passes:
@@ -299,6 +353,6 @@ def image_instants(
     reach: float | None = None,
     step: float = 120.0,
 ) -> Passes:
-    """The instants (s in [0, ``horizon``)) at which each point is imaged: abeam and in the strip."""
+    """The instants (s in [0, ``horizon``)) at which points are imaged: abeam, in the strip."""
     far = max(0.5 * swath, reach or 0.0)
     return steer(abeam_instants(sats, start, lon, lat, horizon, far, step), swath, reach)
