@@ -1,5 +1,5 @@
 """Orbits: propagate a month of a 24-satellite Walker constellation, and solve the image
-instants of ~10^4 points along a 1,200 km line for it.
+instants of ~10^4 points in the 30 km zone of a 681 km line for it.
 
     python benchmarks/bench_orbits.py            # 5 repeats, medians
     python benchmarks/bench_orbits.py --repeat 3 --points 2000
@@ -25,7 +25,7 @@ from sim.world.passes import image_instants  # noqa: E402
 
 START = datetime(2026, 1, 15, tzinfo=timezone.utc)
 DAYS = 30
-# The 2025 line of contact, roughly (Kharkiv oblast to the Dnipro delta): ~1,200 km
+# A rough line of contact, Kharkiv oblast to the Dnipro delta: 681 km once projected
 ANCHORS = [
     [37.6, 50.3],
     [37.9, 49.6],

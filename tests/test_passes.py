@@ -299,7 +299,7 @@ def test_interpolated_track_error_against_sgp4(step, bound):
     )
     pu = np.array([[1.0, 0, 0], [-1.0, 0, 0], [0, 0, 1.0]])  # spread: every node is kept
     tr = _track(sats, START, pu, 86400.0, 0.0, step)
-    c, _ = _segments(tr)
+    c = _segments(tr)[0]
     t = np.sort(np.random.default_rng(5).uniform(0.0, 86400.0, 2000))
     n_k = tr.s.shape[1]
     worst = 0.0

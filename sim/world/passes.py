@@ -187,11 +187,26 @@ def abeam_instants(
     speed = np.linalg.norm(sd_m, axis=1)
     radius = np.linalg.norm(s_m, axis=1)
     bound = np.sin(np.minimum(max_offset / 6.35e6 * 1.01 + dev, 0.5 * np.pi))
-    pi, pj, k = _candidates(pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, radius / speed / h)
+    segments = _segments(tr)
+    parts = [
+        _abeam_pairs(tr, segments, p, ii, jj, kk, sat_j, a_j, b_j, max_offset, horizon)
+        for ii, jj, kk in _candidates(
+            pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, radius / speed / h
+        )
+    ]
+    if parts:
+        out = Passes(*(np.concatenate([getattr(q, f.name) for q in parts]) for f in fields(Passes)))
+    else:
+        out = _abeam_pairs(tr, segments, p, *(np.zeros(0, np.int64),) * 3, sat_j, a_j, b_j, 0, 0)
+    return out.select(np.lexsort((out.point, out.time, out.satellite)))
+
+
+def _abeam_pairs(tr, segments, p, pi, pj, k, sat_j, a_j, b_j, max_offset, horizon) -> Passes:
+    """Abeam events of candidate pairs (point ``pi``, pass ``pj``, first segment guess ``k``)."""
     sat = sat_j[pj]
     n_k = tr.s.shape[1]
-    flat_s, flat_sd = tr.s.reshape(-1, 3), tr.sd.reshape(-1, 3)
-    s_sd = np.einsum("ij,ij->i", flat_s, flat_sd)  # S . dS/dt at each node
+    flat_sd = tr.sd.reshape(-1, 3)
+    s_sd = segments[2]
 
     def g_at(kk: np.ndarray, rows) -> np.ndarray:
         node = sat[rows] * n_k + kk
@@ -213,10 +228,10 @@ def abeam_instants(
         g0[moved], g1[moved] = g_at(k[moved], moved), g_at(k[moved] + 1, moved)
     alive &= (g0 > 0) & (g1 <= 0)
     pi, pj, k, sat, g0, g1 = pi[alive], pj[alive], k[alive], sat[alive], g0[alive], g1[alive]
-    time, dist, left, north = _solve(tr, p[pi], sat * n_k + k, g0 / (g0 - g1))
+    time, dist, left, north = _solve(segments, tr.step, p[pi], sat * n_k + k, g0 / (g0 - g1))
     time += tr.t[k]
     keep = (dist <= max_offset) & (time >= 0.0) & (time < horizon)
-    out = Passes(
+    return Passes(
         point=pi[keep],
         satellite=sat[keep],
         time=time[keep],
@@ -224,18 +239,18 @@ def abeam_instants(
         ascending=north[keep],
         pass_index=pj[keep],
     )
-    return out.select(np.lexsort((out.point, out.time, out.satellite)))
 
 
-def _candidates(pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, scale, budget=2_000_000):
-    """(point, pass, first segment guess) of the pairs whose point may be within reach.
+def _candidates(pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, scale, budget=4_000_000):
+    """Yield (point, pass, first segment guess) of the pairs whose point may be within reach.
 
     A point is kept when its angle to the pass's great circle is within ``bound``
     (a sine); the segment is guessed from its along-track angle times ``scale``
     (radius / speed / step), and pairs whose guess falls outside the pass are dropped.
+    Passes are taken in chunks of about ``budget`` (point, pass) products, which bounds
+    the memory.
     """
     chunk = max(1, budget // max(1, len(pu)))
-    out_i, out_j, out_k = [], [], []
     for c0 in range(0, len(m_j), chunk):
         sl = slice(c0, c0 + chunk)
         ii, jj = np.nonzero(np.abs(pu @ hat_h[sl].T) <= bound[sl])
@@ -245,20 +260,15 @@ def _candidates(pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, scale, budget=2_0
         )
         k0 = m_j[jj] + np.floor(along * scale[jj]).astype(np.int64)
         inside = (k0 >= a_j[jj] - 2) & (k0 <= b_j[jj] + 2)
-        out_i.append(ii[inside])
-        out_j.append(jj[inside])
-        out_k.append(np.clip(k0[inside], a_j[jj[inside]], b_j[jj[inside]]))
-    if not out_i:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_k)
+        jj = jj[inside]
+        yield ii[inside], jj, np.clip(k0[inside], a_j[jj], b_j[jj])
 
 
-def _segments(tr: _Track) -> tuple[np.ndarray, np.ndarray]:
+def _segments(tr: _Track) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per segment (flat node index k -> k + 1): the cubic's coefficients and their products.
 
-    Returns c0..c3 (4, n, 3) and c0.c1, c0.c2, c0.c3, c1.c1, c1.c2, c1.c3, c2.c2, c2.c3,
-    c3.c3 (9, n).
+    Returns c0..c3 (4, n, 3); c0.c1, c0.c2, c0.c3, c1.c1, c1.c2, c1.c3, c2.c2, c2.c3,
+    c3.c3 (9, n); and S . dS/dt at each node (n + 1).
     """
     h = tr.step
     s, sd = tr.s.reshape(-1, 3), tr.sd.reshape(-1, 3)
@@ -266,10 +276,11 @@ def _segments(tr: _Track) -> tuple[np.ndarray, np.ndarray]:
     m0, m1 = sd[:-1] * h, sd[1:] * h
     c = np.stack([p0, m0, 3.0 * (p1 - p0) - 2.0 * m0 - m1, 2.0 * (p0 - p1) + m0 + m1])
     pairs = [(0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (3, 3)]
-    return c, np.stack([np.einsum("ij,ij->i", c[u], c[v]) for u, v in pairs])
+    products = np.stack([np.einsum("ij,ij->i", c[u], c[v]) for u, v in pairs])
+    return c, products, np.einsum("ij,ij->i", s, sd)
 
 
-def _solve(tr: _Track, pt: np.ndarray, node: np.ndarray, tau: np.ndarray):
+def _solve(segments, step: float, pt: np.ndarray, node: np.ndarray, tau: np.ndarray):
     """Root of g on each pair's Hermite segment, from the secant guess ``tau``.
 
     The segment is S(tau) = c0 + c1 tau + c2 tau^2 + c3 tau^3 (tau = (t - t_k) / step);
@@ -278,7 +289,7 @@ def _solve(tr: _Track, pt: np.ndarray, node: np.ndarray, tau: np.ndarray):
     time from the node (s), the cross-track distance (m), whether P is left of the
     track, and whether the track is northbound.
     """
-    c_all, cc_all = _segments(tr)
+    c_all, cc_all, _ = segments
     c0, c1, c2, c3 = (c_all[j][node] for j in range(4))
     cc = cc_all[:, node]
 
@@ -308,7 +319,7 @@ def _solve(tr: _Track, pt: np.ndarray, node: np.ndarray, tau: np.ndarray):
     rad = np.linalg.norm(val, axis=1)
     dist = 2.0 * rad * np.arcsin(np.clip(np.linalg.norm(d, axis=1) / (2.0 * rad), 0.0, 1.0))
     left = dot(val, np.cross(d1, d)) >= 0
-    return tau * tr.step, dist, left, d1[:, 2] > 0
+    return tau * step, dist, left, d1[:, 2] > 0
 
 
 def steer(passes: Passes, swath: float, reach: float | None = None) -> Passes:
