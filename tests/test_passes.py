@@ -259,6 +259,18 @@ def test_steer_points_at_the_most_points_one_pointing_per_pass():
     assert len(steer(_passes([-450e3], [0]), 100e3, reach=400e3)) == 0
 
 
+def test_steer_chooses_on_the_counted_points_only():
+    """The pointing is chosen on the counted points (a zone's grid), and the strip then
+    images any point inside it: counting only the three points at -350/-320/-300 km, the
+    five uncounted ones at +300..+304 km are missed and the uncounted one at -330 km is
+    imaged; counting all, the five win."""
+    ps = _passes([-350e3, -320e3, -300e3, 300e3, 301e3, 302e3, 303e3, 304e3, -330e3], [0] * 9)
+    choose = np.zeros(9, dtype=bool)
+    choose[:3] = True
+    assert list(steer(ps, 100e3, reach=400e3, choose=choose).point) == [0, 1, 2, 8]
+    assert list(steer(ps, 100e3, reach=400e3).point) == [3, 4, 5, 6, 7]
+
+
 def test_steer_never_exceeds_reach():
     rng = np.random.default_rng(3)
     off = rng.uniform(-500e3, 500e3, 400)

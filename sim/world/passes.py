@@ -322,7 +322,9 @@ def _solve(segments, step: float, pt: np.ndarray, node: np.ndarray, tau: np.ndar
     return tau * step, dist, left, d1[:, 2] > 0
 
 
-def steer(passes: Passes, swath: float, reach: float | None = None) -> Passes:
+def steer(
+    passes: Passes, swath: float, reach: float | None = None, choose: np.ndarray | None = None
+) -> Passes:
     """The events a sensor of strip width ``swath`` (m) images, one pointing per pass.
 
     Without ``reach`` (or with ``reach`` <= swath / 2) the strip is centred on the
@@ -331,18 +333,21 @@ def steer(passes: Passes, swath: float, reach: float | None = None) -> Passes:
     may be anywhere in [-(reach - swath/2), reach - swath/2]; per pass the sensor
     picks the c that images the most of the pass's points within reach, and among
     equals the one nearest nadir (smallest |c|, then c > 0). Points of a pass not in
-    the chosen strip are not imaged on that pass.
+    the chosen strip are not imaged on that pass. ``choose`` (bool per point index)
+    limits the points the choice counts (e.g. the zone's grid, not the violations,
+    which the sensor cannot know); the strip then applies to every point.
     """
     half = 0.5 * swath
     if reach is None or reach <= half:
         return passes.select(np.abs(passes.cross_track) <= half)
     lim = reach - half
+    counted = np.ones(len(passes), dtype=bool) if choose is None else choose[passes.point]
     keep = np.zeros(len(passes), dtype=bool)
     order = np.argsort(passes.pass_index, kind="stable")
     bounds = np.flatnonzero(np.diff(passes.pass_index[order])) + 1
     for idx in np.split(order, bounds):
         off = passes.cross_track[idx]
-        cand = np.abs(off) <= reach
+        cand = (np.abs(off) <= reach) & counted[idx]
         if not cand.any():
             continue
         o = np.sort(off[cand])
@@ -363,7 +368,13 @@ def image_instants(
     swath: float,
     reach: float | None = None,
     step: float = 120.0,
+    choose: np.ndarray | None = None,
 ) -> Passes:
-    """The instants (s in [0, ``horizon``)) at which points are imaged: abeam, in the strip."""
+    """The instants (s in [0, ``horizon``)) at which points are imaged: abeam, in the strip.
+
+    ``swath``, ``reach`` m and ``choose`` as in ``steer``; ``step`` s as in
+    ``abeam_instants``.
+    """
     far = max(0.5 * swath, reach or 0.0)
-    return steer(abeam_instants(sats, start, lon, lat, horizon, far, step), swath, reach)
+    passes = abeam_instants(sats, start, lon, lat, horizon, far, step)
+    return steer(passes, swath, reach, choose)
