@@ -24,6 +24,7 @@ from sim.spec.scenario import Scenario
 from sim.store.write import write_results
 from sim.world.assets.base import Piece
 from sim.world.assets.drone import Station
+from sim.world.sky import clear_fraction
 from sim.world.violations import Violations
 
 
@@ -50,6 +51,7 @@ class Run:
             r.violations.type_names,
             r.asset_stats,
             self.coverage,
+            clear_fraction(r.sky),
         )
 
     @property

@@ -17,6 +17,7 @@ DETECTIONS = "detections.csv"  # one row per first detection and per false alarm
 COVERAGE = "coverage.csv"  # one row per grid cell
 COVERAGE_TIME = "coverage_time.csv"  # the line's covered fraction per time bin
 COVERAGE_SPACETIME = "coverage_spacetime.npz"  # covered fraction per (chainage, time) bin
+CLOUDS = "clouds.csv"  # the sky's clear and overcast spells per region (with clouds)
 VIOLATIONS_INPUT = "violations.input.csv"  # a replayed violations file, copied as read
 LINE_GEOJSON = "line.geojson"
 EVENTS_GEOJSON = "events.geojson"
@@ -53,6 +54,7 @@ EVENT_COLUMNS = (
     "t_report_s",
     "verified",
     "t_verified_s",
+    "light",
 )
 DETECTION_COLUMNS = (
     "violation_id",
@@ -65,6 +67,7 @@ DETECTION_COLUMNS = (
     "t_report_s",
     "x",
     "y",
+    "light",
 )
 COVERAGE_COLUMNS = (
     "grid",
@@ -96,6 +99,7 @@ COVERAGE_TIME_COLUMNS = (
     "line_covered_fraction_drone",
     "line_covered_fraction_ground",
 )
+CLOUD_COLUMNS = ("region", "from_m", "to_m", "t_start_s", "t_end_s", "state")
 GRID_LINE = "line"  # coverage.csv "grid": a cell along the line
 GRID_ZONE = "zone"  # coverage.csv "grid": a cell of the zone around it
 

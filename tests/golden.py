@@ -166,6 +166,7 @@ def _check() -> int:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))  # this checkout's sim, whichever one is installed
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
     sys.exit(_check() if parser.parse_args().check else _record())

@@ -591,6 +591,41 @@ def satellite(draw: st.DrawFn, name: str, horizon: float) -> dict[str, Any]:
 
 
 @st.composite
+def environment_section(
+    draw: st.DrawFn, crs: str, horizon: float, length: float, modalities: list[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """A sky: daylight (lon/lat lines only), clouds of either form, modality overrides.
+
+    Spells and regions are kept to at most ~1e5 clouds.csv rows."""
+    env: dict[str, Any] = {}
+    tags: list[str] = []
+    if crs != "lonlat" or draw(st.integers(0, 3)) == 0:
+        env["daylight"] = None  # a local line has no sun: daylight must be off
+    elif draw(st.booleans()):
+        env["daylight"] = {"min_sun_elevation": draw(st.floats(-18.0, 30.0))}
+        tags.append("daylight threshold")
+    if draw(st.booleans()):
+        low = max(horizon / 1000.0, 1.0)
+        spells = [draw(duration(draw(log_uniform(low, 10.0 * low + 10.0 * horizon)))) for _ in "ab"]
+        if draw(st.booleans()):
+            clouds: dict[str, Any] = {"clear": spells[0], "overcast": spells[1]}
+        else:
+            fractions = [draw(st.floats(0.01, 0.99)) for _ in range(12)]
+            clouds = {"monthly": fractions, "spell": spells[0]}
+        if draw(st.booleans()):
+            clouds["cell"] = draw(
+                distance(draw(log_uniform(max(length / 50.0, 1.0), 2.0 * length + 1.0)))
+            )
+        if draw(st.booleans()):
+            clouds["drone_factor"] = draw(st.floats(0.0, 1.0))
+        env["clouds"] = clouds
+        tags.append("clouds")
+    if modalities and draw(st.booleans()):
+        env["needs_daylight"] = {m: draw(st.booleans()) for m in modalities}
+    return env, tags
+
+
+@st.composite
 def scenarios(draw: st.DrawFn) -> Case:
     """A valid scenario across the whole schema, cheap to run (see the module docstring)."""
     tags: list[str] = []
@@ -656,6 +691,10 @@ def scenarios(draw: st.DrawFn) -> Case:
         if draw(st.booleans()):
             verification["window"] = draw(duration(draw(log_uniform(1.0, 2 * horizon))))
         data["reporting"] = {"verification": verification}
+    if draw(st.integers(0, 3)) == 0:
+        env, more = draw(environment_section(crs, horizon, line.length, modalities))
+        data["environment"] = env
+        tags += more
     if draw(st.integers(0, 9)) == 0:  # the line from a GeoJSON file instead of points
         files["line.geojson"] = json.dumps(
             {
@@ -730,7 +769,9 @@ SCENARIO_KEYS = {
     "loss_rate", "replacement", "spares", "report_latency", "false_alarm_rate", "positions",
     "spacing", "mtbf", "mttr", "schedule", "first", "every", "footprint",
     "false_alarms_per_image", "verification", "modalities", "window", "exponential",
-    "uniform", "lognormal", "median", "sigma",
+    "uniform", "lognormal", "median", "sigma", "environment", "daylight",
+    "min_sun_elevation", "clouds", "clear", "overcast", "monthly", "spell", "drone_factor",
+    "needs_daylight",
 }  # fmt: skip
 
 # Keys whose value is a quantity of a known kind (for wrong units and wrong types).
@@ -740,10 +781,11 @@ QUANTITY = {
     "turnaround": "duration", "loss_rate": "rate", "replacement": "duration",
     "spacing": "distance", "mtbf": "duration", "mttr": "duration", "every": "duration",
     "first": "duration", "window": "duration", "false_alarm_rate": "rate", "spread": "distance",
+    "clear": "duration", "overcast": "duration", "spell": "duration",
 }  # fmt: skip
 COUNTS = ("count", "spares", "stations", "modalities", "seed")
 # Mapping keys under which the children are free names, not schema keys.
-FREE_MAPS = ("types", "signature")
+FREE_MAPS = ("types", "signature", "needs_daylight")
 
 
 @st.composite

@@ -55,7 +55,7 @@ def other(tmp_path_factory) -> ResultsFolder:
 def _events(folder: ResultsFolder) -> dict[str, np.ndarray]:
     """events.csv as float arrays (booleans as 0/1), read without the figure code."""
     e = folder.events
-    text = ("id", "type", "first_asset", "first_class")
+    text = ("id", "type", "first_asset", "first_class", "light")
     return {c: np.asarray(e[c], dtype=float) for c in e.columns if c not in text} | {
         "first_class": np.asarray(e["first_class"]).astype(str)
     }

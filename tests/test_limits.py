@@ -790,3 +790,18 @@ def test_replay_estimate_scales_with_the_files_durations(tmp_path):
     _, other = trials(600, "5d")
     assert long == pytest.approx(10 * short)
     assert other == short
+
+
+def test_a_sky_of_too_many_cloud_spells_is_refused(cli):
+    """Clouds of one-second spells in 10 m regions over a month would write billions of
+    clouds.csv rows: refused before anything is built, naming the key and the estimate."""
+    status, err = cli(
+        "name: s\nduration: 30d\n"
+        "line: {points: [[35, 47], [36, 47]], buffer: 5km}\n"
+        "violations: {rate: 1/day}\n"
+        "environment: {clouds: {clear: 1s, overcast: 1s, cell: 10m}}\n",
+        command="validate",
+    )
+    assert status == 2
+    assert "environment.clouds.clear" in err and "cloud spells" in err
+    assert "expected at most 5e+06" in err

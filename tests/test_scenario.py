@@ -12,6 +12,7 @@ import yaml
 
 from sim.cli import main
 from sim.core.distributions import Distribution
+from sim.core.errors import ScenarioError
 from sim.pipeline import run
 from sim.spec.load import load_scenario, scenario_from_data
 from sim.spec.scenario import Scenario
@@ -227,6 +228,7 @@ def test_schema_lists_the_top_level_keys():
         "ground_sensors",
         "satellites",
         "reporting",
+        "environment",
         "limits",
     }
     assert set(schema["required"]) == {"name", "duration", "line", "violations"}
@@ -254,3 +256,53 @@ def test_schema_rejects_an_unknown_top_level_key():
     validator = jsonschema.Draft202012Validator(Scenario.model_json_schema())
     raw = minimal() | {"dronez": []}
     assert [e.validator for e in validator.iter_errors(raw)] == ["additionalProperties"]
+
+
+# --- environment ---------------------------------------------------------------------
+
+
+def test_without_environment_the_resolved_data_has_no_environment_key():
+    """The idealised sky: a scenario without ``environment`` resolves as it always did."""
+    s = scenario_from_data(minimal())
+    assert s.environment is None
+    assert "environment" not in s.to_data()
+
+
+LONLAT_LINE = {"crs": "lonlat", "points": [[35.0, 47.5], [36.0, 47.6]]}
+
+
+def test_environment_defaults_turn_daylight_on_and_clouds_off():
+    """``environment: {}`` means daylight at civil twilight, no clouds; it resolves again."""
+    s = scenario_from_data(minimal() | {"line": LONLAT_LINE, "environment": {}})
+    assert s.environment is not None and s.environment.daylight is not None
+    assert s.environment.daylight.min_sun_elevation == -6.0
+    assert s.environment.clouds is None
+    assert scenario_from_data(s.to_data()) == s
+
+
+@pytest.mark.parametrize(
+    ("clouds", "message"),
+    [
+        ({"clear": "1d"}, "clear and overcast go together; give overcast"),
+        ({"monthly": [0.3] * 12}, "monthly and spell go together; give spell"),
+        ({"clear": "1d", "overcast": "2d", "spell": "1d"}, "not both"),
+        ({"cell": "50km"}, "give clear and overcast"),
+        ({"monthly": [0.3] * 11, "spell": "1d"}, "12"),
+    ],
+)
+def test_clouds_need_one_whole_form(clouds, message):
+    """Clouds take mean spells (clear + overcast) or monthly fractions + spell, whole."""
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_data(minimal() | {"environment": {"clouds": clouds}})
+    assert "environment.clouds" in str(err.value)
+    assert message in str(err.value)
+
+
+def test_daylight_on_a_local_line_is_refused():
+    """The sun needs a place on Earth: daylight with a local line is one clear problem;
+    clouds alone (along the line's chainage) are fine there."""
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_data(minimal() | {"environment": {}})
+    assert "environment.daylight" in str(err.value) and "lon/lat" in str(err.value)
+    clouds = {"daylight": None, "clouds": {"clear": "1d", "overcast": "1d"}}
+    assert scenario_from_data(minimal() | {"environment": clouds}).environment is not None

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,6 +59,10 @@ def _scenario_files(tmp_path: Path) -> dict[str, Path]:
     thin.write_text(EVERY_KIND.replace("BUFFER", "1m"), encoding="utf-8")
     replay = tmp_path / "replay.yaml"
     replay.write_text(REPLAY, encoding="utf-8")
+    sky = tmp_path / "sky.yaml"
+    quick = yaml.safe_load(QUICKSTART.read_text(encoding="utf-8"))
+    quick["environment"] = {"clouds": {"clear": "12h", "overcast": "1d", "cell": "40km"}}
+    sky.write_text(yaml.safe_dump(quick), encoding="utf-8")
     (tmp_path / "violations_xy.csv").write_bytes((DATA / "violations_xy.csv").read_bytes())
     return {
         "quickstart": QUICKSTART,
@@ -66,6 +71,7 @@ def _scenario_files(tmp_path: Path) -> dict[str, Path]:
         "thin-zone": thin,
         "replay-undeclared-types": replay,
         "from-files": DATA / "from_files.yaml",
+        "sky": sky,
     }
 
 
@@ -78,6 +84,7 @@ def _scenario_files(tmp_path: Path) -> dict[str, Path]:
         "thin-zone",
         "replay-undeclared-types",
         "from-files",
+        "sky",
     ],
 )
 def test_metric_keys_equal_the_keys_of_a_real_metrics_json(tmp_path, name):

@@ -27,6 +27,7 @@ from sim.world.assets.drone import DroneFleet, Station
 from sim.world.assets.ground import GroundGroup
 from sim.world.assets.satellite import Satellite
 from sim.world.false_alarms import false_alarms
+from sim.world.sky import CLOUDS_STREAM, Sky, light_labels, light_threshold, make_sky, optical_flags
 from sim.world.violations import Violations, make_violations
 
 
@@ -51,6 +52,7 @@ class RunResult:
     asset_stats: dict[str, dict[str, float]]
     pieces: list[Piece] = field(repr=False)
     stations: list[Station] = field(repr=False)
+    sky: Sky | None = field(default=None, repr=False)  # with ``environment``
 
 
 def _factor_matrix(scenario: Scenario, type_names: list[str]) -> np.ndarray:
@@ -91,17 +93,24 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
     line = scenario_line(scenario)  # its coordinates were checked at validation
     violations = make_violations(scenario, line, stream(seed, "violations"))
     in_zone = shapely.contains_xy(line.zone, violations.x, violations.y)
+    environment = scenario.environment
+    sky = None
+    if environment is not None:
+        rng = stream(seed, CLOUDS_STREAM)
+        sky = make_sky(environment, line, violations, scenario.start, horizon, rng)
     solver = DetectionSolver(
         violations,
         in_zone,
         _factor_matrix(scenario, violations.type_names),
         scenario.modalities,
         horizon,
+        sky,
     )
     env = simpy.Environment()
 
     def register(rng: np.random.Generator, **fields: Any) -> Asset:
-        asset = Asset(index=len(solver.assets), **fields)
+        needs, factor = optical_flags(environment, fields["asset_class"], fields["modality"])
+        asset = Asset(index=len(solver.assets), needs_daylight=needs, cloud_factor=factor, **fields)
         solver.register(asset, rng)
         return asset
 
@@ -128,6 +137,7 @@ def run_model(model: Model) -> RunResult:
     events = _events(
         scenario, model.line, model.violations, model.in_zone, detections, solver.assets
     )
+    _label_light(model, events, detections)
     return RunResult(
         scenario=scenario,
         seed=model.seed,
@@ -141,6 +151,7 @@ def run_model(model: Model) -> RunResult:
         pieces=solver.pieces,
         # the drone fleets' patrol stations, in fleet then station order
         stations=[s for g in model.groups if isinstance(g, DroneFleet) for s in g.stations],
+        sky=solver.sky,
     )
 
 
@@ -288,6 +299,29 @@ def _events(
             "verified": ~np.isnan(t_verified),
             "t_verified_s": t_verified,
         }
+    )
+
+
+def _label_light(model: Model, events: Table, detections: Table) -> None:
+    """Add the ``light`` column ("day", "night"; "" on a local line) to both tables.
+
+    Events: at each violation's start; detections: at each detection.
+    """
+    v, line, start = model.violations, model.line, model.scenario.start
+    threshold = light_threshold(model.scenario.environment)
+    sky = model.solver.sky
+    events.data["light"] = light_labels(
+        sky, line, start, threshold, v.x, v.y, v.t_start, np.arange(len(v))
+    )
+    detections.data["light"] = light_labels(
+        sky,
+        line,
+        start,
+        threshold,
+        detections["x"],
+        detections["y"],
+        detections["t_detect_s"],
+        detections["violation"],
     )
 
 

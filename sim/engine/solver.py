@@ -19,6 +19,7 @@ import simpy
 
 from sim.world import detection
 from sim.world.assets.base import Asset, Piece
+from sim.world.sky import Sky
 from sim.world.violations import Violations
 
 EPS = 1e-6  # seconds
@@ -48,6 +49,9 @@ class DetectionSolver:
         Modality names, in the column order of ``factor``.
     horizon
         End of the simulated period, s: nothing is detected after it.
+    sky
+        Daylight and clouds at each violation (``sim.world.sky``); None: the idealised
+        sky (every look by day and night through a clear sky).
     """
 
     def __init__(
@@ -57,6 +61,7 @@ class DetectionSolver:
         factor: np.ndarray,
         modalities: list[str],
         horizon: float,
+        sky: Sky | None = None,
     ):
         self.v = violations
         self.t_end = violations.t_end
@@ -64,6 +69,7 @@ class DetectionSolver:
         self.factor = factor
         self.modality_index = {m: i for i, m in enumerate(modalities)}
         self.horizon = horizon
+        self.sky = sky
         self.max_duration = float(violations.duration.max()) if len(violations) else 0.0
         self.by_x = np.argsort(violations.x, kind="stable")
         self.x_sorted = violations.x[self.by_x]
@@ -164,6 +170,8 @@ class DetectionSolver:
         if piece.kind == "image":
             idx = self._candidates(t_lo, t_hi)
             idx = idx[self.in_zone[idx]]
+            if self.sky is not None and asset.needs_daylight:  # an optical image by night
+                idx = idx[self.sky.daylit(idx, np.full(len(idx), t_lo))]
             group, w_lo, w_hi = idx, np.full(len(idx), t_lo), np.full(len(idx), t_lo)
         else:
             assert piece.path is not None
@@ -175,6 +183,9 @@ class DetectionSolver:
             pair_lo = np.maximum(self.v.t_start[idx], t_lo)
             pair_hi = np.minimum(self.t_end[idx], t_hi)
             group, w_lo, w_hi = self._windows(piece, asset.range, idx, pair_lo, pair_hi)
+            if self.sky is not None and asset.needs_daylight:  # looks only by daylight
+                k, w_lo, w_hi = self.sky.daylit_windows(group, w_lo, w_hi)
+                group = group[k]
         if len(group) == 0:
             return group, w_lo
         skip = None
@@ -182,6 +193,8 @@ class DetectionSolver:
             skip = (w_lo <= piece.t0 + EPS) & (self.v.t_start[group] < piece.t0 - EPS)
         g, t = detection.trial_times(group, w_lo, w_hi, asset.glimpse, skip)
         p = asset.pd * self.factor[self.v.type_index[g], self.modality_index[asset.modality]]
+        if self.sky is not None and asset.cloud_factor != 1.0:  # an optical look under overcast
+            p = np.where(self.sky.clear(g, t), p, p * asset.cloud_factor)
         success = self.rngs[piece.asset].random(len(g)) < p
         return detection.first_success(g, t, success)
 

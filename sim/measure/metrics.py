@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 Z95 = 1.959963984540054
 ASSET_CLASSES = ("drone", "ground", "satellite")
+LIGHTS = ("day", "night")  # events.csv "light": the sun at the violation's start
 
 
 COUNT_SUFFIXES = (
@@ -173,12 +174,14 @@ def compute(
     type_names: list[str],
     asset_stats: dict[str, dict[str, float]],
     coverage: Coverage | None = None,
+    clear_fraction: float | None = None,
 ) -> dict[str, Any]:
     """All metrics of a run as a flat dict (floats; NaN where a figure is undefined).
 
     From the run's tables (``events``, ``detections``, ``assets``), every violation type
     it knows (``type_names``, even one that never occurred), each asset group's figures
-    (``asset_stats``) and, if computed, its coverage.
+    (``asset_stats``), if computed its coverage and, under clouds, the realised
+    clear-sky fraction of the line (``clear_fraction``).
     """
     det = detections
     n = len(events)
@@ -191,6 +194,16 @@ def compute(
         out.update(
             proportion(
                 f"detection.probability_by_type.{name}", int(detected[mask].sum()), int(mask.sum())
+            )
+        )
+    light = np.asarray(events["light"])
+    for when in LIGHTS if scenario.line.crs == "lonlat" else ():
+        mask = light == when  # the violation started by day / by night
+        out.update(
+            proportion(
+                f"detection.probability_by_light.{when}",
+                int(detected[mask].sum()),
+                int(mask.sum()),
             )
         )
     classes = [c for c in ASSET_CLASSES if c in set(assets["asset_class"])]
@@ -224,6 +237,8 @@ def compute(
         out[f"false_alarms.per_day.{cls}"] = float(np.sum(det["asset_class"][alarms] == cls)) / days
     if coverage is not None:
         out.update(coverage.metrics())
+    if clear_fraction is not None:
+        out["clouds.clear_fraction"] = clear_fraction
     for group, stats in asset_stats.items():
         for key, value in stats.items():
             out[f"assets.{group}.{key}"] = value
@@ -252,24 +267,6 @@ ASSET_STAT_KEYS = {
 _SECTION_CLASS = {"drones": "drone", "ground_sensors": "ground", "satellites": "satellite"}
 
 
-def violation_type_names(scenario: Scenario) -> list[str]:
-    """The violation types a run of ``scenario`` knows, as ``compute`` lists them.
-
-    The declared ``violations.types``; a replay whose types are not declared adds
-    the types its file names (the file is read, nothing is run).
-    """
-    spec = scenario.violations
-    if spec.file is None or "types" in spec.model_fields_set:
-        return list(spec.types)
-    from sim.spec.geometry import scenario_line
-    from sim.spec.replay import parse_replay
-
-    rows, problems = parse_replay(scenario, scenario_line(scenario))
-    if rows is None:
-        raise ValueError(f"violations.file: {'; '.join(problems)}")
-    return list(rows.type_names)
-
-
 def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
     """Every key of the metrics.json a run of ``scenario`` writes, without running it.
 
@@ -279,6 +276,8 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
     grid laid out; nothing is simulated). ``coverage=False``: no ``coverage.*`` keys.
     ``scenario`` must be a validated scenario (its replay file readable).
     """
+    from sim.spec.replay import type_names
+
     out = {"violations.count", "duration_days"}
 
     def with_interval(key: str) -> None:
@@ -288,8 +287,12 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
         out.update(f"{prefix}.{s}_s" for s in ("mean", "median", "p90", "p95", "max"))
 
     with_interval("detection.probability")
-    for name in violation_type_names(scenario):
+    for name in type_names(scenario):
         with_interval(f"detection.probability_by_type.{name}")
+    for when in LIGHTS if scenario.line.crs == "lonlat" else ():
+        with_interval(f"detection.probability_by_light.{when}")
+    if scenario.environment is not None and scenario.environment.clouds is not None:
+        out.add("clouds.clear_fraction")
     sections: dict[str, list[Any]] = {
         "drones": scenario.drones,
         "ground_sensors": scenario.ground_sensors,

@@ -353,7 +353,7 @@ def _figures(
     if len(folders) == 2:
         diff = None
         if plots.same_line(*folders):
-            cell = float(folders[0].scenario["line"]["cell"])
+            cell = folders[0].spec.line.cell
             diff = plots.coverage_difference(folders[0].coverage, folders[1].coverage, cell)
         if diff is None:
             notes.append(

@@ -12,6 +12,7 @@ from typing import Any
 from sim.core.errors import plural
 from sim.measure.metrics import deadline_key, deadline_label, deadline_suffixes
 from sim.present import format as fmt
+from sim.spec.environment import needs_daylight
 from sim.spec.geometry import scenario_line, sensor_chainages, station_spans
 from sim.spec.scenario import GroundGroupSpec, Scenario
 
@@ -64,6 +65,8 @@ def describe_scenario(scenario: Scenario, violations: int) -> str:
             f"  satellite  {s.name}: every {duration(s.schedule.every)}, "
             f"pd {s.pd:g}, latency {duration(s.report_latency.mean)}, {s.modality}"
         )
+    if scenario.environment is not None:
+        lines.append(f"  sky        {_sky(scenario)}")
     rule = scenario.reporting.verification
     lines.append(
         f"  verified   by {plural(rule.modalities, 'modality', 'modalities')} "
@@ -122,3 +125,26 @@ def describe_run(metrics: dict[str, Any], out: str | None = None) -> str:
     if out:
         lines.append(f"results     {out}")
     return "\n".join(lines)
+
+
+def _sky(scenario: Scenario) -> str:
+    """The environment effects that are on, for ``validate``: daylight, clouds."""
+    env = scenario.environment
+    assert env is not None
+    optical = sorted(m for m in scenario.modalities if needs_daylight(m, env.needs_daylight))
+    seen_by = f" for {', '.join(optical)}" if optical else " (no optical sensor)"
+    parts = []
+    if env.daylight is not None:
+        parts.append(f"daylight (sun above {env.daylight.min_sun_elevation:g} deg){seen_by}")
+    c = env.clouds
+    if c is not None:
+        regions = f"{fmt.distance(c.cell)} regions" if c.cell is not None else "one region"
+        if c.clear is not None and c.overcast is not None:
+            spells = f"clear {fmt.duration(c.clear)} / overcast {fmt.duration(c.overcast)}"
+        else:
+            spells = f"monthly clear fractions, spells {fmt.duration(c.spell or 0.0)}"
+        hit = "optical satellites see nothing under overcast"
+        if c.drone_factor < 1.0:
+            hit += f", optical drones x{c.drone_factor:g}"
+        parts.append(f"clouds ({spells}, {regions}): {hit}")
+    return "; ".join(parts) if parts else "idealised (daylight and clouds off)"

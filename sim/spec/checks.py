@@ -62,6 +62,7 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
     if problems:
         return problems
     problems += _check_verification(scenario)
+    problems += _check_environment(scenario)
     try:
         line, line_problems = project_line(scenario)
     except GEOMETRY_ERRORS as exc:
@@ -175,6 +176,20 @@ def _check_verification(scenario: Scenario) -> list[Problem]:
             f"verification needs {need} distinct modalities, but the assets have "
             f"{len(have)} ({', '.join(have)}): no violation could ever be verified; "
             f"set reporting.verification.modalities to at most {len(have)}",
+        )
+    ]
+
+
+def _check_environment(scenario: Scenario) -> list[Problem]:
+    """Daylight needs to know where the line is on Earth: a lon/lat line."""
+    env = scenario.environment
+    if env is None or env.daylight is None or scenario.line.crs == "lonlat":
+        return []
+    return [
+        (
+            ("environment", "daylight"),
+            "daylight needs a line in lon/lat (line.crs: lonlat) to place the sun; "
+            "this line is in local metres: set environment.daylight: null",
         )
     ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from sim.core.distributions import Distribution, distribution_parser
 from sim.core.units import (
@@ -22,6 +22,12 @@ from sim.core.units import (
     parse_rate,
     parse_speed,
 )
+
+
+class Spec(BaseModel):
+    """Base of every scenario section: immutable, keyword-only, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
 class FieldProblem(ValueError):

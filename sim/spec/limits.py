@@ -59,6 +59,7 @@ BOUNDS = {
     "windows": Bound(5e9, "coverage windows"),
     "false_alarms": Bound(5e6, "false alarms", 500.0),
     "trials": Bound(2e9, "detection trials"),
+    "cloud_spells": Bound(5e6, "cloud spells", 200.0),  # a clouds.csv row each
 }
 
 
@@ -192,6 +193,7 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
                 )
             )
     out["trials"] = sum(t for t, _ in trials)
+    out["cloud_spells"] = _cloud_spells(scenario, line.length)
     out["windows"] = sum(drone_windows) + sum(ground_windows) + sum(images) * cells
     out["_parts"] = {
         "drones": drone_windows,
@@ -204,6 +206,24 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         "trials": trials,
     }
     return out
+
+
+def _cloud_spells(scenario: Scenario, length: float) -> float:
+    """Expected clear and overcast spells of the run's sky (0 without clouds).
+
+    Per region, T over the mean spell (the mean of clear and overcast, or ``spell``),
+    plus the one a region starts in; regions of ``clouds.cell`` along the line.
+    """
+    env = scenario.environment
+    if env is None or env.clouds is None:
+        return 0.0
+    c = env.clouds
+    regions = math.ceil(length / c.cell) if c.cell is not None else 1
+    if c.clear is not None and c.overcast is not None:
+        mean = (c.clear + c.overcast) / 2.0
+    else:
+        mean = c.spell or math.inf
+    return max(regions, 1) * (scenario.duration / mean + 1.0)
 
 
 def _replay_work(scenario: Scenario) -> tuple[int, float]:
@@ -313,6 +333,18 @@ def check_limits(
                 f"{est.get('violations', 0):.3g} violations active "
                 f"{est['active_s'] / 60:.3g} min on average give "
                 + refuse("", est["trials"], "trials", "use a longer glimpse or fewer violations"),
+            )
+        )
+    if not problems and over("cloud_spells"):
+        c = scenario.environment.clouds if scenario.environment else None
+        key = "spell" if c is not None and c.spell is not None else "clear"
+        problems.append(
+            (
+                ("environment", "clouds", key),
+                f"over {days(scenario.duration)} this gives "
+                + refuse(
+                    "", est["cloud_spells"], "cloud_spells", "use longer spells or a larger cell"
+                ),
             )
         )
     if not problems and over("windows"):

@@ -13,8 +13,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.core.errors import close_match, plural
-from sim.spec.field_types import FieldProblem
-from sim.spec.scenario import Scenario, Spec, format_path
+from sim.spec.field_types import FieldProblem, Spec
+from sim.spec.scenario import Scenario, format_path
 
 
 def clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:

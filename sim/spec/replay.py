@@ -118,7 +118,7 @@ def parse_replay(scenario: Scenario, line: Line) -> tuple[ReplayRows | None, lis
     if use_lonlat and not line.is_geographic:
         return None, ["lon/lat columns need a line with crs lonlat"]
     names = list(spec.types)
-    declared = "types" in spec.model_fields_set
+    declared = not spec.types_from_file
     ids: list[str] = []
     lines, starts, durations, a, b, types = [], [], [], [], [], []
     columns = ("lon", "lat") if use_lonlat else ("x_m", "y_m")
@@ -203,3 +203,19 @@ def parse_replay(scenario: Scenario, line: Line) -> tuple[ReplayRows | None, lis
         names,
         np.array(lines, dtype=np.int64),
     ), []
+
+
+def type_names(scenario: Scenario) -> list[str]:
+    """The violation types a run of ``scenario`` knows, in the order its results list them.
+
+    The declared ``violations.types``; for a replay that declares none, the types its
+    file names (the file is read, nothing is run). The scenario has been validated.
+    """
+    if not scenario.violations.types_from_file:
+        return list(scenario.violations.types)
+    from sim.spec.geometry import scenario_line
+
+    rows, problems = parse_replay(scenario, scenario_line(scenario))
+    if rows is None:
+        raise ValueError(f"violations.file: {'; '.join(problems)}")
+    return list(rows.type_names)

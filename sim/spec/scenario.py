@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.core.distributions import Distribution
 from sim.core.errors import plural
+from sim.spec.environment import EnvironmentSpec
 from sim.spec.field_types import (
     Coordinate,
     Distance,
@@ -27,6 +28,7 @@ from sim.spec.field_types import (
     Name,
     Probability,
     Rate,
+    Spec,
     Speed,
 )
 
@@ -40,12 +42,6 @@ def format_path(loc: tuple[Any, ...]) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
-
-
-class Spec(BaseModel):
-    """Base of every scenario section: immutable, keyword-only, no unknown keys."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
 # --- sections ------------------------------------------------------------------
@@ -133,6 +129,11 @@ class ViolationsSpec(Spec):
         if not self.types:
             raise ValueError("'types' needs at least one violation type")
         return self
+
+    @property
+    def types_from_file(self) -> bool:
+        """True for a replay that declares no types: its types are those its file names."""
+        return self.file is not None and "types" not in self.model_fields_set
 
 
 class SensorSpec(Spec):
@@ -344,6 +345,9 @@ class Scenario(Spec):
     ground_sensors: list[GroundGroupSpec] = Field(default_factory=list)
     satellites: list[SatelliteSpec] = Field(default_factory=list)
     reporting: ReportingSpec = ReportingSpec()
+    environment: EnvironmentSpec | None = Field(
+        None, description="The sky: daylight and clouds (absent: the idealised sky)."
+    )
     limits: LimitsSpec = LimitsSpec()
 
     @field_validator("start")
@@ -380,6 +384,8 @@ class Scenario(Spec):
         """Return the resolved scenario as plain data (SI numbers), loadable again."""
         data = self.model_dump(mode="json")
         data["start"] = self.start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if self.environment is None:
+            del data["environment"]  # the idealised sky: resolved files as before
         return data
 
     def resolved_data(self, run_types: Sequence[str] | None = None) -> dict[str, Any]:
@@ -392,8 +398,7 @@ class Scenario(Spec):
         the file's other types unknown).
         """
         data = self.to_data()
-        spec = self.violations
-        if spec.file is None or "types" in spec.model_fields_set:
+        if not self.violations.types_from_file:
             return data
         if run_types is None:
             del data["violations"]["types"]

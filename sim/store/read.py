@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
@@ -26,6 +26,9 @@ from sim.schema import (
     RESOLVED,
 )
 from sim.store.files import read_json, read_table
+
+if TYPE_CHECKING:
+    from sim.spec.scenario import Scenario
 
 # the tables a folder may hold: ResultsFolder attribute -> file name
 TABLES = {
@@ -102,6 +105,16 @@ class ResultsFolder:
     def scenario(self) -> dict[str, Any]:
         """scenario.resolved.yaml as plain data (SI units)."""
         return yaml.safe_load((self.path / RESOLVED).read_text(encoding="utf-8"))
+
+    @cached_property
+    def spec(self) -> Scenario:
+        """scenario.resolved.yaml validated into a typed ``Scenario`` (files from the folder).
+
+        Figures and reports read the scenario through this, never by raw keys.
+        """
+        from sim.spec.load import scenario_from_data
+
+        return scenario_from_data(self.scenario, self.path, str(self.path / RESOLVED))
 
     @property
     def is_geographic(self) -> bool:

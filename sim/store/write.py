@@ -24,6 +24,8 @@ import numpy as np
 import yaml
 
 from sim.schema import (
+    CLOUD_COLUMNS,
+    CLOUDS,
     COVERAGE,
     COVERAGE_COLUMNS,
     COVERAGE_SPACETIME,
@@ -42,6 +44,7 @@ from sim.store.files import write_csv, write_json
 from sim.store.geojson import documents as geojson_documents
 from sim.store.geojson import write as write_geojson
 from sim.store.outdir import RUN, check_out, publish, temporary
+from sim.world.clouds import cloud_table
 
 if TYPE_CHECKING:
     from sim.engine.model import RunResult
@@ -132,6 +135,8 @@ def write_results(
             write_csv(tmp / COVERAGE_TIME, coverage.time, COVERAGE_TIME_COLUMNS)
             arrays: dict[str, Any] = coverage.spacetime  # numpy's stub types ** as its flags
             np.savez_compressed(tmp / COVERAGE_SPACETIME, **arrays)
+        if result.sky is not None and result.sky.history is not None:
+            write_csv(tmp / CLOUDS, cloud_table(result.sky.history), CLOUD_COLUMNS)
         write_geojson(tmp, geojson_documents(result, coverage))
         write_json(
             tmp / MANIFEST,

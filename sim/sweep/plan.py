@@ -426,10 +426,11 @@ def run_metric_keys(scenario: Scenario) -> frozenset[str]:
     Every scalar of metrics.json (``sim.measure.metrics.metric_keys``, with coverage) and
     ``violations.count_by_type.<type>``, the trials of each type's detection probability.
     """
-    from sim.measure.metrics import metric_keys, violation_type_names
+    from sim.measure.metrics import metric_keys
+    from sim.spec.replay import type_names
 
     keys = metric_keys(scenario, coverage=True)
-    keys.update(f"violations.count_by_type.{t}" for t in violation_type_names(scenario))
+    keys.update(f"violations.count_by_type.{t}" for t in type_names(scenario))
     return frozenset(keys)
 
 

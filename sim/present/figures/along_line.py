@@ -48,7 +48,7 @@ def detection_by_chainage(
     detected = np.asarray(events["detected"], dtype=bool)
     length = line_length_m(folder)
     if width_m is None:
-        width_m = chainage_bin_width(length, float(folder.scenario["line"]["cell"]), len(events))
+        width_m = chainage_bin_width(length, folder.spec.line.cell, len(events))
     edges = np.arange(0.0, length + width_m, width_m)
     edges[-1] = max(edges[-1], length)
     edges = edges[: np.searchsorted(edges, length, side="left") + 1]

@@ -66,7 +66,7 @@ def along_line_bin_width(folders: Sequence[ResultsFolder]) -> float:
     The rule is applied to the longest line and the fewest events.
     """
     length = max(line_length_m(f) for f in folders)
-    cell = min(float(f.scenario["line"]["cell"]) for f in folders)
+    cell = min(f.spec.line.cell for f in folders)
     return chainage_bin_width(length, cell, min(len(f.events) for f in folders))
 
 
@@ -150,12 +150,9 @@ def coverage_difference(
 
 def same_line(a: ResultsFolder, b: ResultsFolder) -> bool:
     """Same line points and CRS kind, and the same cell size (so the grids can line up)."""
-    la, lb = a.scenario.get("line", {}), b.scenario.get("line", {})
+    la, lb = a.spec.line, b.spec.line
     return (
-        la.get("crs") == lb.get("crs")
-        and la.get("points") is not None
-        and la.get("points") == lb.get("points")
-        and la.get("cell") == lb.get("cell")
+        la.crs == lb.crs and la.points is not None and la.points == lb.points and la.cell == lb.cell
     )
 
 

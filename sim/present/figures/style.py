@@ -81,7 +81,7 @@ def set_title(ax: Axes, folder: ResultsFolder, what: str) -> None:
 
 def duration_s(folder: ResultsFolder) -> float:
     """The simulated duration of the run, s."""
-    return float(folder.scenario["duration"])
+    return folder.spec.duration
 
 
 def line_length_m(folder: ResultsFolder) -> float:

@@ -81,7 +81,7 @@ def zone_grid(folder: ResultsFolder) -> ZoneGrid:
     iy = np.asarray(cov["iy"], dtype=float)[rows].astype(int)
     x = np.asarray(cov["x"], dtype=float)[rows]
     y = np.asarray(cov["y"], dtype=float)[rows]
-    cell = float(folder.scenario["line"]["cell"])
+    cell = folder.spec.line.cell
     x0 = float(np.median(x - ix * cell))
     y0 = float(np.median(y - iy * cell))
     ix0, iy0 = int(ix.min()), int(iy.min())
@@ -178,8 +178,7 @@ def has_zone_cells(folder: ResultsFolder) -> bool:
 
 def _no_zone_cells(ax: Axes, folder: ResultsFolder, title: str) -> None:
     """The zone-map stand-in when no grid point lies in the zone: line, zone and a note."""
-    line = folder.scenario["line"]
-    buffer_m, cell_m = float(line["buffer"]), float(line["cell"])
+    buffer_m, cell_m = folder.spec.line.buffer, folder.spec.line.cell
     if folder.has("line.geojson"):
         draw_line_and_zone(ax, folder)
         ax.autoscale_view()

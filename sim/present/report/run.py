@@ -18,7 +18,7 @@ from sim.measure.metrics import deadline_label, deadline_suffixes
 from sim.present import format as fmt
 from sim.present.captions import RUN_FIGURES
 from sim.present.report.html import card, esc, figures, kv_table, metric_cell, page, write_page
-from sim.present.report.scenario import load_resolved, scenario_section
+from sim.present.report.scenario import scenario_section
 from sim.schema import PLOTS
 from sim.store.read import ResultsFolder
 
@@ -247,7 +247,7 @@ def render_report(folder: str | Path) -> str:
     """The report of the results folder ``folder`` as an HTML string."""
     results = ResultsFolder(folder)
     m, manifest = results.metrics, results.manifest
-    scenario = load_resolved(results)
+    scenario = results.spec
     name = results.name
     lead = (
         f"Seed {manifest.get('seed', '–')} · ceasefire-sim {manifest.get('version', '–')} · "

@@ -1,7 +1,7 @@
 """The Scenario section of a run's report, from the typed scenario of the results folder.
 
 The folder's scenario.resolved.yaml is validated again into a
-:class:`sim.spec.scenario.Scenario` (``load_resolved``), so the report reads
+:class:`sim.spec.scenario.Scenario` (``ResultsFolder.spec``), so the report reads
 typed fields in SI units, never keys of the YAML by string.
 """
 
@@ -15,8 +15,6 @@ from sim.core.distributions import Distribution
 from sim.measure.metrics import deadline_key, deadline_label
 from sim.present import format as fmt
 from sim.present.report.html import kv_table, table
-from sim.schema import RESOLVED
-from sim.spec.load import scenario_from_data
 from sim.spec.scenario import (
     BaseAtSpec,
     DroneFleetSpec,
@@ -24,12 +22,6 @@ from sim.spec.scenario import (
     SatelliteSpec,
     Scenario,
 )
-from sim.store.read import ResultsFolder
-
-
-def load_resolved(folder: ResultsFolder) -> Scenario:
-    """The folder's scenario.resolved.yaml as a validated Scenario (file paths from the folder)."""
-    return scenario_from_data(folder.scenario, folder.path, str(folder.path / RESOLVED))
 
 
 def distribution(dist: Distribution, unit: Callable[[Any], str]) -> str:

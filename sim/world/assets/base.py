@@ -22,7 +22,8 @@ class Asset:
     ``range`` is the footprint's ground range in metres (``inf`` for a footprint
     that is the whole zone); ``glimpse`` the seconds between repeated looks while
     a point stays inside (None: one look per entry); ``false_alarm_rate`` the
-    false alarms per second of sensing, or for an imaging asset per image.
+    false alarms per second of sensing, or for an imaging asset per image;
+    ``needs_daylight`` and ``cloud_factor`` how the sky limits it (sim.world.sky).
     """
 
     index: int
@@ -35,6 +36,8 @@ class Asset:
     glimpse: float | None
     report_latency: Distribution
     false_alarm_rate: float = 0.0
+    needs_daylight: bool = False  # sees only by daylight (an optical modality)
+    cloud_factor: float = 1.0  # factor on pd under overcast (0: sees nothing)
 
 
 @dataclass(eq=False)

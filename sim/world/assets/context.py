@@ -5,12 +5,16 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
 
 from sim.core.geo import Line
-from sim.world.assets.base import Asset, PieceSink
+from sim.world.assets.base import Asset, AssetClass, PieceSink
+
+if TYPE_CHECKING:
+    from sim.spec.scenario import DroneFleetSpec, GroundGroupSpec
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -42,3 +46,28 @@ class BuildContext:
     def stream(self, name: str) -> np.random.Generator:
         """The named random stream of this run."""
         return stream(self.seed, name)
+
+    def register_sensor(
+        self,
+        spec: DroneFleetSpec | GroundGroupSpec,
+        asset_class: AssetClass,
+        number: int,
+        rng: np.random.Generator,
+    ) -> Asset:
+        """Register sensor ``number`` (1, 2, ...) of a drone fleet or ground group.
+
+        ``spec`` is the group's spec (its name, modality, sensor, report latency and
+        false-alarm rate); the asset is named ``<group>/<number>``.
+        """
+        return self.register(
+            id=f"{spec.name}/{number}",
+            asset_class=asset_class,
+            group=spec.name,
+            modality=spec.modality,
+            pd=spec.sensor.pd,
+            range=spec.sensor.range,
+            glimpse=spec.sensor.glimpse,
+            report_latency=spec.report_latency,
+            false_alarm_rate=spec.false_alarm_rate,
+            rng=rng,
+        )

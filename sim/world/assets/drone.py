@@ -71,18 +71,7 @@ class DroneFleet:
         looks = ctx.stream(f"drones/{spec.name}/looks")
         self.rng = ctx.stream(f"drones/{spec.name}/losses")
         airframes = [
-            ctx.register(
-                id=f"{spec.name}/{k + 1}",
-                asset_class="drone",
-                group=spec.name,
-                modality=spec.modality,
-                pd=spec.sensor.pd,
-                range=spec.sensor.range,
-                glimpse=spec.sensor.glimpse,
-                report_latency=spec.report_latency,
-                false_alarm_rate=spec.false_alarm_rate,
-                rng=looks,
-            )
+            ctx.register_sensor(spec, "drone", k + 1, looks)
             for k in range(spec.count + spec.spares)
         ]
         self.airframes = [a.index for a in airframes]

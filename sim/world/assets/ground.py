@@ -39,18 +39,7 @@ class GroundGroup:
         looks = ctx.stream(f"ground/{spec.name}/looks")
         self.rng = ctx.stream(f"ground/{spec.name}/failures")
         self.sensors = [
-            ctx.register(
-                id=f"{spec.name}/{k + 1}",
-                asset_class="ground",
-                group=spec.name,
-                modality=spec.modality,
-                pd=spec.sensor.pd,
-                range=spec.sensor.range,
-                glimpse=spec.sensor.glimpse,
-                report_latency=spec.report_latency,
-                false_alarm_rate=spec.false_alarm_rate,
-                rng=looks,
-            ).index
+            ctx.register_sensor(spec, "ground", k + 1, looks).index
             for k in range(len(self.positions))
         ]
         self.failures = 0

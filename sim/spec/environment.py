@@ -1,0 +1,117 @@
+"""The scenario's sky: daylight and clouds (``environment``), every quantity in SI units.
+
+Without an ``environment`` key a scenario keeps the idealised sky (every sensor sees
+day and night, no cloud), so older scenarios give the same numbers. With one, daylight
+is on by default (optical sensors see only while the sun is above
+``daylight.min_sun_elevation``) and clouds are on when ``clouds`` states their
+statistics. The models are here; sim.world.sun and sim.world.clouds compute them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from sim.spec.field_types import Distance, Duration, FieldProblem, Name, Spec
+
+MONTHS = 12
+
+
+class DaylightSpec(Spec):
+    """When optical sensors can see: the sun above a threshold at the point."""
+
+    min_sun_elevation: Annotated[float, Field(ge=-18.0, le=30.0)] = Field(
+        -6.0,
+        description="Degrees, geometric sun elevation at the point (-6: civil twilight).",
+    )
+
+
+class CloudsSpec(Spec):
+    """A clear / overcast sky per region of the line (a two-state Markov process).
+
+    Give either the mean spell lengths ``clear`` and ``overcast``, or ``monthly``
+    clear-sky fractions (January first) with one mean ``spell`` length.
+    """
+
+    cell: Annotated[Distance, Field(gt=0)] | None = Field(
+        None, description="Length of a cloud region along the line, m (default: one region)."
+    )
+    clear: Annotated[Duration, Field(gt=0)] | None = Field(None, description="Mean clear spell, s.")
+    overcast: Annotated[Duration, Field(gt=0)] | None = Field(
+        None, description="Mean overcast spell, s."
+    )
+    monthly: list[Annotated[float, Field(gt=0.0, lt=1.0)]] | None = Field(
+        None,
+        min_length=MONTHS,
+        max_length=MONTHS,
+        description="Clear-sky fraction of each month, January first (12 values in (0, 1)).",
+    )
+    spell: Annotated[Duration, Field(gt=0)] | None = Field(
+        None, description="Mean spell length with monthly fractions, s."
+    )
+    drone_factor: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        1.0,
+        description="Factor on an optical drone's pd under overcast (1: below the cloud base).",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> CloudsSpec:
+        spells = (self.clear is not None, self.overcast is not None)
+        monthly = (self.monthly is not None, self.spell is not None)
+        if any(spells) and any(monthly):
+            raise ValueError("give either clear and overcast, or monthly and spell, not both")
+        if any(spells) and not all(spells):
+            missing = "overcast" if self.overcast is None else "clear"
+            raise FieldProblem((missing,), f"clear and overcast go together; give {missing}")
+        if any(monthly) and not all(monthly):
+            missing = "spell" if self.spell is None else "monthly"
+            raise FieldProblem((missing,), f"monthly and spell go together; give {missing}")
+        if not any(spells) and not any(monthly):
+            raise ValueError("give clear and overcast (mean spells), or monthly and spell")
+        return self
+
+
+class EnvironmentSpec(Spec):
+    """The sky the sensors look through."""
+
+    daylight: DaylightSpec | None = Field(
+        default_factory=DaylightSpec,
+        description="Daylight for optical sensors (null: they see day and night).",
+    )
+    clouds: CloudsSpec | None = Field(None, description="Clouds (absent: a clear sky).")
+    needs_daylight: dict[Name, bool] = Field(
+        default_factory=dict,
+        description="Per modality, whether it needs daylight (default: eo, optical and "
+        "camera do; infrared, sar, radar, acoustic, seismic and others do not).",
+    )
+
+
+# Modalities that see by reflected sunlight; `environment.needs_daylight` overrides
+# them per modality. Unknown modalities do not need daylight.
+NEEDS_DAYLIGHT: Mapping[str, bool] = {
+    "eo": True,
+    "optical": True,
+    "camera": True,
+    "infrared": False,
+    "ir": False,
+    "sar": False,
+    "radar": False,
+    "acoustic": False,
+    "seismic": False,
+}
+
+
+def needs_daylight(modality: str, overrides: Mapping[str, bool] | None = None) -> bool:
+    """Whether a sensor of this modality detects only by daylight.
+
+    Looks up ``overrides`` (e.g. the scenario's per-modality flags) first, then
+    :data:`NEEDS_DAYLIGHT`; case-insensitive; unknown modalities: False.
+    """
+    key = modality.strip().lower()
+    if overrides is not None:
+        lowered = {k.strip().lower(): bool(v) for k, v in overrides.items()}
+        if key in lowered:
+            return lowered[key]
+    return NEEDS_DAYLIGHT.get(key, False)
