@@ -18,6 +18,7 @@ COVERAGE = "coverage.csv"  # one row per grid cell
 COVERAGE_TIME = "coverage_time.csv"  # the line's covered fraction per time bin
 COVERAGE_SPACETIME = "coverage_spacetime.npz"  # covered fraction per (chainage, time) bin
 CLOUDS = "clouds.csv"  # the sky's clear and overcast spells per region (with clouds)
+GROUND_TRACKS = "ground_tracks.csv"  # orbiting satellites' ground tracks, first day
 VIOLATIONS_INPUT = "violations.input.csv"  # a replayed violations file, copied as read
 LINE_GEOJSON = "line.geojson"
 EVENTS_GEOJSON = "events.geojson"
@@ -99,6 +100,11 @@ COVERAGE_TIME_COLUMNS = (
     "line_covered_fraction_ground",
 )
 CLOUD_COLUMNS = ("region", "from_m", "to_m", "t_start_s", "t_end_s", "state")
+# one row per minute of the first day per orbiting satellite; lon in [-180, 180)
+GROUND_TRACK_COLUMNS = ("asset", "group", "t_s", "lon", "lat")
+# coverage.csv columns of the satellite images at each cell (all satellites)
+SATELLITE_IMAGES = "satellite_images"  # images of the cell over the run
+SATELLITE_REVISIT = "satellite_revisit_mean_s"  # mean time between them (empty: < 2)
 GRID_LINE = "line"  # coverage.csv "grid": a cell along the line
 GRID_ZONE = "zone"  # coverage.csv "grid": a cell of the zone around it
 
