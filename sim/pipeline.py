@@ -124,7 +124,12 @@ def run(
     cover = None
     if coverage:
         cover = compute_coverage(
-            result.pieces, result.asset_list, result.line, scenario.line.cell, scenario.duration
+            result.pieces,
+            result.asset_list,
+            result.line,
+            scenario.line.cell,
+            scenario.duration,
+            orbits=any(s.orbit is not None for s in scenario.satellites),
         )
     done = Run(result, cover, time.perf_counter() - started)
     if out is not None:

@@ -42,7 +42,7 @@ def fake_coverage(line: Line, cell: float) -> SimpleNamespace:
 
     Line cells: chainage bins of width ``cell`` with the point at each bin's centre
     (the last bin may be shorter); zone cells: the centres of a regular grid of
-    squares of side ``cell`` that lie inside the zone (as sim.measure.grid.grid_points).
+    squares of side ``cell`` that lie inside the zone (as sim.world.grid.grid_points).
     """
     starts = np.arange(0.0, line.length, cell)
     centre = 0.5 * (starts + np.minimum(starts + cell, line.length))

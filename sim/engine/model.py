@@ -25,6 +25,7 @@ from sim.world.assets.base import Asset, Piece
 from sim.world.assets.context import BuildContext, stream
 from sim.world.assets.drone import DroneFleet, Station
 from sim.world.assets.ground import GroundGroup
+from sim.world.assets.orbiter import OrbitingSatellites, make_targets
 from sim.world.assets.satellite import Satellite
 from sim.world.false_alarms import false_alarms
 from sim.world.sky import CLOUDS_STREAM, Sky, light_labels, light_threshold, make_sky, optical_flags
@@ -53,6 +54,7 @@ class RunResult:
     pieces: list[Piece] = field(repr=False)
     stations: list[Station] = field(repr=False)
     sky: Sky | None = field(default=None, repr=False)  # with ``environment``
+    ground_tracks: Table | None = field(default=None, repr=False)  # with orbiting satellites
 
 
 def _factor_matrix(scenario: Scenario, type_names: list[str]) -> np.ndarray:
@@ -79,7 +81,10 @@ class Model:
     in_zone: np.ndarray
     solver: DetectionSolver
     env: simpy.Environment
-    groups: list[DroneFleet | GroundGroup | Satellite]
+    groups: list[AssetGroup]
+
+
+AssetGroup = DroneFleet | GroundGroup | Satellite | OrbitingSatellites
 
 
 def build(scenario: Scenario, seed: int | None = None) -> Model:
@@ -115,10 +120,18 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
         return asset
 
     ctx = BuildContext(env, solver, line, horizon, seed, register)
-    groups: list[DroneFleet | GroundGroup | Satellite] = []
+    groups: list[AssetGroup] = []
     groups += [DroneFleet(spec, i, ctx) for i, spec in enumerate(scenario.drones)]
     groups += [GroundGroup(spec, i, ctx) for i, spec in enumerate(scenario.ground_sensors)]
-    groups += [Satellite(spec, i, ctx) for i, spec in enumerate(scenario.satellites)]
+    targets = None
+    if any(spec.orbit is not None for spec in scenario.satellites):
+        targets = make_targets(line, scenario.line.cell, violations.x, violations.y, in_zone)
+    for i, spec in enumerate(scenario.satellites):
+        if spec.orbit is None:
+            groups.append(Satellite(spec, i, ctx))
+        else:
+            assert targets is not None
+            groups.append(OrbitingSatellites(spec, i, ctx, scenario.start, targets))
     return Model(scenario, seed, line, violations, in_zone, solver, env, groups)
 
 
@@ -152,7 +165,16 @@ def run_model(model: Model) -> RunResult:
         # the drone fleets' patrol stations, in fleet then station order
         stations=[s for g in model.groups if isinstance(g, DroneFleet) for s in g.stations],
         sky=solver.sky,
+        ground_tracks=_ground_tracks(model.groups),
     )
+
+
+def _ground_tracks(groups: list[AssetGroup]) -> Table | None:
+    """The orbiting satellites' first-day ground tracks, one table (None: no orbits)."""
+    tracks = [g.track for g in groups if isinstance(g, OrbitingSatellites)]
+    if not tracks:
+        return None
+    return Table({k: np.concatenate([t[k] for t in tracks]) for k in tracks[0].columns})
 
 
 def _report_times(

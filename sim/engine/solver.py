@@ -173,6 +173,15 @@ class DetectionSolver:
             if self.sky is not None and asset.needs_daylight:  # an optical image by night
                 idx = idx[self.sky.daylit(idx, np.full(len(idx), t_lo))]
             group, w_lo, w_hi = idx, np.full(len(idx), t_lo), np.full(len(idx), t_lo)
+        elif piece.kind == "swath":  # each violation imaged at its own abeam instant
+            assert piece.strip is not None
+            idx, t = piece.strip.violation, piece.strip.violation_time
+            seen = (self.v.t_start[idx] <= t) & (t <= self.t_end[idx]) & (t <= self.horizon)
+            idx, t = idx[seen], t[seen]
+            if self.sky is not None and asset.needs_daylight:  # an optical image by night
+                day = self.sky.daylit(idx, t)
+                idx, t = idx[day], t[day]
+            group, w_lo, w_hi = idx, t, t
         else:
             assert piece.path is not None
             lo = piece.path.min(axis=0) - asset.range

@@ -2,7 +2,7 @@
 
 Two grids: *line cells* (the point on the line at the centre of each chainage bin
 of width ``cell``) and *zone cells* (a regular x/y grid of spacing ``cell`` in the
-metric CRS, points inside the monitored zone; ``sim.measure.grid``). For each cell
+metric CRS, points inside the monitored zone; ``sim.world.grid``). For each cell
 point p:
 
 - covered fraction: |C(p)| / T, where C(p) is the union over assets of the times
@@ -39,9 +39,9 @@ import numpy as np
 from sim.core.interrupts import deferred
 from sim.core.tables import Table
 from sim.measure.coverage_kernel import INTERVAL, TRAIN, cell_figures
-from sim.measure.grid import grid_points
-from sim.schema import GRID_LINE, GRID_ZONE
+from sim.schema import GRID_LINE, GRID_ZONE, SATELLITE_IMAGES, SATELLITE_REVISIT
 from sim.world import detection
+from sim.world.grid import grid_points
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -226,12 +226,19 @@ def time_bins(horizon: float, target: int = TARGET_TIME_BINS) -> tuple[float, in
 
 
 def compute(
-    pieces: Sequence[Piece], assets: Sequence[Asset], line: Line, cell: float, horizon: float
+    pieces: Sequence[Piece],
+    assets: Sequence[Asset],
+    line: Line,
+    cell: float,
+    horizon: float,
+    orbits: bool = False,
 ) -> Coverage:
     """Coverage figures of a run's plan ``pieces`` on the grids of ``line`` at spacing ``cell``.
 
     ``assets`` are the run's assets by index (their class and footprint range, m);
-    ``horizon`` the simulated period, s.
+    ``horizon`` the simulated period, s. With ``orbits`` (the run has orbiting
+    satellites) the cells gain their satellite image count and mean revisit, and the
+    space-time figures the passes' strips along the line.
     """
     grid = grid_points(line, cell)
     x, y = grid["x"], grid["y"]
@@ -243,6 +250,7 @@ def compute(
     images = np.unique([p.t0 for p in pieces if p.kind == "image" and p.t0 <= horizon]).astype(
         float
     )
+    img_offsets, img_times = _cell_images(pieces, images, len(x), horizon)
     width, n_bins = time_bins(horizon)
     with deferred("computing coverage"):  # a signal inside crashes numba's result boxing
         stats, raster = cell_figures(
@@ -257,7 +265,8 @@ def compute(
             rec["length"],
             rec["sa"],
             rec["sb"],
-            images,
+            img_offsets,
+            img_times,
             float(horizon),
             n_line,
             float(width),
@@ -289,6 +298,10 @@ def compute(
             "mean_response_s": stats[:, 10],
         }
     )
+    if orbits:
+        counts = np.diff(img_offsets)
+        cells.data[SATELLITE_IMAGES] = counts
+        cells.data[SATELLITE_REVISIT] = _mean_revisit(img_offsets, img_times)
     fractions = raster / width
     edges = np.arange(n_bins + 1) * width
     edges[-1] = horizon
@@ -309,4 +322,71 @@ def compute(
         "ground": fractions[2].astype(np.float32),
         "satellite_times_s": images,
     }
+    if orbits:
+        spacetime.update(_swath_marks(pieces, grid["chainage_edges_m"], n_line, horizon))
     return Coverage(cells, time, spacetime, cell)
+
+
+def _cell_images(
+    pieces: Sequence[Piece], images: np.ndarray, n_cells: int, horizon: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's satellite image times (s), as offsets into one sorted array.
+
+    Whole-zone images (``images``) reach every cell; an orbiting satellite's pass
+    reaches the cells of its strip, each at its own instant. Two images of a cell at
+    the same instant count once.
+    """
+    cell = [np.repeat(np.arange(n_cells), len(images))]
+    time = [np.tile(images, n_cells)]
+    for p in pieces:
+        if p.kind == "swath" and p.strip is not None:
+            keep = p.strip.cell_time <= horizon
+            cell.append(p.strip.cell[keep])
+            time.append(p.strip.cell_time[keep])
+    c, t = np.concatenate(cell).astype(np.int64), np.concatenate(time).astype(float)
+    order = np.lexsort((t, c))
+    c, t = c[order], t[order]
+    if len(c):
+        fresh = np.concatenate([[True], (c[1:] != c[:-1]) | (t[1:] != t[:-1])])
+        c, t = c[fresh], t[fresh]
+    return np.searchsorted(c, np.arange(n_cells + 1)).astype(np.int64), t
+
+
+def _mean_revisit(offsets: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Per cell, the mean time between its images (s): (last - first) / (images - 1); NaN < 2."""
+    count = np.diff(offsets)
+    out = np.full(len(count), np.nan)
+    many = count >= 2
+    first, last = times[offsets[:-1][many]], times[offsets[1:][many] - 1]
+    out[many] = (last - first) / (count[many] - 1)
+    return out
+
+
+def _swath_marks(
+    pieces: Sequence[Piece], chainage_edges: np.ndarray, n_line: int, horizon: float
+) -> dict[str, np.ndarray]:
+    """For the space-time diagram: each pass's runs of imaged line cells, with their time.
+
+    ``swath_time_s`` is the mean instant of the run's cells (a pass crosses 1,000 km of
+    line in about two minutes), ``swath_from_m`` and ``swath_to_m`` its chainage range.
+    """
+    when, lo, hi = [], [], []
+    for p in pieces:
+        if p.kind != "swath" or p.strip is None:
+            continue
+        on_line = (p.strip.cell < n_line) & (p.strip.cell_time <= horizon)
+        cells, times = p.strip.cell[on_line], p.strip.cell_time[on_line]
+        if len(cells) == 0:
+            continue
+        order = np.argsort(cells)
+        cells, times = cells[order], times[order]
+        breaks = np.flatnonzero(np.diff(cells) > 1) + 1
+        for run_c, run_t in zip(np.split(cells, breaks), np.split(times, breaks), strict=True):
+            when.append(float(run_t.mean()))
+            lo.append(float(chainage_edges[run_c[0]]))
+            hi.append(float(chainage_edges[run_c[-1] + 1]))
+    return {
+        "swath_time_s": np.array(when, dtype=float),
+        "swath_from_m": np.array(lo, dtype=float),
+        "swath_to_m": np.array(hi, dtype=float),
+    }

@@ -75,7 +75,8 @@ def cell_figures(  # pragma: no cover
     length,
     sa,
     sb,
-    images,
+    img_offsets,
+    img_times,
     horizon,
     n_line,
     bin_width,
@@ -84,7 +85,8 @@ def cell_figures(  # pragma: no cover
     """Merge every cell's windows in time order and return its figures and the line raster.
 
     Sources are sorted by (cell, a); cell c owns sources ``offsets[c]:offsets[c + 1]``;
-    ``images`` are the sorted image times (s). Returns ``stats`` (cells, 11): covered
+    cell c's satellite image times (s, sorted) are
+    ``img_times[img_offsets[c]:img_offsets[c + 1]]``. Returns ``stats`` (cells, 11): covered
     fraction (any, drone, ground), two-asset fraction, looks, gaps, gap mean, p95 and
     max (s), time-average gap and mean response (s); and ``raster`` (3, n_line, n_bins):
     the seconds each line cell is covered in each time bin (any, drone, ground).
@@ -102,7 +104,8 @@ def cell_figures(  # pragma: no cover
         r = offsets[c]
         r_end = offsets[c + 1]
         n_act = 0
-        img = 0
+        img = img_offsets[c]
+        img_end = img_offsets[c + 1]
         n_gaps = 0
         # union of all looks (any class, images included)
         has_any = False
@@ -127,7 +130,7 @@ def cell_figures(  # pragma: no cover
                 if act_s[j] < best_s:
                     best_s = act_s[j]
                     best = j
-            img_t = images[img] if img < len(images) else np.inf
+            img_t = img_times[img] if img < img_end else np.inf
             candidate = min(best_s, img_t)
             if r < r_end and a[r] <= candidate:
                 # admit the next source (sorted by a): its first window may come first

@@ -339,6 +339,6 @@ def _zone_has_cells(
 ) -> bool:
     """``zone_has_cells`` by the line's inputs (a sweep asks once per distinct line)."""
     from sim.core.geo import Line
-    from sim.measure.grid import zone_cell_count
+    from sim.world.grid import zone_cell_count
 
     return zone_cell_count(Line.from_points(list(points), crs, buffer), cell) > 0

@@ -62,7 +62,7 @@ def describe_scenario(scenario: Scenario, violations: int) -> str:
         )
     for s in scenario.satellites:
         lines.append(
-            f"  satellite  {s.name}: every {duration(s.schedule.every)}, "
+            f"  satellite  {s.name}: {fmt.imaging(s)}, "
             f"pd {s.pd:g}, latency {duration(s.report_latency.mean)}, {s.modality}"
         )
     if scenario.environment is not None:

@@ -192,6 +192,35 @@ def where_run(workers: int, executor: str) -> str:
     return f"on {workers} {executor} worker{many}"
 
 
+def imaging(sat: Any) -> str:
+    """When and what a satellite entry images (a ``SatelliteSpec``), in words."""
+    if sat.schedule is not None:
+        return f"every {duration(sat.schedule.every)} from {duration(sat.schedule.first)}"
+    o = sat.orbit
+    if o.sun_synchronous is not None:
+        s = o.sun_synchronous
+        text = f"sun-synchronous {distance(s.altitude)}, {s.local_time} descending"
+        text += f", phase {s.phase:g} deg" if s.phase else ""
+    elif o.walker is not None:
+        w = o.walker
+        text = (
+            f"Walker {w.inclination:g} deg: {w.total}/{w.planes}/{w.phasing} "
+            f"at {distance(w.altitude)}"
+        )
+    elif o.elements is not None:
+        e = o.elements
+        size = (
+            distance(e.altitude) if e.altitude is not None else f"a {distance(e.semi_major_axis)}"
+        )
+        text = f"orbit {size}, inclination {e.inclination:g} deg"
+    else:
+        text = f"{o.count} TLE element set{'s' if o.count != 1 else ''}"
+    text += f", swath {distance(sat.swath)}"
+    if sat.off_nadir_reach is not None:
+        text += f", reach {distance(sat.off_nadir_reach)}"
+    return text
+
+
 def duration_tick(seconds: float) -> str:
     """A tick label of a round duration on a time axis: '10 s', '15 min', '3 h', '7 d'.
 

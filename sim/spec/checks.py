@@ -63,6 +63,7 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
         return problems
     problems += _check_verification(scenario)
     problems += _check_environment(scenario)
+    problems += _check_satellite_names(scenario)
     try:
         line, line_problems = project_line(scenario)
     except GEOMETRY_ERRORS as exc:
@@ -181,17 +182,53 @@ def _check_verification(scenario: Scenario) -> list[Problem]:
 
 
 def _check_environment(scenario: Scenario) -> list[Problem]:
-    """Daylight needs to know where the line is on Earth: a lon/lat line."""
-    env = scenario.environment
-    if env is None or env.daylight is None or scenario.line.crs == "lonlat":
+    """Daylight and orbits need to know where the line is on Earth: a lon/lat line."""
+    if scenario.line.crs == "lonlat":
         return []
-    return [
-        (
-            ("environment", "daylight"),
-            "daylight needs a line in lon/lat (line.crs: lonlat) to place the sun; "
-            "this line is in local metres: set environment.daylight: null",
+    problems: list[Problem] = []
+    env = scenario.environment
+    if env is not None and env.daylight is not None:
+        problems.append(
+            (
+                ("environment", "daylight"),
+                "daylight needs a line in lon/lat (line.crs: lonlat) to place the sun; "
+                "this line is in local metres: set environment.daylight: null",
+            )
         )
+    problems += [
+        (
+            ("satellites", i, "orbit"),
+            "an orbit needs a line in lon/lat (line.crs: lonlat) to place its ground track; "
+            "this line is in local metres: use a schedule",
+        )
+        for i, s in enumerate(scenario.satellites)
+        if s.orbit is not None
     ]
+    return problems
+
+
+def _check_satellite_names(scenario: Scenario) -> list[Problem]:
+    """A Walker or TLE entry names its satellites <name>-<k>: no other asset may be so named."""
+    names = {
+        a.name: (section, i)
+        for section in ("drones", "ground_sensors", "satellites")
+        for i, a in enumerate(getattr(scenario, section))
+    }
+    problems: list[Problem] = []
+    for i, s in enumerate(scenario.satellites):
+        if s.orbit is None or s.satellite_count == 1 and s.orbit.tle is None:
+            continue
+        for k in range(1, s.satellite_count + 1):
+            other = names.get(f"{s.name}-{k}")
+            if other is not None:
+                problems.append(
+                    (
+                        (other[0], other[1], "name"),
+                        f"'{s.name}-{k}' is also a satellite of satellites[{i}] "
+                        f"({s.satellite_count} named {s.name}-1..{s.name}-{s.satellite_count})",
+                    )
+                )
+    return problems
 
 
 def scenario_warnings(scenario: Scenario) -> list[str]:

@@ -14,13 +14,13 @@ Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
   the zone's bounding box (which is laid out before cells are kept);
 - assets: drone airframes (count + spares) and ground sensors;
 - events: sorties (stations x T / time on station), sensor failures
-  (sensors x T / (mtbf + mttr)), satellite images (T / every);
+  (sensors x T / (mtbf + mttr)), satellite images (T / every, or 2 T / period an orbit);
 - detection trials: violations x mean active time x looks per second (v / station
   length for a patrol, 1 / glimpse);
 - false alarms: rate x stations (or sensors) x T, per image x images;
 - coverage windows: drones stations x T x v x (1/c + W/c^2) (a patrol sweeps a
   band W = min(2R, 2 buffer) wide); ground sensors x up-periods x
-  (min(pi R^2, 4 R buffer)/c^2 + 2R/c); satellites images x cells.
+  (min(pi R^2, 4 R buffer)/c^2 + 2R/c); satellites images x cells (x the swath's share).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from sim.core.geo import Line
 from sim.core.units import days, km
 from sim.spec.geometry import FleetGeometry, Problem, sensor_count
 from sim.spec.replay import read_rows
-from sim.spec.scenario import Scenario
+from sim.spec.scenario import SatelliteSpec, Scenario
 
 OVERRIDE = "set limits.unbounded: true"
 
@@ -104,6 +104,37 @@ def refusal(key: str, count: float, bound_name: str, advice: str, hard: bool = F
     return f"{shown} {bound.unit}{_size(count, bound)}; expected at most {maximum:.3g} {way_out}"
 
 
+EARTH_CIRCUMFERENCE = 40_075e3  # m, equatorial
+
+
+def _images(satellite: SatelliteSpec, horizon: float) -> float:
+    """Images a satellite entry takes over ``horizon`` s: scheduled, or two passes an orbit."""
+    if satellite.schedule is not None:
+        return horizon / satellite.schedule.every + 1.0
+    assert satellite.orbit is not None
+    return sum(2.0 * horizon / period + 1.0 for period in satellite.orbit.periods())
+
+
+def _cell_share(satellite: SatelliteSpec) -> float:
+    """The share of a satellite's images that reach one cell (1: a whole-zone image).
+
+    A strip ``w`` wide (or a steerable one within its reach) sweeps a parallel at
+    latitude phi on ~ w / (circumference cos phi) of its passes; cos phi >= 0.3
+    (up to 72 deg) bounds it from above.
+    """
+    if satellite.swath is None:
+        return 1.0
+    width = max(satellite.swath, 2.0 * (satellite.off_nadir_reach or 0.0))
+    return min(1.0, width / (0.3 * EARTH_CIRCUMFERENCE))
+
+
+def _image_key(scenario: Scenario, i: int) -> tuple[Any, ...]:
+    """The YAML path that sets satellite ``i``'s number of images."""
+    if scenario.satellites[i].schedule is not None:
+        return ("satellites", i, "schedule", "every")
+    return ("satellites", i, "orbit")
+
+
 def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | None]) -> dict:
     """The work estimates of a scenario, with the location that drives each."""
     horizon = scenario.duration
@@ -157,7 +188,7 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         disc = min(math.pi * reach**2, 4.0 * reach * line.buffer)  # the disc's part in the zone
         ground_windows.append(n * periods * (disc / cell**2 + 2 * reach / cell + 1))
     out["sensors"] = sum(sensors)
-    images = [horizon / s.schedule.every + 1.0 for s in scenario.satellites]
+    images = [_images(s, horizon) for s in scenario.satellites]
     out["events"] = sum(sorties) + sum(failures) + sum(images)
     alarms = [
         (f.false_alarm_rate * (f.patrol.stations or f.count) * horizon, ("drones", i))
@@ -194,7 +225,11 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
             )
     out["trials"] = sum(t for t, _ in trials)
     out["cloud_spells"] = _cloud_spells(scenario, line.length)
-    out["windows"] = sum(drone_windows) + sum(ground_windows) + sum(images) * cells
+    out["windows"] = (
+        sum(drone_windows)
+        + sum(ground_windows)
+        + sum(k * _cell_share(s) for s, k in zip(scenario.satellites, images, strict=True)) * cells
+    )
     out["_parts"] = {
         "drones": drone_windows,
         "sorties": sorties,
@@ -305,7 +340,7 @@ def check_limits(
         biggest = max(
             [(v, ("drones", i, "endurance")) for i, v in enumerate(parts["sorties"])]
             + [(v, ("ground_sensors", i, "mtbf")) for i, v in enumerate(parts["failures"])]
-            + [(v, ("satellites", i, "schedule", "every")) for i, v in enumerate(parts["images"])],
+            + [(v, _image_key(scenario, i)) for i, v in enumerate(parts["images"])],
             key=lambda c: c[0],
         )
         problems.append(
@@ -353,8 +388,8 @@ def check_limits(
             [(v, ("drones", i, "speed")) for i, v in enumerate(parts["drones"])]
             + [(v, ("ground_sensors", i, "sensor", "range")) for i, v in enumerate(parts["ground"])]
             + [
-                (v * cells, ("satellites", i, "schedule", "every"))
-                for i, v in enumerate(parts["images"])
+                (v * cells * _cell_share(s), _image_key(scenario, i))
+                for i, (s, v) in enumerate(zip(scenario.satellites, parts["images"], strict=True))
             ]
         )
         biggest = max(candidates, key=lambda c: c[0])

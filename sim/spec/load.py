@@ -83,7 +83,33 @@ def _resolve_files(
         except ValueError as exc:
             where = locate(("violations", "file"), root, overridden)
             problems += [(where, message) for message in str(exc).split("\n")]
+    satellites = data.get("satellites")
+    for k, sat in enumerate(satellites if isinstance(satellites, list) else []):
+        orbit = sat.get("orbit") if isinstance(sat, dict) else None
+        if isinstance(orbit, dict) and isinstance(orbit.get("tle"), str):
+            try:
+                orbit["tle"] = _read_tle_lines(base / orbit["tle"])
+            except ValueError as exc:
+                problems.append(
+                    (locate(("satellites", k, "orbit", "tle"), root, overridden), str(exc))
+                )
     return problems
+
+
+MAX_TLE_BYTES = 10_000_000
+
+
+def _read_tle_lines(path: Path) -> list[str]:
+    """The non-empty lines of a TLE file (checked as element sets by the orbit spec)."""
+    try:
+        if path.stat().st_size > MAX_TLE_BYTES:
+            raise ValueError(f"{path} is over {MAX_TLE_BYTES // 1_000_000} MB: not a TLE file")
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(f"file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
 
 
 SWEEP_ONLY_KEYS = frozenset({"replications", "grid", "sample"})  # a sweep file's, with scenario

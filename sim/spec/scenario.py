@@ -31,6 +31,7 @@ from sim.spec.field_types import (
     Spec,
     Speed,
 )
+from sim.spec.orbit import OrbitSpec
 
 
 def format_path(loc: tuple[Any, ...]) -> str:
@@ -251,19 +252,85 @@ class ScheduleSpec(Spec):
 
 
 class SatelliteSpec(Spec):
-    """An imaging satellite (or constellation) with a regular revisit."""
+    """An imaging satellite, on a schedule or on an orbit.
+
+    On a regular ``schedule`` each image covers the whole zone; on an ``orbit`` it is a
+    strip ``swath`` wide along the ground track.
+    """
 
     name: Name
     modality: Name = "eo"
-    schedule: ScheduleSpec
-    footprint: Literal["zone"] = Field(
-        "zone", description="'zone': each image covers the whole monitored zone."
+    schedule: ScheduleSpec | None = Field(
+        None, description="Regular image times, each image covering the whole zone."
+    )
+    orbit: OrbitSpec | None = Field(
+        None, description="A real orbit (instead of schedule): images a strip along its track."
+    )
+    swath: Annotated[Distance, Field(gt=0)] | None = Field(
+        None, description="Strip width centred on the ground track, m (with orbit)."
+    )
+    off_nadir_reach: Annotated[Distance, Field(gt=0)] | None = Field(
+        None,
+        description="A steerable sensor: farthest ground distance from the track the strip "
+        "may cover, m (one pointing per pass, with orbit).",
+    )
+    footprint: Literal["zone", "swath"] = Field(
+        "zone",
+        description="'zone': each image covers the whole monitored zone (schedule); "
+        "'swath': a strip along the ground track (orbit). Follows from the two.",
     )
     pd: Probability = 1.0
     report_latency: DurationDist = Distribution("fixed", 0.0)
     false_alarms_per_image: Annotated[float, Field(ge=0)] = Field(
         0.0, description="Mean number of false alarms in each image."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_footprint(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("footprint") is None:
+            return {**data, "footprint": "swath" if data.get("orbit") is not None else "zone"}
+        return data
+
+    @model_validator(mode="after")
+    def _schedule_or_orbit(self) -> SatelliteSpec:
+        if (self.schedule is None) == (self.orbit is None):
+            raise ValueError("give exactly one of 'schedule' or 'orbit'")
+        if self.schedule is not None:
+            for key in ("swath", "off_nadir_reach"):
+                if getattr(self, key) is not None:
+                    raise FieldProblem(
+                        (key,), f"'{key}' needs an 'orbit' (a schedule images the zone)"
+                    )
+            if self.footprint != "zone":
+                raise FieldProblem(("footprint",), "a schedule's images cover the 'zone'")
+            return self
+        if self.swath is None:
+            raise FieldProblem(("swath",), "an orbiting satellite needs a swath (strip width, m)")
+        if self.footprint != "swath":
+            raise FieldProblem(("footprint",), "an orbit's images are a 'swath' along its track")
+        if self.off_nadir_reach is not None and self.off_nadir_reach < 0.5 * self.swath:
+            raise FieldProblem(
+                ("off_nadir_reach",),
+                f"expected at least half the swath ({0.5 * self.swath / 1e3:g} km); "
+                f"got {self.off_nadir_reach / 1e3:g} km",
+            )
+        return self
+
+    @property
+    def satellite_count(self) -> int:
+        """How many satellites (assets) this entry makes: a Walker or TLE entry makes several."""
+        return 1 if self.orbit is None else self.orbit.count
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data of the keys in use (a schedule satellite's as before orbits existed)."""
+        data = self.model_dump(mode="json")
+        for key in ("schedule", "orbit", "swath", "off_nadir_reach"):
+            if data[key] is None:
+                del data[key]
+        if self.orbit is not None:
+            data["orbit"] = self.orbit.to_data()
+        return data
 
 
 class VerificationSpec(Spec):
@@ -386,6 +453,7 @@ class Scenario(Spec):
         data["start"] = self.start.strftime("%Y-%m-%dT%H:%M:%SZ")
         if self.environment is None:
             del data["environment"]  # the idealised sky: resolved files as before
+        data["satellites"] = [s.to_data() for s in self.satellites]
         return data
 
     def resolved_data(self, run_types: Sequence[str] | None = None) -> dict[str, Any]:

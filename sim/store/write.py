@@ -35,9 +35,13 @@ from sim.schema import (
     DETECTIONS,
     EVENT_COLUMNS,
     EVENTS,
+    GROUND_TRACK_COLUMNS,
+    GROUND_TRACKS,
     MANIFEST,
     METRICS,
     RESOLVED,
+    SATELLITE_IMAGES,
+    SATELLITE_REVISIT,
     VIOLATIONS_INPUT,
 )
 from sim.store.files import write_csv, write_json
@@ -131,12 +135,16 @@ def write_results(
         write_csv(tmp / DETECTIONS, result.detections, DETECTION_COLUMNS)
         coverage = run.coverage
         if coverage is not None:
-            write_csv(tmp / COVERAGE, coverage.cells, COVERAGE_COLUMNS)
+            orbit_columns = (SATELLITE_IMAGES, SATELLITE_REVISIT)
+            extra = orbit_columns if SATELLITE_IMAGES in coverage.cells.columns else ()
+            write_csv(tmp / COVERAGE, coverage.cells, COVERAGE_COLUMNS + extra)
             write_csv(tmp / COVERAGE_TIME, coverage.time, COVERAGE_TIME_COLUMNS)
             arrays: dict[str, Any] = coverage.spacetime  # numpy's stub types ** as its flags
             np.savez_compressed(tmp / COVERAGE_SPACETIME, **arrays)
         if result.sky is not None and result.sky.history is not None:
             write_csv(tmp / CLOUDS, cloud_table(result.sky.history), CLOUD_COLUMNS)
+        if result.ground_tracks is not None:
+            write_csv(tmp / GROUND_TRACKS, result.ground_tracks, GROUND_TRACK_COLUMNS)
         write_geojson(tmp, geojson_documents(result, coverage))
         write_json(
             tmp / MANIFEST,

@@ -131,12 +131,11 @@ def _ground_row(g: GroundGroupSpec, metrics: dict[str, Any]) -> list[str]:
 
 
 def _satellite_row(sat: SatelliteSpec) -> list[str]:
-    every, first = fmt.duration(sat.schedule.every), fmt.duration(sat.schedule.first)
     return [
         sat.name,
         sat.modality,
-        f"every {every} from {first}",
-        "the whole zone" if sat.footprint == "zone" else str(sat.footprint),
+        fmt.imaging(sat),
+        "the whole zone" if sat.footprint == "zone" else "a strip along the track",
         f"{sat.pd:g}",
         distribution(sat.report_latency, fmt.duration),
     ]

@@ -12,7 +12,7 @@ from sim.core.distributions import Distribution
 from sim.world import motion
 
 AssetClass = Literal["drone", "ground", "satellite"]
-PieceKind = Literal["static", "once", "bounce", "image"]
+PieceKind = Literal["static", "once", "bounce", "image", "swath"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,24 @@ class Asset:
     cloud_factor: float = 1.0  # factor on pd under overcast (0: sees nothing)
 
 
+@dataclass(frozen=True, eq=False)
+class Strip:
+    """What one pass of an orbiting satellite images, each point at its abeam instant.
+
+    ``cell`` indexes the coverage grid (``sim.world.grid.grid_points`` at the scenario's
+    ``line.cell``), ``violation`` the run's violations; ``*_time`` s from the start.
+    ``grid_xy`` (cells, 2) m are the grid's cell centres (one array shared by every
+    strip of a run), ``n_line`` its line cells (the zone cells follow).
+    """
+
+    cell: np.ndarray
+    cell_time: np.ndarray
+    violation: np.ndarray
+    violation_time: np.ndarray
+    grid_xy: np.ndarray = field(repr=False)
+    n_line: int = 0
+
+
 @dataclass(eq=False)
 class Piece:
     """A stretch of one asset's plan whose footprint motion is known in closed form.
@@ -49,7 +67,9 @@ class Piece:
     ``once``    it flies the polyline ``path`` once at ``speed`` m/s from ``t0``;
     ``bounce``  it patrols ``path`` back and forth at ``speed``, at arc length ``s0``
                 at ``t0`` heading to the far end, until ``t1``;
-    ``image``   an instantaneous image of the whole zone at ``t0`` (= ``t1``).
+    ``image``   an instantaneous image of the whole zone at ``t0`` (= ``t1``);
+    ``swath``   one pass of an orbiting satellite from ``t0`` to ``t1``: ``strip`` says
+                which cells and violations it images, and when.
 
     ``continues`` is True when the asset's previous piece ended at ``t0`` with the
     footprint where this one starts (no new entry there). ``cut`` is when a plan
@@ -65,6 +85,7 @@ class Piece:
     s0: float = 0.0
     continues: bool = False
     cut: float = math.inf
+    strip: Strip | None = None
     serial: int = field(default=-1)
 
     @property
@@ -82,7 +103,7 @@ class Piece:
     def position(self, t: float) -> np.ndarray:
         """Return the asset's x, y (m) at time ``t`` inside the piece (``sim.world.motion``)."""
         if self.path is None:
-            raise ValueError("an image piece has no position")
+            raise ValueError(f"an {self.kind} piece has no position")
         if self.kind == "static":
             return self.path[0].copy()
         length = self.path_length

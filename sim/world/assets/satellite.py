@@ -1,9 +1,8 @@
-"""Imaging satellites: one instantaneous image per pass.
+"""Scheduled imaging satellites: one instantaneous image of the whole zone per pass.
 
 A satellite is an imaging plan: pass times and, for each, the footprint imaged.
-Here passes follow a regular schedule and each image covers the whole monitored
-zone; an orbit model (later) supplies pass times and swath footprints instead,
-and the rest of the engine is unchanged.
+Here passes follow a regular ``schedule`` and each image covers the whole monitored
+zone; a satellite on an ``orbit`` is ``sim.world.assets.orbiter``.
 """
 
 from __future__ import annotations
@@ -38,7 +37,9 @@ class Satellite:
 
     def pass_times(self) -> list[float]:
         """Image times in the simulated period [0, duration), seconds."""
-        first, every = self.spec.schedule.first, self.spec.schedule.every
+        schedule = self.spec.schedule
+        assert schedule is not None
+        first, every = schedule.first, schedule.every
         count = math.ceil((self.ctx.horizon - first) / every) if first < self.ctx.horizon else 0
         return [first + k * every for k in range(count)]
 
