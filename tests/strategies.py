@@ -565,18 +565,63 @@ def ground_group(
     return out, tags, refuse
 
 
+MAX_ORBIT_HORIZON = 10 * 86400.0  # s: orbits are drawn for runs up to this long
+
+
 @st.composite
-def satellite(draw: st.DrawFn, name: str, horizon: float) -> dict[str, Any]:
-    """A SatelliteSpec: a schedule of at most MAX_IMAGES images (first may be after T)."""
-    every = max(draw(log_uniform(1.0, 2 * horizon)), horizon / MAX_IMAGES)
-    schedule: dict[str, Any] = {"every": draw(duration(every))}
-    if draw(st.booleans()):
-        schedule["first"] = draw(duration(draw(st.floats(0.0, 1.2)) * horizon))
-    out: dict[str, Any] = {"name": name, "schedule": schedule}
+def orbit(draw: st.DrawFn) -> dict[str, Any]:
+    """An orbit of each form but TLE (tests/test_orbit_runs.py reads TLE files)."""
+    altitude = draw(st.sampled_from(["400km", "550 km", "786km", "1200km"]))
+    form = draw(st.sampled_from(["sun_synchronous", "elements", "walker"]))
+    if form == "sun_synchronous":
+        body: dict[str, Any] = {
+            "altitude": altitude,
+            "local_time": draw(st.sampled_from(["10:30", "06:00", "22:15", "00:00", "23:59"])),
+        }
+        if draw(st.booleans()):
+            body["phase"] = draw(st.floats(-360.0, 360.0))
+    elif form == "elements":
+        body = {"altitude": altitude, "inclination": draw(st.floats(0.0, 180.0))}
+        for key in ("raan", "arg_perigee", "mean_anomaly"):
+            if draw(st.booleans()):
+                body[key] = draw(st.floats(-360.0, 360.0))
+        if draw(st.booleans()):
+            body["eccentricity"] = draw(st.floats(0.0, 0.02))
+    else:
+        planes = draw(st.integers(1, 3))
+        body = {
+            "total": planes * draw(st.integers(1, 3)),
+            "planes": planes,
+            "phasing": draw(st.integers(0, planes - 1)),
+            "altitude": altitude,
+            "inclination": draw(st.floats(0.0, 180.0)),
+        }
+    return {form: body}
+
+
+@st.composite
+def satellite(draw: st.DrawFn, name: str, horizon: float, crs: str = "local") -> dict[str, Any]:
+    """A SatelliteSpec: a schedule of at most MAX_IMAGES images (first may be after T), or
+    on a lon/lat line of at most MAX_ORBIT_HORIZON, an orbit with a swath."""
+    if crs == "lonlat" and horizon <= MAX_ORBIT_HORIZON and draw(st.integers(0, 2)) == 0:
+        out: dict[str, Any] = {
+            "name": name,
+            "orbit": draw(orbit()),
+            "swath": draw(st.sampled_from(["10km", "290 km", "2000km"])),
+        }
+        if draw(st.booleans()):
+            out["off_nadir_reach"] = draw(st.sampled_from(["1000km", "3000km"]))
+        every = horizon / 30.0  # about one pass in two over a point, for the false alarms
+    else:
+        every = max(draw(log_uniform(1.0, 2 * horizon)), horizon / MAX_IMAGES)
+        schedule: dict[str, Any] = {"every": draw(duration(every))}
+        if draw(st.booleans()):
+            schedule["first"] = draw(duration(draw(st.floats(0.0, 1.2)) * horizon))
+        out = {"name": name, "schedule": schedule}
     if draw(st.booleans()):
         out["modality"] = draw(st.sampled_from(["eo", "sar"]))
     if draw(st.booleans()):
-        out["footprint"] = "zone"
+        out["footprint"] = "zone" if "schedule" in out else "swath"
     if draw(st.booleans()):
         out["pd"] = draw(probability())
     if draw(st.booleans()):
@@ -664,7 +709,7 @@ def scenarios(draw: st.DrawFn) -> Case:
         groups.append(group)
         tags += more
         refuse += why
-    sats = [draw(satellite(next(names), horizon)) for _ in range(draw(st.integers(0, 2)))]
+    sats = [draw(satellite(next(names), horizon, crs)) for _ in range(draw(st.integers(0, 2)))]
     modalities = sorted(
         {
             a.get("modality", d)
@@ -771,7 +816,10 @@ SCENARIO_KEYS = {
     "false_alarms_per_image", "verification", "modalities", "window", "exponential",
     "uniform", "lognormal", "median", "sigma", "environment", "daylight",
     "min_sun_elevation", "clouds", "clear", "overcast", "monthly", "spell", "drone_factor",
-    "needs_daylight",
+    "needs_daylight", "orbit", "swath", "off_nadir_reach", "sun_synchronous", "elements",
+    "walker", "tle", "altitude", "local_time", "phase", "semi_major_axis", "eccentricity",
+    "inclination", "raan", "arg_perigee", "mean_anomaly", "epoch", "total", "planes",
+    "phasing",
 }  # fmt: skip
 
 # Keys whose value is a quantity of a known kind (for wrong units and wrong types).
@@ -781,7 +829,8 @@ QUANTITY = {
     "turnaround": "duration", "loss_rate": "rate", "replacement": "duration",
     "spacing": "distance", "mtbf": "duration", "mttr": "duration", "every": "duration",
     "first": "duration", "window": "duration", "false_alarm_rate": "rate", "spread": "distance",
-    "clear": "duration", "overcast": "duration", "spell": "duration",
+    "clear": "duration", "overcast": "duration", "spell": "duration", "swath": "distance",
+    "off_nadir_reach": "distance", "altitude": "distance",
 }  # fmt: skip
 COUNTS = ("count", "spares", "stations", "modalities", "seed")
 # Mapping keys under which the children are free names, not schema keys.
@@ -880,8 +929,8 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
             required += [("drones", k, "speed"), ("drones", k, "count"), ("drones", k, "sensor")]
         for k, _ in enumerate(data.get("ground_sensors", [])):
             required += [("ground_sensors", k, "sensor"), ("ground_sensors", k, "name")]
-        for k, _ in enumerate(data.get("satellites", [])):
-            required += [("satellites", k, "schedule")]
+        for k, sat in enumerate(data.get("satellites", [])):
+            required += [("satellites", k, "schedule" if "schedule" in sat else "swath")]
         loc = draw(st.sampled_from(required))
         del _get(data, loc[:-1])[loc[-1]]
         if loc in (("violations",), ("line",)):  # its own file goes with it, no other

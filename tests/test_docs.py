@@ -9,6 +9,7 @@ import io
 import json
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,7 @@ from sim.sweep import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
 DOCS = ROOT / "docs"
 REFERENCE = (DOCS / "scenario-reference.md").read_text(encoding="utf-8")
 RESULTS = (DOCS / "results.md").read_text(encoding="utf-8")
@@ -187,6 +189,7 @@ def write_inputs(folder: Path) -> None:
     (folder / "observed.csv").write_text(
         "id,t_start_s,duration_s,lon,lat\na,3600,1800,35.5,47.55\n", encoding="utf-8"
     )
+    shutil.copyfile(DATA / "sentinel-like.tle", folder / "satellites.tle")
 
 
 # --- scenario-reference.md ---------------------------------------------------------------

@@ -28,6 +28,7 @@ from sim.world.assets.ground import GroundGroup
 from sim.world.assets.orbiter import OrbitingSatellites, make_targets
 from sim.world.assets.satellite import Satellite
 from sim.world.false_alarms import false_alarms
+from sim.world.image_sky import image_losses
 from sim.world.sky import CLOUDS_STREAM, Sky, light_labels, light_threshold, make_sky, optical_flags
 from sim.world.violations import Violations, make_violations
 
@@ -160,13 +161,46 @@ def run_model(model: Model) -> RunResult:
         detections=detections,
         assets=_asset_table(solver.assets, model.groups),
         asset_list=solver.assets,
-        asset_stats={g.spec.name: g.stats(horizon) for g in model.groups},
+        asset_stats=_asset_stats(model),
         pieces=solver.pieces,
         # the drone fleets' patrol stations, in fleet then station order
         stations=[s for g in model.groups if isinstance(g, DroneFleet) for s in g.stations],
         sky=solver.sky,
         ground_tracks=_ground_tracks(model.groups),
     )
+
+
+def _asset_stats(model: Model) -> dict[str, dict[str, float]]:
+    """Each group's figures; a satellite group the sky limits adds what it lost to it.
+
+    ``images_night`` / ``looks_night`` (an optical sensor with daylight) are images
+    taken wholly by night and looks at active violations by night;
+    ``images_overcast`` / ``looks_overcast`` (an optical satellite under clouds) are
+    images wholly overcast where daylit and looks through overcast
+    (``sim.world.image_sky``).
+    """
+    horizon = model.scenario.duration
+    stats = {g.spec.name: g.stats(horizon) for g in model.groups}
+    solver, sky = model.solver, model.solver.sky
+    if sky is None:
+        return stats
+    threshold = light_threshold(model.scenario.environment)
+    images = image_losses(
+        solver.pieces, solver.assets, sky, model.line, model.scenario.start, threshold, horizon
+    )
+    for g in model.groups:
+        if not isinstance(g, Satellite | OrbitingSatellites):
+            continue
+        members = [g.asset] if isinstance(g, Satellite) else g.assets
+        first = solver.assets[members[0]]
+        own = stats[g.spec.name]
+        if first.needs_daylight:
+            own["images_night"] = float(sum(images.get(a, (0, 0))[0] for a in members))
+            own["looks_night"] = float(sum(solver.looks_night.get(a, 0) for a in members))
+        if first.cloud_factor == 0.0:
+            own["images_overcast"] = float(sum(images.get(a, (0, 0))[1] for a in members))
+            own["looks_overcast"] = float(sum(solver.looks_overcast.get(a, 0) for a in members))
+    return stats
 
 
 def _ground_tracks(groups: list[AssetGroup]) -> Table | None:

@@ -77,6 +77,9 @@ class DetectionSolver:
         self.rngs: list[np.random.Generator] = []
         self.pieces: list[Piece] = []
         self._found: list[tuple[np.ndarray, np.ndarray, int]] = []
+        # per asset, an image's looks at active violations lost to night / to overcast
+        self.looks_night: dict[int, int] = {}
+        self.looks_overcast: dict[int, int] = {}
         self._listeners: list[Callable[[int, int, float], None]] = []
         self._env: simpy.Environment | None = None
 
@@ -170,17 +173,13 @@ class DetectionSolver:
         if piece.kind == "image":
             idx = self._candidates(t_lo, t_hi)
             idx = idx[self.in_zone[idx]]
-            if self.sky is not None and asset.needs_daylight:  # an optical image by night
-                idx = idx[self.sky.daylit(idx, np.full(len(idx), t_lo))]
-            group, w_lo, w_hi = idx, np.full(len(idx), t_lo), np.full(len(idx), t_lo)
+            idx, t = self._by_day(piece.asset, idx, np.full(len(idx), t_lo))
+            group, w_lo, w_hi = idx, t, t
         elif piece.kind == "swath":  # each violation imaged at its own abeam instant
             assert piece.strip is not None
             idx, t = piece.strip.violation, piece.strip.violation_time
             seen = (self.v.t_start[idx] <= t) & (t <= self.t_end[idx]) & (t <= self.horizon)
-            idx, t = idx[seen], t[seen]
-            if self.sky is not None and asset.needs_daylight:  # an optical image by night
-                day = self.sky.daylit(idx, t)
-                idx, t = idx[day], t[day]
+            idx, t = self._by_day(piece.asset, idx[seen], t[seen])
             group, w_lo, w_hi = idx, t, t
         else:
             assert piece.path is not None
@@ -203,9 +202,26 @@ class DetectionSolver:
         g, t = detection.trial_times(group, w_lo, w_hi, asset.glimpse, skip)
         p = asset.pd * self.factor[self.v.type_index[g], self.modality_index[asset.modality]]
         if self.sky is not None and asset.cloud_factor != 1.0:  # an optical look under overcast
-            p = np.where(self.sky.clear(g, t), p, p * asset.cloud_factor)
+            clear = self.sky.clear(g, t)
+            p = np.where(clear, p, p * asset.cloud_factor)
+            if piece.kind in ("image", "swath"):
+                lost = int(np.count_nonzero(~clear))
+                self.looks_overcast[piece.asset] = self.looks_overcast.get(piece.asset, 0) + lost
         success = self.rngs[piece.asset].random(len(g)) < p
         return detection.first_success(g, t, success)
+
+    def _by_day(self, asset: int, idx: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The looks of an image at violations ``idx``, instants ``t`` (s), taken by daylight.
+
+        All of them without daylight or for a sensor that needs none; the others are
+        counted as lost to night.
+        """
+        if self.sky is None or not self.assets[asset].needs_daylight:
+            return idx, t
+        day = self.sky.daylit(idx, t)
+        lost = len(idx) - int(np.count_nonzero(day))
+        self.looks_night[asset] = self.looks_night.get(asset, 0) + lost
+        return idx[day], t[day]
 
     def _windows(
         self,

@@ -33,6 +33,10 @@ COUNT_SUFFIXES = (
     ".failures",
     ".images",
     ".looks",
+    ".images_night",
+    ".looks_night",
+    ".images_overcast",
+    ".looks_overcast",
     ".cells",
 )
 
@@ -322,7 +326,18 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
     for section, groups in sections.items():
         for group in groups:
             out.update(f"assets.{group.name}.{k}" for k in ASSET_STAT_KEYS[section])
+    for sat in scenario.satellites:
+        out.update(f"assets.{sat.name}.{k}" for k in sky_loss_keys(scenario, sat.modality))
     return out
+
+
+def sky_loss_keys(scenario: Scenario, modality: str) -> tuple[str, ...]:
+    """The figures a satellite group of ``modality`` adds for what the sky cost it."""
+    from sim.world.sky import optical_flags
+
+    needs, factor = optical_flags(scenario.environment, "satellite", modality)
+    night = ("images_night", "looks_night") if needs else ()
+    return night + (("images_overcast", "looks_overcast") if factor == 0.0 else ())
 
 
 def zone_has_cells(scenario: Scenario) -> bool:

@@ -294,8 +294,10 @@ class SatelliteSpec(Spec):
 
     @model_validator(mode="after")
     def _schedule_or_orbit(self) -> SatelliteSpec:
-        if (self.schedule is None) == (self.orbit is None):
-            raise ValueError("give exactly one of 'schedule' or 'orbit'")
+        if self.schedule is None and self.orbit is None:
+            raise FieldProblem(("schedule",), "give a 'schedule' or an 'orbit'")
+        if self.schedule is not None and self.orbit is not None:
+            raise FieldProblem(("orbit",), "give a 'schedule' or an 'orbit', not both")
         if self.schedule is not None:
             for key in ("swath", "off_nadir_reach"):
                 if getattr(self, key) is not None:
