@@ -127,7 +127,52 @@ def make_line(target_km: float = TARGET_LENGTH_KM) -> tuple[list[list[float]], f
     return points, _geod_length(points) / 1000.0
 
 
-def scenario_data(scale: float = 1.0) -> dict:
+SKY_SATELLITES = [
+    {
+        "name": "s2",  # a Sentinel-2-like optical pair
+        "modality": "eo",
+        "orbit": {"walker": {"total": 2, "planes": 1, "altitude": "786km", "inclination": 98.57}},
+        "swath": "290km",
+        "pd": 0.85,
+        "report_latency": "4h",
+    },
+    {
+        "name": "s1",  # a Sentinel-1-like SAR
+        "modality": "sar",
+        "orbit": {"sun_synchronous": {"altitude": "693km", "local_time": "06:00"}},
+        "swath": "250km",
+        "pd": 0.6,
+        "report_latency": "3h",
+    },
+    {
+        "name": "smallsar",  # a steerable SAR Walker constellation
+        "modality": "sar",
+        "orbit": {
+            "walker": {
+                "total": 12,
+                "planes": 4,
+                "phasing": 1,
+                "altitude": "560km",
+                "inclination": 97.6,
+            }
+        },
+        "swath": "30km",
+        "off_nadir_reach": "350km",
+        "pd": 0.6,
+        "report_latency": "2h",
+    },
+]
+SKY_ENVIRONMENT = {
+    "daylight": {"min_sun_elevation": -6},
+    "clouds": {
+        "monthly": [0.2, 0.25, 0.3, 0.35, 0.45, 0.5, 0.55, 0.55, 0.45, 0.35, 0.2, 0.15],
+        "spell": "2d",
+        "cell": "100km",
+    },
+}
+
+
+def scenario_data(scale: float = 1.0, sky: bool = False) -> dict:
     """The benchmark scenario as plain data; ``scale`` multiplies the violation rate."""
     points, length_km = make_line()
     length = length_km * 1000.0
@@ -150,7 +195,7 @@ def scenario_data(scale: float = 1.0) -> dict:
             "report_latency": "10min",
         }
 
-    return {
+    data = {
         "name": "bench-core",
         "seed": SEED,
         "duration": f"{DAYS}d",
@@ -241,6 +286,10 @@ def scenario_data(scale: float = 1.0) -> dict:
         ],
         "reporting": {"verification": {"modalities": 2, "window": "12h"}},
     }
+    if sky:  # satellites on orbits, daylight and clouds
+        data["satellites"] = SKY_SATELLITES
+        data["environment"] = SKY_ENVIRONMENT
+    return data
 
 
 # --- one measurement (runs in a fresh subprocess) ---------------------------------------
@@ -253,7 +302,7 @@ def _maxrss_mb() -> float:
     return kb / 1024.0
 
 
-def child(scale: float, profile: int) -> dict:
+def child(scale: float, profile: int, sky: bool = False) -> dict:
     """Build, run and write once; return timings, peak memory and counts."""
     t0 = time.perf_counter()
     import tempfile
@@ -274,7 +323,7 @@ def child(scale: float, profile: int) -> dict:
     rss_import = _maxrss_mb()
 
     t0 = time.perf_counter()
-    data = scenario_data(scale)
+    data = scenario_data(scale, sky)
     scenario = sim.spec.load.scenario_from_data(data)
     t_build = time.perf_counter() - t0
 
@@ -341,12 +390,12 @@ def _print_profile(profiler, rows: int, wall: float) -> None:
         print(out.getvalue())
 
 
-def measure(scale: float, profile: int = 0) -> dict:
+def measure(scale: float, profile: int = 0, sky: bool = False) -> dict:
     """Run ``child`` in a fresh Python process and return its measurements."""
     here = os.path.dirname(os.path.abspath(__file__))
     code = (
         f"import json, sys; sys.path.insert(0, {here!r}); import bench_core as b; "
-        f"r = b.child({scale!r}, {profile!r}); print('RESULT ' + json.dumps(r))"
+        f"r = b.child({scale!r}, {profile!r}, {sky!r}); print('RESULT ' + json.dumps(r))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -388,6 +437,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="also print one JSON summary line")
     parser.add_argument("--no-2x", action="store_true", help="skip the doubled-rate case")
     parser.add_argument(
+        "--sky",
+        action="store_true",
+        help="satellites on orbits (a Sentinel-2-like pair, a Sentinel-1-like SAR, a steerable "
+        "12-satellite SAR Walker) with daylight and monthly clouds",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -399,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeat must be >= 1 and --scale a positive number")
 
     if args.profile:
-        measure(args.scale, args.profile)
+        measure(args.scale, args.profile, args.sky)
         return 0
 
     cases = [("1x", args.scale)] + ([] if args.no_2x else [("2x", 2 * args.scale)])
@@ -408,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, scale in cases:
         runs[label] = []
         for k in range(args.repeat):
-            r = measure(scale)
+            r = measure(scale, sky=args.sky)
             if first:
                 print(
                     f"scenario: {DAYS} d, line {r['line_km']} km ({r['line_vertices']} vertices), "
@@ -423,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
             runs[label].append(r)
             print(_row(f"{label} #{k + 1}", r), flush=True)
 
-    summary: dict = {"repeat": args.repeat, "scale": args.scale}
+    summary: dict = {"repeat": args.repeat, "scale": args.scale, "sky": args.sky}
     print()
     for label, rs in runs.items():
         keys = ("run_s", "write_s", "total_s", "coverage_s", "plots_s", "all_s", "rss_peak_mb")

@@ -126,7 +126,7 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
     groups += [GroundGroup(spec, i, ctx) for i, spec in enumerate(scenario.ground_sensors)]
     targets = None
     if any(spec.orbit is not None for spec in scenario.satellites):
-        targets = make_targets(line, scenario.line.cell, violations.x, violations.y, in_zone)
+        targets = make_targets(line, scenario.line.cell, violations, in_zone)
     for i, spec in enumerate(scenario.satellites):
         if spec.orbit is None:
             groups.append(Satellite(spec, i, ctx))

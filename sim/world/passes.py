@@ -161,11 +161,16 @@ def abeam_instants(
     horizon: float,
     max_offset: float,
     step: float = 120.0,
+    t_lo: np.ndarray | None = None,
+    t_hi: np.ndarray | None = None,
 ) -> Passes:
     """All instants in [0, ``horizon``) s at which a satellite passes abeam of a point.
 
     ``lon``, ``lat`` deg (WGS84, on the ellipsoid); keeps events whose cross-track
     distance is at most ``max_offset`` m. ``step`` s between propagated nodes.
+    ``t_lo``, ``t_hi`` (s, per point) limit a point to the passes whose nodes span
+    reaches into [t_lo, t_hi] (a violation's active interval): the others are not
+    solved (an instant outside that span is still returned; the caller filters it).
     """
     p = geodetic_to_ecef(np.atleast_1d(lon), np.atleast_1d(lat)).reshape(-1, 3)
     pu = _unit(p)
@@ -188,10 +193,11 @@ def abeam_instants(
     radius = np.linalg.norm(s_m, axis=1)
     bound = np.sin(np.minimum(max_offset / 6.35e6 * 1.01 + dev, 0.5 * np.pi))
     segments = _segments(tr)
+    span = (tr.t[a_j], tr.t[b_j + 1])  # each pass's first and last node, s
     parts = [
         _abeam_pairs(tr, segments, p, ii, jj, kk, sat_j, a_j, b_j, max_offset, horizon)
         for ii, jj, kk in _candidates(
-            pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, radius / speed / h
+            pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, radius / speed / h, span, t_lo, t_hi
         )
     ]
     if parts:
@@ -241,20 +247,26 @@ def _abeam_pairs(tr, segments, p, pi, pj, k, sat_j, a_j, b_j, max_offset, horizo
     )
 
 
-def _candidates(pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, scale, budget=4_000_000):
+def _candidates(
+    pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, scale, span, t_lo, t_hi, budget=4_000_000
+):
     """Yield (point, pass, first segment guess) of the pairs whose point may be within reach.
 
     A point is kept when its angle to the pass's great circle is within ``bound``
     (a sine); the segment is guessed from its along-track angle times ``scale``
     (radius / speed / step), and pairs whose guess falls outside the pass are dropped.
-    Passes are taken in chunks of about ``budget`` (point, pass) products, which bounds
-    the memory.
+    With ``t_lo``/``t_hi`` (s per point) a pair is also dropped when the pass's ``span``
+    (first, last node time) misses the point's interval. Passes are taken in chunks of
+    about ``budget`` (point, pass) products, which bounds the memory.
     """
     chunk = max(1, budget // max(1, len(pu)))
     for c0 in range(0, len(m_j), chunk):
         sl = slice(c0, c0 + chunk)
         ii, jj = np.nonzero(np.abs(pu @ hat_h[sl].T) <= bound[sl])
         jj += c0
+        if t_lo is not None and t_hi is not None:
+            meets = (t_hi[ii] >= span[0][jj]) & (t_lo[ii] <= span[1][jj])
+            ii, jj = ii[meets], jj[meets]
         along = np.arctan2(
             np.einsum("ij,ij->i", pu[ii], hat_t[jj]), np.einsum("ij,ij->i", pu[ii], hat_s[jj])
         )
@@ -369,12 +381,14 @@ def image_instants(
     reach: float | None = None,
     step: float = 120.0,
     choose: np.ndarray | None = None,
+    t_lo: np.ndarray | None = None,
+    t_hi: np.ndarray | None = None,
 ) -> Passes:
     """The instants (s in [0, ``horizon``)) at which points are imaged: abeam, in the strip.
 
-    ``swath``, ``reach`` m and ``choose`` as in ``steer``; ``step`` s as in
-    ``abeam_instants``.
+    ``swath``, ``reach`` m and ``choose`` as in ``steer``; ``step`` s, ``t_lo`` and
+    ``t_hi`` as in ``abeam_instants``.
     """
     far = max(0.5 * swath, reach or 0.0)
-    passes = abeam_instants(sats, start, lon, lat, horizon, far, step)
+    passes = abeam_instants(sats, start, lon, lat, horizon, far, step, t_lo, t_hi)
     return steer(passes, swath, reach, choose)

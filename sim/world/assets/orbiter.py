@@ -31,6 +31,7 @@ from sim.world.assets.context import BuildContext
 from sim.world.grid import grid_points
 from sim.world.groundtrack import ground_track
 from sim.world.passes import image_instants
+from sim.world.violations import Violations
 
 TRACK_STEP = 60.0  # s between the saved ground-track points (for the map only)
 TRACK_SPAN = 86_400.0  # s: the saved ground track covers the first day
@@ -42,7 +43,9 @@ class Targets:
 
     ``lon``/``lat`` deg of every target; ``violation`` the violation index of each
     target after the ``n_cells`` cells (only violations inside the zone: an image sees
-    nothing outside it); ``choose`` the targets a steerable sensor's pointing counts.
+    nothing outside it); ``choose`` the targets a steerable sensor's pointing counts;
+    ``t_lo``/``t_hi`` s when each target can be seen (a violation's active interval,
+    the whole run for a cell): passes outside it are not solved for it.
     """
 
     lon: np.ndarray
@@ -52,12 +55,13 @@ class Targets:
     choose: np.ndarray
     grid_xy: np.ndarray  # (n_cells, 2) m, the cells' centres
     n_line: int  # the grid's line cells (the zone cells follow)
+    t_lo: np.ndarray
+    t_hi: np.ndarray
 
 
-def make_targets(
-    line: Line, cell: float, x: np.ndarray, y: np.ndarray, in_zone: np.ndarray
-) -> Targets:
-    """Targets of a run: grid cells at spacing ``cell`` (m), then violations at ``x, y`` (m)."""
+def make_targets(line: Line, cell: float, violations: Violations, in_zone: np.ndarray) -> Targets:
+    """Targets of a run: grid cells at spacing ``cell`` (m), then the violations in the zone."""
+    x, y = violations.x, violations.y
     grid = grid_points(line, cell)
     violation = np.flatnonzero(in_zone)
     px = np.concatenate([grid["x"], x[violation]])
@@ -68,8 +72,18 @@ def make_targets(
     choose[:n_cells] = True
     grid_xy = np.column_stack([grid["x"], grid["y"]])
     n_line = int(np.count_nonzero(grid["grid"] == GRID_LINE))
+    t_lo = np.concatenate([np.full(n_cells, -np.inf), violations.t_start[violation]])
+    t_hi = np.concatenate([np.full(n_cells, np.inf), violations.t_end[violation]])
     return Targets(
-        np.asarray(lon, float), np.asarray(lat, float), n_cells, violation, choose, grid_xy, n_line
+        np.asarray(lon, float),
+        np.asarray(lat, float),
+        n_cells,
+        violation,
+        choose,
+        grid_xy,
+        n_line,
+        t_lo,
+        t_hi,
     )
 
 
@@ -155,6 +169,8 @@ class OrbitingSatellites:
             spec.swath,
             spec.off_nadir_reach,
             choose=targets.choose,
+            t_lo=targets.t_lo,
+            t_hi=targets.t_hi,
         )
         self.plan = _pass_pieces(passes, self.assets, targets)
         self.track = _first_day_track(self.records, self.names, spec.name, start, ctx.horizon)
