@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from sim.cli import _parser
 from sim.spec.load import load_scenario
 from sim.spec.safe_yaml import read_yaml
 
@@ -94,3 +96,29 @@ def test_summer_file_differs_from_winter_only_in_name_description_and_start():
     rest_w = {k: v for k, v in winter.items() if k not in ALLOWED_TO_DIFFER}
     rest_s = {k: v for k, v in summer.items() if k not in ALLOWED_TO_DIFFER}
     assert rest_w == rest_s
+
+
+def _doc_commands() -> list[list[str]]:
+    """The command lines of the ```sh block of docs/sky-compare.md, as argv words."""
+    text = (ROOT / "docs" / "sky-compare.md").read_text(encoding="utf-8")
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [shlex.split(line) for line in block.replace("\\\n", " ").splitlines() if line]
+
+
+def test_documented_commands_parse_and_name_the_shipped_scenarios():
+    """The re-run recipe of docs/sky-compare.md is valid as written: each line is a
+    `python3 -m sim.cli` command the CLI parses, its scenarios load with its overrides,
+    and the compare names one column per folder, each folder made by a run above it."""
+    commands = _doc_commands()
+    assert [c[:3] for c in commands] == [["python3", "-m", "sim.cli"]] * len(commands)
+    made = []
+    for words in commands:
+        args = _parser().parse_args(words[3:])
+        if args.command == "run":
+            scenario = load_scenario(ROOT / args.scenario, args.overrides or [])
+            assert scenario.seed == 2026  # the seed the doc's table states
+            made.append(args.out)
+        else:
+            assert args.command == "compare"
+            assert sorted(args.folders) == sorted(made) and len(args.names) == len(made)
+    assert {Path(m).name for m in made} == {"winter", "summer", "idealised"}
