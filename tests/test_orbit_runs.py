@@ -145,7 +145,8 @@ def test_tle_file_is_read_relative_to_the_scenario_and_inlined(tmp_path):
     assert again.satellites[0].orbit.tle == s.satellites[0].orbit.tle
     data["satellites"][0]["orbit"]["tle"] = "missing.tle"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"satellites\[0\]\.orbit\.tle \(line \d+\): file not found"):
+    where = r"satellites\[0\]\.orbit\.tle \(line \d+\)"
+    with pytest.raises(ScenarioError, match=where + ": file not found"):
         load_scenario(path)
     (tmp_path / "bad.tle").write_text("1 not an element set\n", encoding="utf-8")
     data["satellites"][0]["orbit"]["tle"] = "bad.tle"

@@ -57,7 +57,7 @@ def test_validates_and_names_daylight_and_clouds(path: Path):
     assert len(sky) == 1, proc.stdout
     assert "daylight (sun above -6 deg)" in sky[0]
     assert "clouds (monthly clear fractions" in sky[0]
-    assert "optical satellites see nothing under overcast" in sky[0]
+    assert "overcast blocks eo, eoir: satellites see nothing, drones x0.5" in sky[0]
 
 
 def test_winter_months_are_cloudier_than_summer_months():

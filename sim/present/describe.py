@@ -12,7 +12,7 @@ from typing import Any
 from sim.core.errors import plural
 from sim.measure.metrics import deadline_key, deadline_label, deadline_suffixes
 from sim.present import format as fmt
-from sim.spec.environment import needs_daylight
+from sim.spec.environment import blocked_by_clouds, needs_daylight
 from sim.spec.geometry import scenario_line, sensor_chainages, station_spans
 from sim.spec.scenario import GroundGroupSpec, Scenario
 
@@ -143,8 +143,12 @@ def _sky(scenario: Scenario) -> str:
             spells = f"clear {fmt.duration(c.clear)} / overcast {fmt.duration(c.overcast)}"
         else:
             spells = f"monthly clear fractions, spells {fmt.duration(c.spell or 0.0)}"
-        hit = "optical satellites see nothing under overcast"
+        blocked = sorted(
+            m for m in scenario.modalities if blocked_by_clouds(m, c.blocks, env.needs_daylight)
+        )
+        names = ", ".join(blocked) if blocked else "no sensor here"
+        hit = f"overcast blocks {names}: satellites see nothing"
         if c.drone_factor < 1.0:
-            hit += f", optical drones x{c.drone_factor:g}"
+            hit += f", drones x{c.drone_factor:g}"
         parts.append(f"clouds ({spells}, {regions}): {hit}")
     return "; ".join(parts) if parts else "idealised (daylight and clouds off)"

@@ -53,7 +53,14 @@ class CloudsSpec(Spec):
     )
     drone_factor: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         1.0,
-        description="Factor on an optical drone's pd under overcast (1: below the cloud base).",
+        description="Factor on the pd of a drone whose modality clouds block, under overcast "
+        "(1: below the cloud base).",
+    )
+    blocks: dict[Name, bool] = Field(
+        default_factory=dict,
+        description="Per modality, whether overcast blocks it (default: eo, optical, camera, "
+        "infrared, ir, eoir and thermal are blocked; sar, radar, acoustic, seismic are not; "
+        "other modalities as their need of daylight).",
     )
 
     @model_validator(mode="after")
@@ -103,15 +110,61 @@ NEEDS_DAYLIGHT: Mapping[str, bool] = {
 }
 
 
+# Modalities an overcast sky blocks from above (visible and thermal light do not pass a
+# cloud deck; microwaves, sound and ground vibration do); `environment.clouds.blocks`
+# overrides them. Unknown modalities: blocked when they need daylight.
+BLOCKED_BY_CLOUDS: Mapping[str, bool] = {
+    "eo": True,
+    "optical": True,
+    "camera": True,
+    "infrared": True,
+    "ir": True,
+    "eoir": True,
+    "thermal": True,
+    "sar": False,
+    "radar": False,
+    "acoustic": False,
+    "seismic": False,
+}
+
+
+def _lookup(modality: str, overrides: Mapping[str, bool] | None) -> bool | None:
+    """The case-insensitive entry for ``modality`` in ``overrides``, or None."""
+    key = modality.strip().lower()
+    if overrides is not None:
+        lowered = {k.strip().lower(): bool(v) for k, v in overrides.items()}
+        if key in lowered:
+            return lowered[key]
+    return None
+
+
 def needs_daylight(modality: str, overrides: Mapping[str, bool] | None = None) -> bool:
     """Whether a sensor of this modality detects only by daylight.
 
     Looks up ``overrides`` (e.g. the scenario's per-modality flags) first, then
     :data:`NEEDS_DAYLIGHT`; case-insensitive; unknown modalities: False.
     """
+    found = _lookup(modality, overrides)
+    if found is not None:
+        return found
+    return NEEDS_DAYLIGHT.get(modality.strip().lower(), False)
+
+
+def blocked_by_clouds(
+    modality: str,
+    overrides: Mapping[str, bool] | None = None,
+    daylight: Mapping[str, bool] | None = None,
+) -> bool:
+    """Whether overcast blocks a sensor of this modality looking down through it.
+
+    ``overrides`` (the scenario's ``clouds.blocks``) first, then
+    :data:`BLOCKED_BY_CLOUDS`; an unknown modality is blocked when it needs daylight
+    (``daylight``: the scenario's ``needs_daylight`` flags).
+    """
+    found = _lookup(modality, overrides)
+    if found is not None:
+        return found
     key = modality.strip().lower()
-    if overrides is not None:
-        lowered = {k.strip().lower(): bool(v) for k, v in overrides.items()}
-        if key in lowered:
-            return lowered[key]
-    return NEEDS_DAYLIGHT.get(key, False)
+    if key in BLOCKED_BY_CLOUDS:
+        return BLOCKED_BY_CLOUDS[key]
+    return needs_daylight(modality, daylight)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.geo import Line
-from sim.spec.environment import EnvironmentSpec, needs_daylight
+from sim.spec.environment import EnvironmentSpec, blocked_by_clouds, needs_daylight
 from sim.world import clouds, sun
 from sim.world.intervals import in_intervals
 from sim.world.violations import Violations
@@ -110,20 +110,21 @@ def optical_flags(
     """An asset's ``(needs_daylight, cloud_factor)`` under ``environment``.
 
     Optical modalities (eo, optical, camera unless ``needs_daylight`` says otherwise)
-    see only by daylight; under overcast an optical satellite sees nothing (factor 0),
-    an optical drone keeps ``clouds.drone_factor`` of its pd (1: below the cloud base)
-    and a ground sensor is unaffected. Other modalities ignore both.
+    see only by daylight. Under overcast a satellite whose modality clouds block
+    (optical and thermal unless ``clouds.blocks`` says otherwise) sees nothing
+    (factor 0), such a drone keeps ``clouds.drone_factor`` of its pd (1: below the
+    cloud base) and a ground sensor is unaffected. Other modalities ignore both.
     """
     if spec is None:
         return False, 1.0
-    optical = needs_daylight(modality, spec.needs_daylight)
-    needs = optical and spec.daylight is not None
+    needs = needs_daylight(modality, spec.needs_daylight) and spec.daylight is not None
     factor = 1.0
-    if optical and spec.clouds is not None:
+    c = spec.clouds
+    if c is not None and blocked_by_clouds(modality, c.blocks, spec.needs_daylight):
         if asset_class == "satellite":
             factor = 0.0
         elif asset_class == "drone":
-            factor = spec.clouds.drone_factor
+            factor = c.drone_factor
     return needs, factor
 
 
