@@ -145,19 +145,18 @@ SKY_SATELLITES = [
         "report_latency": "3h",
     },
     {
-        "name": "smallsar",  # a steerable SAR Walker constellation
+        "name": "walker",  # a 24-satellite SAR Walker constellation, fixed strips
         "modality": "sar",
         "orbit": {
             "walker": {
-                "total": 12,
-                "planes": 4,
+                "total": 24,
+                "planes": 6,
                 "phasing": 1,
                 "altitude": "560km",
                 "inclination": 97.6,
             }
         },
         "swath": "30km",
-        "off_nadir_reach": "350km",
         "pd": 0.6,
         "report_latency": "2h",
     },
@@ -172,7 +171,7 @@ SKY_ENVIRONMENT = {
 }
 
 
-def scenario_data(scale: float = 1.0, sky: bool = False) -> dict:
+def scenario_data(scale: float = 1.0, sky: bool = False, steer_km: float | None = None) -> dict:
     """The benchmark scenario as plain data; ``scale`` multiplies the violation rate."""
     points, length_km = make_line()
     length = length_km * 1000.0
@@ -287,7 +286,9 @@ def scenario_data(scale: float = 1.0, sky: bool = False) -> dict:
         "reporting": {"verification": {"modalities": 2, "window": "12h"}},
     }
     if sky:  # satellites on orbits, daylight and clouds
-        data["satellites"] = SKY_SATELLITES
+        data["satellites"] = [dict(s) for s in SKY_SATELLITES]
+        if steer_km is not None:
+            data["satellites"][-1]["off_nadir_reach"] = f"{steer_km}km"
         data["environment"] = SKY_ENVIRONMENT
     return data
 
@@ -302,7 +303,7 @@ def _maxrss_mb() -> float:
     return kb / 1024.0
 
 
-def child(scale: float, profile: int, sky: bool = False) -> dict:
+def child(scale: float, profile: int, sky: bool = False, steer_km: float | None = None) -> dict:
     """Build, run and write once; return timings, peak memory and counts."""
     t0 = time.perf_counter()
     import tempfile
@@ -323,7 +324,7 @@ def child(scale: float, profile: int, sky: bool = False) -> dict:
     rss_import = _maxrss_mb()
 
     t0 = time.perf_counter()
-    data = scenario_data(scale, sky)
+    data = scenario_data(scale, sky, steer_km)
     scenario = sim.spec.load.scenario_from_data(data)
     t_build = time.perf_counter() - t0
 
@@ -390,12 +391,15 @@ def _print_profile(profiler, rows: int, wall: float) -> None:
         print(out.getvalue())
 
 
-def measure(scale: float, profile: int = 0, sky: bool = False) -> dict:
+def measure(
+    scale: float, profile: int = 0, sky: bool = False, steer_km: float | None = None
+) -> dict:
     """Run ``child`` in a fresh Python process and return its measurements."""
     here = os.path.dirname(os.path.abspath(__file__))
     code = (
         f"import json, sys; sys.path.insert(0, {here!r}); import bench_core as b; "
-        f"r = b.child({scale!r}, {profile!r}, {sky!r}); print('RESULT ' + json.dumps(r))"
+        f"r = b.child({scale!r}, {profile!r}, {sky!r}, {steer_km!r}); "
+        "print('RESULT ' + json.dumps(r))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -439,8 +443,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sky",
         action="store_true",
-        help="satellites on orbits (a Sentinel-2-like pair, a Sentinel-1-like SAR, a steerable "
-        "12-satellite SAR Walker) with daylight and monthly clouds",
+        help="satellites on orbits (a Sentinel-2-like pair, a Sentinel-1-like SAR, a "
+        "24-satellite SAR Walker) with daylight and monthly clouds",
+    )
+    parser.add_argument(
+        "--steer",
+        metavar="KM",
+        type=float,
+        default=None,
+        help="with --sky, the Walker's strips are steerable up to KM off the track",
     )
     parser.add_argument(
         "--profile",
@@ -452,9 +463,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1 or not (args.scale > 0 and math.isfinite(args.scale)):
         parser.error("--repeat must be >= 1 and --scale a positive number")
+    if args.steer is not None and (not args.sky or not 15 <= args.steer <= 5000):
+        parser.error("--steer needs --sky and a reach of 15 to 5000 km")
 
     if args.profile:
-        measure(args.scale, args.profile, args.sky)
+        measure(args.scale, args.profile, args.sky, args.steer)
         return 0
 
     cases = [("1x", args.scale)] + ([] if args.no_2x else [("2x", 2 * args.scale)])
@@ -463,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, scale in cases:
         runs[label] = []
         for k in range(args.repeat):
-            r = measure(scale, sky=args.sky)
+            r = measure(scale, sky=args.sky, steer_km=args.steer)
             if first:
                 print(
                     f"scenario: {DAYS} d, line {r['line_km']} km ({r['line_vertices']} vertices), "
@@ -478,7 +491,12 @@ def main(argv: list[str] | None = None) -> int:
             runs[label].append(r)
             print(_row(f"{label} #{k + 1}", r), flush=True)
 
-    summary: dict = {"repeat": args.repeat, "scale": args.scale, "sky": args.sky}
+    summary: dict = {
+        "repeat": args.repeat,
+        "scale": args.scale,
+        "sky": args.sky,
+        "steer_km": args.steer,
+    }
     print()
     for label, rs in runs.items():
         keys = ("run_s", "write_s", "total_s", "coverage_s", "plots_s", "all_s", "rss_peak_mb")

@@ -121,7 +121,8 @@ def workdir():
 
 
 # documented files that appear only when something failed
-CONDITIONAL_FILES = {"plots/errors.log", "clouds.csv"}  # a failed figure; clouds on
+# a failed figure; clouds on; satellites on orbits (check_folder checks the last two)
+CONDITIONAL_FILES = {"plots/errors.log", "clouds.csv", "ground_tracks.csv"}
 
 
 def documented_files() -> list[str]:
@@ -224,6 +225,11 @@ def check_folder(folder: Path, replay: bool, plots: bool = True) -> None:
         expected = {n for n in expected if not n.startswith("plots/") and n != "report.html"}
     present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
     assert expected <= present, f"missing {sorted(expected - present)}"
+    resolved = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8"))
+    orbits = any("orbit" in s for s in resolved.get("satellites", []))
+    clouds = (resolved.get("environment") or {}).get("clouds") is not None
+    assert ("ground_tracks.csv" in present) == orbits
+    assert ("clouds.csv" in present) == clouds
 
 
 # --- valid scenarios ------------------------------------------------------------
