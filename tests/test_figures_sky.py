@@ -527,3 +527,28 @@ def test_band_width_gives_8_to_30_bands():
             w = revisit.band_width(lat)
             assert 8 <= revisit.band_count(lat, w) <= 30, (span, south, w)
     assert revisit.band_width(np.array([47.5, 47.55])) == revisit.BAND_WIDTHS_DEG[0]
+
+
+def test_revisit_by_latitude_draws_on_a_given_axes_and_is_labelled(orbit):
+    """Like every figure: draws on the Axes given, titled with the run, labelled, a legend."""
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert revisit.plot_revisit_by_latitude(orbit, ax=ax) is ax
+    assert orbit.name in ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert ax.get_legend() is not None
+
+
+def test_the_report_shows_the_revisit_figure_with_its_caption(orbit, tmp_path):
+    """report.html embeds revisit_by_latitude.png with its title and reading aid."""
+    import html
+
+    from sim.present.captions import RUN_FIGURES
+    from sim.present.report.run import write_report
+
+    copy = tmp_path / "orbit"
+    shutil.copytree(orbit.path, copy)
+    plots.draw_all(copy)
+    page = write_report(copy).read_text(encoding="utf-8")
+    caption = RUN_FIGURES["revisit_by_latitude"]
+    assert 'id="plot-revisit_by_latitude"' in page
+    assert html.escape(caption.aid) in page or caption.aid in page
