@@ -230,6 +230,46 @@ def test_report_latency_cdf_data(quick):
 # --- a comparison -------------------------------------------------------------------------
 
 
+def test_revisit_by_latitude_data(quick, tmp_path):
+    """Per latitude band of the zone cells: the mean revisit (h), its range over the cells
+    and the images per day, recomputed with pandas from satellite columns written into
+    a copy of the folder (the engine's orbit outputs are stand-ins here)."""
+    import shutil
+
+    import pandas as pd
+
+    copy = tmp_path / "orbit"
+    shutil.copytree(quick.path, copy)
+    cov = pd.read_csv(copy / "coverage.csv")
+    rng = np.random.default_rng(7)
+    cov["satellite_images"] = rng.integers(0, 9, len(cov))
+    revisit_s = 86400.0 * (1.0 + 5.0 * (cov["lat"] - cov["lat"].min()))
+    cov["satellite_revisit_mean_s"] = revisit_s.where(cov["satellite_images"] >= 2)
+    cov.to_csv(copy / "coverage.csv", index=False)
+    (copy / "ground_tracks.csv").write_text(
+        "asset,group,t_s,lon,lat\ns-0,s,0,35.0,47.0\ns-0,s,60,35.1,47.4\n", encoding="utf-8"
+    )
+    folder = ResultsFolder(copy)
+    ax = PLOTS["revisit_by_latitude"].draw(folder)
+    mean_line = ax.get_lines()[0]
+    x = np.asarray(mean_line.get_xdata(), dtype=float)
+    width = float(np.min(np.diff(x)))
+    zone = cov[cov["grid"] == "zone"].copy()
+    zone["band"] = np.floor(zone["lat"] / width + 1e-9).astype(int)
+    by = zone.groupby("band")
+    gap_h = by["satellite_revisit_mean_s"].agg(["mean", "min", "max"]) / 3600.0
+    gap_h = gap_h.dropna()
+    assert np.allclose(x, (gap_h.index.to_numpy() + 0.5) * width)
+    assert np.allclose(mean_line.get_ydata(), gap_h["mean"])
+    (ranges,) = [c for c in ax.collections if len(c.get_segments()) == len(gap_h)]
+    segs = np.asarray(ranges.get_segments())
+    assert np.allclose(segs[:, 0, 1], gap_h["min"]) and np.allclose(segs[:, 1, 1], gap_h["max"])
+    days = float(folder.scenario["duration"]) / 86400.0
+    per_day = by["satellite_images"].mean() / days
+    (twin,) = [a for a in ax.figure.axes if a is not ax and a.bbox.bounds == ax.bbox.bounds]
+    assert np.allclose(twin.get_lines()[0].get_ydata(), per_day)
+
+
 def test_compare_latency_curves_are_each_runs_events(quick, other):
     """One solid (detected) and one dashed (reported) curve per run, from its events.csv."""
     fig = compare_figures.plot_latency_cdfs([quick, other], ["a", "b"])

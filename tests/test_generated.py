@@ -120,9 +120,15 @@ def workdir():
 # --- the results-folder contract ------------------------------------------------
 
 
-# documented files that appear only when something failed
-# a failed figure; clouds on; satellites on orbits (check_folder checks the last two)
-CONDITIONAL_FILES = {"plots/errors.log", "clouds.csv", "ground_tracks.csv"}
+# documented files that appear only in some runs: a failed figure (errors.log), clouds on,
+# orbiting satellites (ground_tracks.csv, revisit_by_latitude.png); check_folder checks
+# that the clouds and orbit files are there exactly when their inputs are
+CONDITIONAL_FILES = {
+    "plots/errors.log",
+    "clouds.csv",
+    "ground_tracks.csv",
+    "plots/revisit_by_latitude.png",
+}
 
 
 def documented_files() -> list[str]:
@@ -229,6 +235,8 @@ def check_folder(folder: Path, replay: bool, plots: bool = True) -> None:
     orbits = any("orbit" in s for s in resolved.get("satellites", []))
     clouds = (resolved.get("environment") or {}).get("clouds") is not None
     assert ("ground_tracks.csv" in present) == orbits
+    if plots and orbits:
+        assert "plots/revisit_by_latitude.png" in present
     assert ("clouds.csv" in present) == clouds
 
 

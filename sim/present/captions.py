@@ -65,6 +65,12 @@ RUN_FIGURES = {
         "delay; each curve tops out at the fraction of all violations detected, reported "
         "or verified.",
     ),
+    "revisit_by_latitude": Caption(
+        "Satellite revisit by latitude",
+        "Points are the mean time between satellite images over each latitude band's zone "
+        "cells, bars its range across them, the dashed curve images per day (right axis); "
+        "a band whose revisit is longer than a violation lasts is where satellites miss it.",
+    ),
 }
 
 #: The figures of a comparison of runs (``sim.present.figures.compare``).

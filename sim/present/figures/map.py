@@ -21,6 +21,7 @@ from sim.present.figures.geo_axes import (
     lon_ticks,
     map_frame,
 )
+from sim.present.figures.sky import draw_ground_tracks, read_ground_tracks
 from sim.present.figures.style import (
     BLACK,
     BLUE,
@@ -60,7 +61,11 @@ def _disc_patches(
 
 
 def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
-    """The line, zone, ground sensors, patrol paths, bases and violations by outcome."""
+    """The line, zone, ground sensors, patrol paths, bases and violations by outcome.
+
+    A lon/lat run with orbiting satellites (ground_tracks.csv) also shows their
+    ground tracks over the first day, one colour per group, clipped to the map.
+    """
     folder = as_folder(folder)
     ax = new_axes(ax)
     scale, aspect, xlabel, ylabel = map_frame(folder)
@@ -204,6 +209,10 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         lon_ticks(ax)
     else:
         ax.set_aspect(aspect, adjustable="datalim")
+    if geographic:  # after the extent is set: tracks are clipped to it, never widen it
+        tracks = read_ground_tracks(folder)
+        if tracks is not None:
+            handles += draw_ground_tracks(ax, tracks, centre_lon(folder))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     set_title(ax, folder, "Violations and assets")

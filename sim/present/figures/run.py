@@ -4,8 +4,9 @@ Every figure is a function ``plot_<name>(folder, ax=None)`` that reads a
 :class:`sim.store.read.ResultsFolder` and returns the matplotlib ``Axes`` it drew
 on (a new 8 x 5 in figure when ``ax`` is None); nothing here sees the live engine.
 The functions live by subject: ``map``, ``zones`` (coverage and revisit maps),
-``timelines`` (space-time, coverage over time), ``latency`` (CDFs) and
-``along_line``.
+``timelines`` (space-time, coverage over time), ``latency`` (CDFs),
+``along_line`` and ``revisit`` (orbiting satellites' revisit by latitude); ``sky``
+holds the night, overcast and ground-track layers.
 
 ``PLOTS`` maps each figure's name to a :class:`PlotSpec`: the function, its
 reading aid (``sim.present.captions``) and the files it needs. ``draw_all(folder)``
@@ -27,9 +28,11 @@ from sim.present.drawing import FigureFailure, FiguresFailed, attempt, save_figu
 from sim.present.figures.along_line import plot_detection_along_line
 from sim.present.figures.latency import plot_latency_cdf, plot_report_latency_cdf
 from sim.present.figures.map import plot_map
+from sim.present.figures.revisit import plot_revisit_by_latitude, wants_revisit_by_latitude
 from sim.present.figures.style import DPI, as_folder
 from sim.present.figures.timelines import plot_coverage_time, plot_spacetime
 from sim.present.figures.zones import plot_coverage_map, plot_revisit_map
+from sim.schema import COVERAGE, GROUND_TRACKS
 from sim.store.read import ResultsFolder
 
 
@@ -46,15 +49,30 @@ class PlotSpec:
     needs
         Files of the results folder the figure reads; ``draw_all`` skips the
         figure when one is absent.
+    when
+        Optional further condition on the folder (e.g. columns a file must have);
+        ``draw_all`` skips the figure when it is false.
     """
 
     draw: Callable[..., Axes]
     aid: str
     needs: tuple[str, ...]
+    when: Callable[[ResultsFolder], bool] | None = None
+
+    def drawable(self, folder: ResultsFolder) -> bool:
+        """Whether ``folder`` holds what the figure reads (files, then ``when``)."""
+        if not all(folder.has(f) for f in self.needs):
+            return False
+        return self.when is None or self.when(folder)
 
 
-def _spec(name: str, draw: Callable[..., Axes], *needs: str) -> PlotSpec:
-    return PlotSpec(draw, RUN_FIGURES[name].aid, needs)
+def _spec(
+    name: str,
+    draw: Callable[..., Axes],
+    *needs: str,
+    when: Callable[[ResultsFolder], bool] | None = None,
+) -> PlotSpec:
+    return PlotSpec(draw, RUN_FIGURES[name].aid, needs, when)
 
 
 PLOTS: dict[str, PlotSpec] = {
@@ -66,13 +84,20 @@ PLOTS: dict[str, PlotSpec] = {
     "detection_along_line": _spec("detection_along_line", plot_detection_along_line, "events.csv"),
     "latency_cdf": _spec("latency_cdf", plot_latency_cdf, "events.csv"),
     "report_latency_cdf": _spec("report_latency_cdf", plot_report_latency_cdf, "events.csv"),
+    "revisit_by_latitude": _spec(
+        "revisit_by_latitude",
+        plot_revisit_by_latitude,
+        COVERAGE,
+        GROUND_TRACKS,
+        when=wants_revisit_by_latitude,
+    ),
 }
 
 
 def available(folder: ResultsFolder | str | Path) -> list[str]:
     """Names of the figures in ``PLOTS`` whose input files ``folder`` holds."""
     folder = as_folder(folder)
-    return [name for name, spec in PLOTS.items() if all(folder.has(f) for f in spec.needs)]
+    return [name for name, spec in PLOTS.items() if spec.drawable(folder)]
 
 
 def draw_all(

@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.present.figures.sky import draw_sky, draw_swaths
 from sim.present.figures.style import (
     BLACK,
     GREY,
@@ -100,6 +101,9 @@ def plot_spacetime(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
     Each cell-bin (line cell x time bin) is shaded in proportion to the fraction
     of the bin it was covered, by drones and by ground sensors (the saved
     ``coverage_spacetime.npz`` fractions); a colour key reads the shade back.
+    With an ``environment``, night (at each chainage bin's centre) and overcast
+    spells (clouds.csv) are shaded over it; orbiting satellites' passes (the
+    ``swath_*`` arrays) are short segments over the stretch each imaged.
     """
     folder = as_folder(folder)
     ax = new_axes(ax)
@@ -125,6 +129,8 @@ def plot_spacetime(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         Patch(facecolor=spacetime_rgb(one, one, strength)[0], label="both (all)"),
         Patch(facecolor="white", edgecolor=GREY, label="not covered"),
     ]
+    t_span_s = (float(st["time_edges_s"][0]), float(st["time_edges_s"][-1]))
+    handles += draw_sky(ax, folder, st["chainage_edges_m"], t_span_s, unit_s)
     sat = np.asarray(st.get("satellite_times_s", np.empty(0)), dtype=float) / unit_s
     if 0 < len(sat) <= MAX_SATELLITE_LINES:
         ax.vlines(sat, c_edges[0], c_edges[-1], colors=PURPLE, linewidths=0.8, alpha=0.8, zorder=1)
@@ -142,6 +148,10 @@ def plot_spacetime(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         handles.append(
             Line2D([], [], color=PURPLE, linewidth=0.8, label="satellite image\n(ticks at top)")
         )
+
+    swaths = draw_swaths(ax, st, unit_s)
+    if swaths is not None:
+        handles.append(swaths)
 
     events = folder.events
     t = np.asarray(events["t_start_s"], dtype=float) / unit_s
