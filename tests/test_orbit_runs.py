@@ -430,3 +430,36 @@ def test_sky_losses_are_counted_for_optical_satellites_only():
     from sim.measure.metrics import metric_keys
 
     assert metric_keys(res.scenario, coverage=False) == set(m)
+
+
+def test_looks_lost_to_night_of_a_ground_camera_against_a_sampled_sun():
+    """A row of eo cameras: each (camera, violation in range) pair whose active interval
+    has no daylight (the sun sampled every 20 s) is one look lost to night."""
+    s = scenario(
+        duration="2d",
+        satellites=[],
+        violations={"rate": "150/day", "duration": {"exponential": "2h"}, "offset": 0.0},
+        ground_sensors=[
+            {"name": "cams", "modality": "eo", "spacing": "10km", "sensor": {"range": "4km"}}
+        ],
+        environment={},
+    )
+    run = run_pipeline(s, coverage=False)
+    m = run.metrics()
+    res = run.result
+    ev = res.events
+    cams = [a for a in res.asset_list if a.group == "cams"]
+    positions = np.array([[p.path[0][0], p.path[0][1]] for p in res.pieces])
+    assert len(positions) == len(cams)
+    expected = 0
+    for v in range(len(ev["id"])):
+        near = np.hypot(positions[:, 0] - ev["x"][v], positions[:, 1] - ev["y"][v]) <= 4000.0
+        if not near.any():
+            continue
+        lo, hi = ev["t_start_s"][v], min(ev["t_start_s"][v] + ev["duration_s"][v], s.duration)
+        t = np.append(np.arange(lo, hi, 20.0), hi)
+        sun = sun_elevation(ev["lon"][v], ev["lat"][v], t, s.start)
+        if np.all(sun < -6.0):
+            expected += int(near.sum())
+    assert expected > 10
+    assert m["assets.cams.looks_night"] == expected

@@ -171,13 +171,15 @@ def run_model(model: Model) -> RunResult:
 
 
 def _asset_stats(model: Model) -> dict[str, dict[str, float]]:
-    """Each group's figures; a satellite group the sky limits adds what it lost to it.
+    """Each group's figures; a group the sky limits adds what it lost to it.
 
-    ``images_night`` / ``looks_night`` (an optical sensor with daylight) are images
-    taken wholly by night and looks at active violations by night;
-    ``images_overcast`` / ``looks_overcast`` (an optical satellite under clouds) are
-    images wholly overcast where daylit and looks through overcast
-    (``sim.world.image_sky``).
+    ``looks_night`` (a sensor that needs daylight) counts the chances to see an
+    active violation lost wholly to night: an image of it by night, or a footprint's
+    pass over it (a drone's, a ground sensor's up-time) with no daylit part.
+    ``looks_overcast`` (a modality clouds block, seen from above) counts the looks
+    taken through overcast, each with its pd times the cloud factor (0 for a
+    satellite). Satellites add ``images_night`` and ``images_overcast``: images taken
+    wholly by night, and by day wholly through overcast (``sim.world.image_sky``).
     """
     horizon = model.scenario.duration
     stats = {g.spec.name: g.stats(horizon) for g in model.groups}
@@ -189,18 +191,32 @@ def _asset_stats(model: Model) -> dict[str, dict[str, float]]:
         solver.pieces, solver.assets, sky, model.line, model.scenario.start, threshold, horizon
     )
     for g in model.groups:
-        if not isinstance(g, Satellite | OrbitingSatellites):
+        members = _members(g)
+        first = solver.assets[members[0]] if members else None
+        if first is None:
             continue
-        members = [g.asset] if isinstance(g, Satellite) else g.assets
-        first = solver.assets[members[0]]
         own = stats[g.spec.name]
+        satellite = first.asset_class == "satellite"
         if first.needs_daylight:
-            own["images_night"] = float(sum(images.get(a, (0, 0))[0] for a in members))
+            if satellite:
+                own["images_night"] = float(sum(images.get(a, (0, 0))[0] for a in members))
             own["looks_night"] = float(sum(solver.looks_night.get(a, 0) for a in members))
-        if first.cloud_factor == 0.0:
-            own["images_overcast"] = float(sum(images.get(a, (0, 0))[1] for a in members))
+        if first.cloud_factor != 1.0:
+            if satellite:
+                own["images_overcast"] = float(sum(images.get(a, (0, 0))[1] for a in members))
             own["looks_overcast"] = float(sum(solver.looks_overcast.get(a, 0) for a in members))
     return stats
+
+
+def _members(group: AssetGroup) -> list[int]:
+    """The asset indices of a group (a drone fleet's airframes, spares included)."""
+    if isinstance(group, DroneFleet):
+        return list(group.airframes)
+    if isinstance(group, GroundGroup):
+        return list(group.sensors)
+    if isinstance(group, Satellite):
+        return [group.asset]
+    return list(group.assets)
 
 
 def _ground_tracks(groups: list[AssetGroup]) -> Table | None:

@@ -77,7 +77,8 @@ class DetectionSolver:
         self.rngs: list[np.random.Generator] = []
         self.pieces: list[Piece] = []
         self._found: list[tuple[np.ndarray, np.ndarray, int]] = []
-        # per asset, an image's looks at active violations lost to night / to overcast
+        # per asset: chances to see a violation lost wholly to night (an image of it, or
+        # a footprint's pass over it), and looks taken through overcast
         self.looks_night: dict[int, int] = {}
         self.looks_overcast: dict[int, int] = {}
         self._listeners: list[Callable[[int, int, float], None]] = []
@@ -193,6 +194,9 @@ class DetectionSolver:
             group, w_lo, w_hi = self._windows(piece, asset.range, idx, pair_lo, pair_hi)
             if self.sky is not None and asset.needs_daylight:  # looks only by daylight
                 k, w_lo, w_hi = self.sky.daylit_windows(group, w_lo, w_hi)
+                # a footprint's pass over a violation wholly by night is a look lost
+                lost = len(group) - len(np.unique(k))
+                self.looks_night[piece.asset] = self.looks_night.get(piece.asset, 0) + lost
                 group = group[k]
         if len(group) == 0:
             return group, w_lo
@@ -204,9 +208,8 @@ class DetectionSolver:
         if self.sky is not None and asset.cloud_factor != 1.0:  # an optical look under overcast
             clear = self.sky.clear(g, t)
             p = np.where(clear, p, p * asset.cloud_factor)
-            if piece.kind in ("image", "swath"):
-                lost = int(np.count_nonzero(~clear))
-                self.looks_overcast[piece.asset] = self.looks_overcast.get(piece.asset, 0) + lost
+            lost = int(np.count_nonzero(~clear))
+            self.looks_overcast[piece.asset] = self.looks_overcast.get(piece.asset, 0) + lost
         success = self.rngs[piece.asset].random(len(g)) < p
         return detection.first_success(g, t, success)
 

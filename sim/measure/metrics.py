@@ -326,18 +326,31 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
     for section, groups in sections.items():
         for group in groups:
             out.update(f"assets.{group.name}.{k}" for k in ASSET_STAT_KEYS[section])
-    for sat in scenario.satellites:
-        out.update(f"assets.{sat.name}.{k}" for k in sky_loss_keys(scenario, sat.modality))
+    for section, groups in sections.items():
+        cls = _SECTION_CLASS[section]
+        for group in groups:
+            keys = sky_loss_keys(scenario, cls, group.modality)
+            out.update(f"assets.{group.name}.{k}" for k in keys)
     return out
 
 
-def sky_loss_keys(scenario: Scenario, modality: str) -> tuple[str, ...]:
-    """The figures a satellite group of ``modality`` adds for what the sky cost it."""
+def sky_loss_keys(scenario: Scenario, asset_class: str, modality: str) -> tuple[str, ...]:
+    """The figures a group of ``asset_class`` and ``modality`` adds for what the sky cost it.
+
+    The sky limits the group as ``sim.world.sky.optical_flags`` says; a ground sensor
+    is never under a cloud deck.
+    """
     from sim.world.sky import optical_flags
 
-    needs, factor = optical_flags(scenario.environment, "satellite", modality)
-    night = ("images_night", "looks_night") if needs else ()
-    return night + (("images_overcast", "looks_overcast") if factor == 0.0 else ())
+    needs, factor = optical_flags(scenario.environment, asset_class, modality)
+    satellite = asset_class == "satellite"
+    night: tuple[str, ...] = ()
+    if needs:
+        night = (("images_night",) if satellite else ()) + ("looks_night",)
+    cloud: tuple[str, ...] = ()
+    if factor != 1.0:
+        cloud = (("images_overcast",) if satellite else ()) + ("looks_overcast",)
+    return night + cloud
 
 
 def zone_has_cells(scenario: Scenario) -> bool:
