@@ -250,7 +250,7 @@ def compute(
     images = np.unique([p.t0 for p in pieces if p.kind == "image" and p.t0 <= horizon]).astype(
         float
     )
-    img_offsets, img_times = _cell_images(pieces, images, len(x), horizon)
+    img_offsets, img_times = _cell_images(pieces, len(x), horizon)
     width, n_bins = time_bins(horizon)
     with deferred("computing coverage"):  # a signal inside crashes numba's result boxing
         stats, raster = cell_figures(
@@ -265,6 +265,7 @@ def compute(
             rec["length"],
             rec["sa"],
             rec["sb"],
+            images,
             img_offsets,
             img_times,
             float(horizon),
@@ -299,9 +300,9 @@ def compute(
         }
     )
     if orbits:
-        counts = np.diff(img_offsets)
+        counts, revisit = _image_counts(images, img_offsets, img_times)
         cells.data[SATELLITE_IMAGES] = counts
-        cells.data[SATELLITE_REVISIT] = _mean_revisit(img_offsets, img_times)
+        cells.data[SATELLITE_REVISIT] = revisit
     fractions = raster / width
     edges = np.arange(n_bins + 1) * width
     edges[-1] = horizon
@@ -328,16 +329,16 @@ def compute(
 
 
 def _cell_images(
-    pieces: Sequence[Piece], images: np.ndarray, n_cells: int, horizon: float
+    pieces: Sequence[Piece], n_cells: int, horizon: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each cell's satellite image times (s), as offsets into one sorted array.
+    """Each cell's own satellite image times (s), as offsets into one sorted array.
 
-    Whole-zone images (``images``) reach every cell; an orbiting satellite's pass
-    reaches the cells of its strip, each at its own instant. Two images of a cell at
-    the same instant count once.
+    They are the instants the strips of orbiting satellites' passes image it.
+    Whole-zone (scheduled) images reach every cell and are passed apart, once. Two
+    strip images of a cell at the same instant count once.
     """
-    cell = [np.repeat(np.arange(n_cells), len(images))]
-    time = [np.tile(images, n_cells)]
+    cell = [np.zeros(0, dtype=np.int64)]
+    time = [np.zeros(0)]
     for p in pieces:
         if p.kind == "swath" and p.strip is not None:
             keep = p.strip.cell_time <= horizon
@@ -352,14 +353,31 @@ def _cell_images(
     return np.searchsorted(c, np.arange(n_cells + 1)).astype(np.int64), t
 
 
-def _mean_revisit(offsets: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Per cell, the mean time between its images (s): (last - first) / (images - 1); NaN < 2."""
-    count = np.diff(offsets)
-    out = np.full(len(count), np.nan)
+def _image_counts(
+    images: np.ndarray, offsets: np.ndarray, times: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, its satellite images and their mean spacing (s).
+
+    The images are the zone's and the cell's own (an instant in both counts once); the
+    spacing is (last - first) / (images - 1), NaN under two images.
+    """
+    own = np.diff(offsets)
+    n_cells = len(own)
+    cell_of = np.repeat(np.arange(n_cells), own)
+    shared = np.bincount(cell_of[np.isin(times, images)], minlength=n_cells)
+    count = own + len(images) - shared
+    first = np.full(n_cells, np.inf)
+    last = np.full(n_cells, -np.inf)
+    has = own > 0
+    first[has] = times[offsets[:-1][has]]
+    last[has] = times[offsets[1:][has] - 1]
+    if len(images):
+        first = np.minimum(first, images[0])
+        last = np.maximum(last, images[-1])
+    revisit = np.full(n_cells, np.nan)
     many = count >= 2
-    first, last = times[offsets[:-1][many]], times[offsets[1:][many] - 1]
-    out[many] = (last - first) / (count[many] - 1)
-    return out
+    revisit[many] = (last[many] - first[many]) / (count[many] - 1)
+    return count.astype(np.int64), revisit
 
 
 def _swath_marks(

@@ -75,6 +75,7 @@ def cell_figures(  # pragma: no cover
     length,
     sa,
     sb,
+    images,
     img_offsets,
     img_times,
     horizon,
@@ -85,8 +86,10 @@ def cell_figures(  # pragma: no cover
     """Merge every cell's windows in time order and return its figures and the line raster.
 
     Sources are sorted by (cell, a); cell c owns sources ``offsets[c]:offsets[c + 1]``;
-    cell c's satellite image times (s, sorted) are
-    ``img_times[img_offsets[c]:img_offsets[c + 1]]``. Returns ``stats`` (cells, 11): covered
+    ``images`` are the sorted times (s) of the images of the whole zone, and cell c's
+    own image times (an orbiting satellite's strips; sorted) are
+    ``img_times[img_offsets[c]:img_offsets[c + 1]]``: an instant in both counts once.
+    Returns ``stats`` (cells, 11): covered
     fraction (any, drone, ground), two-asset fraction, looks, gaps, gap mean, p95 and
     max (s), time-average gap and mean response (s); and ``raster`` (3, n_line, n_bins):
     the seconds each line cell is covered in each time bin (any, drone, ground).
@@ -104,6 +107,7 @@ def cell_figures(  # pragma: no cover
         r = offsets[c]
         r_end = offsets[c + 1]
         n_act = 0
+        zone_img = 0
         img = img_offsets[c]
         img_end = img_offsets[c + 1]
         n_gaps = 0
@@ -130,7 +134,9 @@ def cell_figures(  # pragma: no cover
                 if act_s[j] < best_s:
                     best_s = act_s[j]
                     best = j
-            img_t = img_times[img] if img < img_end else np.inf
+            zone_t = images[zone_img] if zone_img < len(images) else np.inf
+            own_t = img_times[img] if img < img_end else np.inf
+            img_t = min(zone_t, own_t)
             candidate = min(best_s, img_t)
             if r < r_end and a[r] <= candidate:
                 # admit the next source (sorted by a): its first window may come first
@@ -158,7 +164,10 @@ def cell_figures(  # pragma: no cover
                 s = img_t
                 e = img_t
                 wcls = -1
-                img += 1
+                if zone_t == img_t:
+                    zone_img += 1
+                if own_t == img_t:
+                    img += 1
             else:
                 s = act_s[best]
                 e = act_e[best]

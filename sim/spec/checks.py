@@ -216,16 +216,17 @@ def _check_satellite_names(scenario: Scenario) -> list[Problem]:
     }
     problems: list[Problem] = []
     for i, s in enumerate(scenario.satellites):
-        if s.orbit is None or s.satellite_count == 1 and s.orbit.tle is None:
-            continue
-        for k in range(1, s.satellite_count + 1):
+        if s.orbit is None or s.orbit.walker is None and s.orbit.tle is None:
+            continue  # one satellite named as its entry
+        n = s.satellite_count
+        named = f"named {s.name}-1" if n == 1 else f"{n} named {s.name}-1..{s.name}-{n}"
+        for k in range(1, n + 1):
             other = names.get(f"{s.name}-{k}")
             if other is not None:
                 problems.append(
                     (
                         (other[0], other[1], "name"),
-                        f"'{s.name}-{k}' is also a satellite of satellites[{i}] "
-                        f"({s.satellite_count} named {s.name}-1..{s.name}-{s.satellite_count})",
+                        f"'{s.name}-{k}' is also a satellite of satellites[{i}] ({named})",
                     )
                 )
     return problems
