@@ -463,3 +463,23 @@ def test_looks_lost_to_night_of_a_ground_camera_against_a_sampled_sun():
             expected += int(near.sum())
     assert expected > 10
     assert m["assets.cams.looks_night"] == expected
+
+
+def test_cell_images_merge_scheduled_and_orbit_images():
+    """A scheduled satellite (every cell, every image) beside an orbit: each cell's count
+    and mean revisit are those of the union of both sets of instants."""
+    sats = [{"name": "sched", "schedule": {"every": "7h", "first": "1h"}}, BASE["satellites"][1]]
+    run = run_pipeline(scenario(satellites=sats, violations={"rate": "5/day"}))
+    res, cells = run.result, run.coverage.cells
+    zone = {p.t0 for p in res.pieces if p.kind == "image"}
+    own: dict[int, set[float]] = {}
+    for p in res.pieces:
+        if p.kind == "swath":
+            for c, t in zip(p.strip.cell.tolist(), p.strip.cell_time.tolist(), strict=True):
+                own.setdefault(c, set()).add(t)
+    assert own  # the orbit imaged some cells
+    for c in range(len(cells["cell"])):
+        times = sorted(zone | own.get(c, set()))
+        assert cells["satellite_images"][c] == len(times)
+        expected = (times[-1] - times[0]) / (len(times) - 1)
+        assert cells["satellite_revisit_mean_s"][c] == pytest.approx(expected, rel=1e-12)
