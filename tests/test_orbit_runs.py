@@ -483,3 +483,16 @@ def test_cell_images_merge_scheduled_and_orbit_images():
         assert cells["satellite_images"][c] == len(times)
         expected = (times[-1] - times[0]) / (len(times) - 1)
         assert cells["satellite_revisit_mean_s"][c] == pytest.approx(expected, rel=1e-12)
+
+
+def test_stale_element_sets_are_warned_of():
+    from sim.spec.checks import scenario_warnings
+
+    lines = (DATA / "sentinel-like.tle").read_text().splitlines()
+    sats = [{"name": "cat", "orbit": {"tle": lines}, "swath": "290km"}]
+    assert not any("epoch" in w for w in scenario_warnings(scenario(satellites=sats)))
+    later = scenario(satellites=sats, start="2026-06-01T00:00:00Z")
+    stale = [w for w in scenario_warnings(later) if "epoch" in w]
+    assert len(stale) == 2
+    assert stale[0].startswith("satellites[0].orbit.tle: element set 1 (cat-1)")
+    assert "2026-01-07, up to 147 days from the run" in stale[0]

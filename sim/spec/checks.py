@@ -253,7 +253,32 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
             f"({', '.join(have)}): no violation can be verified (verified.probability "
             "will be 0); set it to 1 to count one modality's reports as verification"
         )
+    warnings += _stale_element_sets(scenario)
     return warnings
+
+
+STALE_TLE_DAYS = 30  # SGP4's error from a TLE grows by ~1-3 km a day from its epoch
+
+
+def _stale_element_sets(scenario: Scenario) -> list[str]:
+    """TLE sets whose epoch is far from the run: their ground tracks are off by many km."""
+    out = []
+    for i, sat in enumerate(scenario.satellites):
+        if sat.orbit is None or sat.orbit.tle is None:
+            continue
+        for k, epoch in enumerate(sat.orbit.epochs()):
+            far = max(
+                abs((epoch - scenario.start).total_seconds()),
+                abs((scenario.start - epoch).total_seconds() + scenario.duration),
+            )
+            if far > STALE_TLE_DAYS * 86400.0:
+                out.append(
+                    f"satellites[{i}].orbit.tle: element set {k + 1} ({sat.name}-{k + 1}) has "
+                    f"its epoch on {epoch:%Y-%m-%d}, up to {far / 86400.0:.0f} days from the run; "
+                    "SGP4's error grows by about 1-3 km a day from the epoch: use element "
+                    "sets from within a few days of the start"
+                )
+    return out
 
 
 def _check_replay(scenario: Scenario, line: Line) -> list[Problem]:

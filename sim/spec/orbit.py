@@ -176,6 +176,17 @@ class OrbitSpec(Spec):
             return len(element_sets(self.tle))
         return 1
 
+    def epochs(self) -> list[dt.datetime]:
+        """The epoch of each TLE element set (UTC); empty for the other forms."""
+        if self.tle is None:
+            return []
+        out = []
+        for one, two in element_sets(self.tle):
+            sat = Satrec.twoline2rv(one, two, WGS72)
+            days = sat.jdsatepoch + sat.jdsatepochF - 2440587.5  # Julian date -> Unix days
+            out.append(dt.datetime.fromtimestamp(days * 86400.0, tz=dt.timezone.utc))
+        return out
+
     def periods(self) -> list[float]:
         """Each satellite's Keplerian period, s (for the work estimates)."""
         mu, re_m = 398600.8e9, 6_378_135.0  # WGS72
