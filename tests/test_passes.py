@@ -4,6 +4,7 @@ propagation, ESA's Sentinel-2 revisit figures, and the steering rule."""
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from datetime import datetime, timezone
 
 import numpy as np
@@ -333,3 +334,27 @@ def test_no_pass_in_a_short_horizon_gives_an_empty_table():
     far_lon = float(gt.lon[0, 0]) + 180.0
     ps = image_instants(sats, START, [far_lon], [0.0], 600.0, 290e3, reach=500e3)
     assert len(ps) == 0 and ps.time.dtype == float
+
+
+def test_steered_instants_equal_steer_on_every_pair():
+    """The steered image_instants solves the uncounted points only near the chosen strip;
+    its events are exactly steer's on the events of every point within reach."""
+    line = Line.from_points(
+        [[35.0, 47.2], [36.5, 47.6], [37.6, 48.3], [37.9, 49.4], [36.6, 50.3]],
+        crs="lonlat",
+        buffer=20e3,
+    )
+    rng = np.random.default_rng(5)
+    xmin, ymin, xmax, ymax = line.zone.bounds
+    x, y = rng.uniform(xmin, xmax, 3000), rng.uniform(ymin, ymax, 3000)
+    lon, lat = line.to_lonlat(x, y)
+    choose = np.zeros(3000, dtype=bool)
+    choose[::7] = True  # the choice counts a seventh of the points
+    sats = satrecs(walker("w", 8, 4, 1, 560e3, 97.6, START))
+    horizon = 4 * 86400.0
+    fast = image_instants(sats, START, lon, lat, horizon, 30e3, reach=350e3, choose=choose)
+    every = abeam_instants(sats, START, lon, lat, horizon, 350e3)
+    slow = steer(every, 30e3, reach=350e3, choose=choose)
+    assert len(fast) > 100
+    for f in fields(Passes):
+        np.testing.assert_array_equal(getattr(fast, f.name), getattr(slow, f.name), f.name)

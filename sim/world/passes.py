@@ -172,6 +172,60 @@ def abeam_instants(
     reaches into [t_lo, t_hi] (a violation's active interval): the others are not
     solved (an instant outside that span is still returned; the caller filters it).
     """
+    g = _geometry(sats, start, lon, lat, horizon, max_offset, step)
+    parts = [g.solve(ii, jj, kk, max_offset) for ii, jj, kk in g.candidates(t_lo, t_hi)]
+    return g.collect(parts)
+
+
+@dataclass
+class _Geometry:
+    """The propagated track near the points, its passes, and a solver of (point, pass) pairs.
+
+    ``abeam_instants`` and the steered ``image_instants`` share it.
+    """
+
+    tr: _Track
+    segments: tuple[np.ndarray, np.ndarray, np.ndarray]
+    p: np.ndarray  # (n, 3) m, the points, Earth-fixed
+    pu: np.ndarray  # their unit vectors
+    sat_j: np.ndarray  # per pass: satellite, first and last segment, middle node
+    a_j: np.ndarray
+    b_j: np.ndarray
+    m_j: np.ndarray
+    hat_h: np.ndarray  # per pass: the unit normal of its middle great circle (left +)
+    hat_t: np.ndarray
+    hat_s: np.ndarray
+    dev: np.ndarray  # per pass: rad, how far its track strays from that great circle
+    bound: np.ndarray
+    scale: np.ndarray
+    horizon: float
+
+    def candidates(self, t_lo=None, t_hi=None):
+        """(point, pass, segment guess) pairs, chunk by chunk (``_candidates``)."""
+        span = (self.tr.t[self.a_j], self.tr.t[self.b_j + 1])  # first and last node, s
+        return _candidates(
+            self.pu, self.hat_h, self.hat_t, self.hat_s, self.bound, self.m_j,
+            self.a_j, self.b_j, self.scale, span, t_lo, t_hi,
+        )  # fmt: skip
+
+    def solve(self, ii: np.ndarray, jj: np.ndarray, kk: np.ndarray, max_offset: float) -> Passes:
+        """The abeam events of pairs (point ``ii``, pass ``jj``) within ``max_offset`` m."""
+        return _abeam_pairs(
+            self.tr, self.segments, self.p, ii, jj, kk, self.sat_j, self.a_j, self.b_j,
+            max_offset, self.horizon,
+        )  # fmt: skip
+
+    def collect(self, parts: list[Passes]) -> Passes:
+        """The parts as one table, sorted by satellite, time, point."""
+        if not parts:
+            empty = np.zeros(0, np.int64)
+            parts = [self.solve(empty, empty, empty, 0.0)]
+        out = Passes(*(np.concatenate([getattr(q, f.name) for q in parts]) for f in fields(Passes)))
+        return out.select(np.lexsort((out.point, out.time, out.satellite)))
+
+
+def _geometry(sats, start, lon, lat, horizon: float, max_offset: float, step: float) -> _Geometry:
+    """Propagate the track near the points and cut it into passes (``abeam_instants``)."""
     p = geodetic_to_ecef(np.atleast_1d(lon), np.atleast_1d(lat)).reshape(-1, 3)
     pu = _unit(p)
     tr = _track(sats, start, pu, horizon, max_offset, step)
@@ -192,19 +246,10 @@ def abeam_instants(
     speed = np.linalg.norm(sd_m, axis=1)
     radius = np.linalg.norm(s_m, axis=1)
     bound = np.sin(np.minimum(max_offset / 6.35e6 * 1.01 + dev, 0.5 * np.pi))
-    segments = _segments(tr)
-    span = (tr.t[a_j], tr.t[b_j + 1])  # each pass's first and last node, s
-    parts = [
-        _abeam_pairs(tr, segments, p, ii, jj, kk, sat_j, a_j, b_j, max_offset, horizon)
-        for ii, jj, kk in _candidates(
-            pu, hat_h, hat_t, hat_s, bound, m_j, a_j, b_j, radius / speed / h, span, t_lo, t_hi
-        )
-    ]
-    if parts:
-        out = Passes(*(np.concatenate([getattr(q, f.name) for q in parts]) for f in fields(Passes)))
-    else:
-        out = _abeam_pairs(tr, segments, p, *(np.zeros(0, np.int64),) * 3, sat_j, a_j, b_j, 0, 0)
-    return out.select(np.lexsort((out.point, out.time, out.satellite)))
+    return _Geometry(
+        tr, _segments(tr), p, pu, sat_j, a_j, b_j, m_j, hat_h, hat_t, hat_s, dev, bound,
+        radius / speed / h, horizon,
+    )  # fmt: skip
 
 
 def _abeam_pairs(tr, segments, p, pi, pj, k, sat_j, a_j, b_j, max_offset, horizon) -> Passes:
@@ -352,23 +397,51 @@ def steer(
     half = 0.5 * swath
     if reach is None or reach <= half:
         return passes.select(np.abs(passes.cross_track) <= half)
-    lim = reach - half
     counted = np.ones(len(passes), dtype=bool) if choose is None else choose[passes.point]
-    keep = np.zeros(len(passes), dtype=bool)
-    order = np.argsort(passes.pass_index, kind="stable")
-    bounds = np.flatnonzero(np.diff(passes.pass_index[order])) + 1
-    for idx in np.split(order, bounds):
-        off = passes.cross_track[idx]
-        cand = (np.abs(off) <= reach) & counted[idx]
-        if not cand.any():
+    centre = _centres(passes.select(counted), swath, reach)
+    c = centre.get_many(passes.pass_index)
+    return passes.select(np.abs(passes.cross_track - c) <= half)
+
+
+@dataclass(frozen=True)
+class _PassCentres:
+    """The strip centre (m, + left) chosen on each pass; NaN for a pass with no choice."""
+
+    index: np.ndarray  # sorted pass indices
+    centre: np.ndarray
+
+    def get_many(self, pass_index: np.ndarray) -> np.ndarray:
+        """The centre of each pass in ``pass_index`` (NaN where none was chosen)."""
+        k = np.clip(np.searchsorted(self.index, pass_index), 0, max(len(self.index) - 1, 0))
+        out = np.full(len(pass_index), np.nan)
+        if len(self.index):
+            hit = self.index[k] == pass_index
+            out[hit] = self.centre[k[hit]]
+        return out
+
+
+def _centres(counted: Passes, swath: float, reach: float) -> _PassCentres:
+    """Per pass, ``steer``'s choice of strip centre from the ``counted`` events.
+
+    The centre images the most of them within reach; then the one nearest nadir, then
+    c > 0.
+    """
+    half = 0.5 * swath
+    lim = reach - half
+    order = np.argsort(counted.pass_index, kind="stable")
+    bounds = np.flatnonzero(np.diff(counted.pass_index[order])) + 1
+    index, centre = [], []
+    for idx in np.split(order, bounds) if len(order) else []:
+        off = counted.cross_track[idx]
+        o = np.sort(off[np.abs(off) <= reach])
+        if not len(o):
             continue
-        o = np.sort(off[cand])
-        centres = np.clip(np.concatenate([o + half, o - half, [0.0]]), -lim, lim)
-        counts = np.searchsorted(o, centres + half, "right") - np.searchsorted(o, centres - half)
-        best = np.lexsort((-centres, np.abs(centres), -counts))[0]
-        c = centres[best]
-        keep[idx] = np.abs(off - c) <= half
-    return passes.select(keep)
+        options = np.clip(np.concatenate([o + half, o - half, [0.0]]), -lim, lim)
+        counts = np.searchsorted(o, options + half, "right") - np.searchsorted(o, options - half)
+        best = np.lexsort((-options, np.abs(options), -counts))[0]
+        index.append(int(counted.pass_index[idx[0]]))
+        centre.append(float(options[best]))
+    return _PassCentres(np.array(index, dtype=np.int64), np.array(centre, dtype=float))
 
 
 def image_instants(
@@ -389,6 +462,32 @@ def image_instants(
     ``swath``, ``reach`` m and ``choose`` as in ``steer``; ``step`` s, ``t_lo`` and
     ``t_hi`` as in ``abeam_instants``.
     """
-    far = max(0.5 * swath, reach or 0.0)
-    passes = abeam_instants(sats, start, lon, lat, horizon, far, step, t_lo, t_hi)
-    return steer(passes, swath, reach, choose)
+    half = 0.5 * swath
+    if reach is None or reach <= half:
+        passes = abeam_instants(sats, start, lon, lat, horizon, half, step, t_lo, t_hi)
+        return steer(passes, swath)
+    # A steerable sensor: per chunk of passes, the events of the points the choice counts
+    # are solved exactly and the centres chosen from them; the other points are solved
+    # only near the chosen strip. Which ones are near is judged by their angle to the
+    # pass's middle great circle, which the track strays from by at most ``dev`` (rad):
+    # so no event in the strip is missed, and the result is ``steer``'s on every pair.
+    g = _geometry(sats, start, lon, lat, horizon, reach, step)
+    chosen = np.ones(len(g.p), dtype=bool) if choose is None else np.asarray(choose, bool)
+    radius = np.linalg.norm(g.p, axis=1)
+    parts = []
+    for ii, jj, kk in g.candidates(t_lo, t_hi):
+        mine = chosen[ii]
+        counted = g.solve(ii[mine], jj[mine], kk[mine], reach)
+        centre = _centres(counted, swath, reach)
+        others = np.flatnonzero(~mine)
+        c = centre.get_many(jj[others])
+        approx = radius[ii[others]] * np.arcsin(
+            np.clip(np.einsum("ij,ij->i", g.pu[ii[others]], g.hat_h[jj[others]]), -1.0, 1.0)
+        )
+        margin = (g.dev[jj[others]] + 0.002) * 6.4e6 + 2e3
+        near = others[np.abs(approx - c) <= half + margin]  # False where c is NaN
+        rest = g.solve(ii[near], jj[near], kk[near], reach)
+        for part in (counted, rest):
+            cp = centre.get_many(part.pass_index)
+            parts.append(part.select(np.abs(part.cross_track - cp) <= half))
+    return g.collect(parts)

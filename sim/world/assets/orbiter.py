@@ -4,8 +4,8 @@ A ``satellites[]`` entry with an ``orbit`` becomes SGP4 records (``sim.world.orb
 the instants at which each pass images each target point are solved in closed form
 on the interpolated ground track (``sim.world.passes``). The targets are the coverage
 grid's cells and the violations inside the zone, solved together so that a steerable
-sensor points once per pass for both: its choice counts the grid cells (the zone it
-is tasked to image), never the violations, which it cannot know of.
+sensor points once per pass for both: its choice counts the line's cells (it is tasked
+to image the most of the line), never the violations, which it cannot know of.
 
 Each pass becomes a ``swath`` piece from its first to its last imaged instant, whose
 ``Strip`` lists the cells and violations imaged and when; the SimPy process
@@ -68,10 +68,10 @@ def make_targets(line: Line, cell: float, violations: Violations, in_zone: np.nd
     py = np.concatenate([grid["y"], y[violation]])
     lon, lat = line.to_lonlat(px, py)
     n_cells = len(grid["x"])
-    choose = np.zeros(len(px), dtype=bool)
-    choose[:n_cells] = True
-    grid_xy = np.column_stack([grid["x"], grid["y"]])
     n_line = int(np.count_nonzero(grid["grid"] == GRID_LINE))
+    choose = np.zeros(len(px), dtype=bool)
+    choose[:n_line] = True  # the line cells come first
+    grid_xy = np.column_stack([grid["x"], grid["y"]])
     t_lo = np.concatenate([np.full(n_cells, -np.inf), violations.t_start[violation]])
     t_hi = np.concatenate([np.full(n_cells, np.inf), violations.t_end[violation]])
     return Targets(
