@@ -1,4 +1,5 @@
-"""Shared pytest configuration: the Hypothesis profiles of the generated tests.
+"""Shared pytest configuration: the Hypothesis profiles of the generated tests, and each
+test's signal handlers restored after it.
 
 - ``fast`` (default): derandomized, so every CI run draws the same examples; 20
   per property in the default tests, more in the slow ones (tests/test_generated.py).
@@ -13,7 +14,10 @@ Select one with the ``HYPOTHESIS_PROFILE`` environment variable or pytest's
 from __future__ import annotations
 
 import os
+import signal
+import warnings
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
@@ -34,3 +38,23 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_restored(request: pytest.FixtureRequest):
+    """Give every test the SIGINT and SIGTERM handlers the session started with.
+
+    The signal tests (tests/test_results_folder.py) need Python's default SIGINT
+    handler; a test that leaves another one behind is named in a warning (the
+    warnings summary) and its handlers are put back, so it cannot fail a later test.
+    """
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        now = signal.getsignal(sig)
+        if now is not handler:
+            warnings.warn(
+                f"{request.node.nodeid} left the {signal.Signals(sig).name} handler {now!r}",
+                stacklevel=1,
+            )
+            signal.signal(sig, handler)
