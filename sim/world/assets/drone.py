@@ -70,7 +70,8 @@ class DroneFleet:
         self.reserve = geo.reserve
         looks = ctx.stream(f"drones/{spec.name}/looks")
         self.rng = ctx.stream(f"drones/{spec.name}/losses")
-        self.jam_rng = ctx.stream(f"jamming/{spec.name}/losses")  # jamming's own losses
+        if ctx.jamming is not None:  # jamming's own loss clocks (sim.world.jamming)
+            self.jam_rng = ctx.stream(f"jamming/{spec.name}/losses")
         airframes = [
             ctx.register_sensor(spec, "drone", k + 1, looks)
             for k in range(spec.count + spec.spares)
