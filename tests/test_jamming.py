@@ -323,3 +323,47 @@ def test_bad_jamming_is_refused_naming_the_key(area, where, needle):
         scenario_from_data(data)
     text = str(info.value)
     assert where in text and needle in text, text
+
+
+@pytest.mark.parametrize("kind", ["once", "bounce"])
+def test_the_passes_clock_equals_the_enumerated_intervals(kind):
+    """Passes.measure / reach (whole cycles in closed form) against cycle-by-cycle intervals."""
+    from sim.world.jamming import Passes, piece_time_intervals
+
+    rng = np.random.default_rng(11)
+    shape = shapely.Polygon([(2_000, -3_000), (9_000, -1_000), (7_000, 4_000), (3_000, 2_500)])
+    for _ in range(30):
+        path = np.cumsum(rng.uniform(-4_000, 4_000, (4, 2)), axis=0) + [5_000, 0]
+        speed = rng.uniform(10, 60)
+        length = float(np.sum(np.hypot(*np.diff(path, axis=0).T)))
+        s0 = rng.uniform(0, length)
+        t1 = 1e9 if kind == "bounce" else 100.0 + (length - s0) / speed
+        piece = Piece(0, kind, 100.0, t1, path, speed, s0)
+        clock = Passes(piece, shape)
+        a = 100.0 + rng.uniform(0, 3_000 if kind == "bounce" else 0.5 * (t1 - 100.0))
+        b = a + rng.uniform(0, 20_000 if kind == "bounce" else t1 - a)
+        iv = piece_time_intervals(piece, shape, a, b)
+        assert clock.measure(a, b) == pytest.approx(float(np.sum(iv[:, 1] - iv[:, 0])), abs=1e-6)
+        amount = rng.uniform(0, 1) * clock.measure(a, b)
+        if amount > 0:
+            t = clock.reach(a, amount)
+            assert a <= t <= b + 1e-6
+            assert clock.measure(a, t) == pytest.approx(amount, abs=1e-6)
+            x, y = Piece.position(piece, t)
+            assert shape.distance(shapely.Point(x, y)) < 1e-6  # the clock stops inside
+
+
+def test_a_year_long_patrol_costs_no_more_than_a_day():
+    """No cycle enumeration in the engine: a hovering-short patrol over a year is cheap."""
+    import time
+
+    from sim.world.jamming import Passes
+
+    shape = shapely.box(0, -10, 5, 10)
+    piece = Piece(0, "bounce", 0.0, math.inf, np.array([[0.0, 0.0], [10.0, 0.0]]), 50.0)
+    clock = Passes(piece, shape)
+    start = time.perf_counter()
+    year = clock.measure(0.0, 365.25 * 86400)
+    assert time.perf_counter() - start < 0.05
+    assert year == pytest.approx(0.5 * 365.25 * 86400, rel=1e-9)
+    assert clock.reach(0.0, year) == pytest.approx(365.25 * 86400 - 0.1, abs=0.2)

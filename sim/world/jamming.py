@@ -91,38 +91,121 @@ def path_arc_intervals(path: np.ndarray, shape: BaseGeometry) -> np.ndarray:
     return merge(np.array(out).reshape(-1, 2))
 
 
+class Passes:
+    """When a drone on one plan piece is inside one shape, as a cumulative clock.
+
+    ``measure(a, b)`` is the time (s) inside the shape in [a, b]; ``reach(a, amount)``
+    the first t >= a with ``measure(a, t) == amount`` (inf if never). A patrol is
+    periodic: its passes in one cycle (period 2L / v) are found once, and the clock
+    counts whole cycles in closed form, so the cost does not grow with the span.
+    Times outside the piece's planned span are not clipped here (callers clip).
+    """
+
+    def __init__(self, piece: Piece, shape: BaseGeometry, arcs: np.ndarray | None = None):
+        assert piece.path is not None
+        self.period = math.inf  # non-periodic: ``iv`` are absolute times
+        self.origin = 0.0
+        self.always = False
+        self.iv = EMPTY
+        length = piece.path_length
+        if length == 0.0 or piece.kind == "static" or piece.speed <= 0.0:  # a hover
+            self.always = bool(shapely.intersects_xy(shape, piece.path[0][0], piece.path[0][1]))
+            return
+        if arcs is None:
+            arcs = path_arc_intervals(piece.path, shape)
+        if len(arcs) == 0:
+            return
+        v = piece.speed
+        if piece.kind == "once":
+            lo = motion.time_at(arcs[:, 0], piece.t0, piece.s0, v)
+            hi = motion.time_at(arcs[:, 1], piece.t0, piece.s0, v)
+            self.iv = merge(np.column_stack([lo, hi]))
+        else:  # bounce: one cycle's outbound and return passes, in time from the cycle start
+            period_u = motion.patrol_period(length)
+            k: np.ndarray = np.zeros(len(arcs))
+            s_lo: np.ndarray = arcs[:, 0]
+            s_hi: np.ndarray = arcs[:, 1]
+            out_lo, out_hi = motion.patrol_pass(k, 0, s_lo, s_hi, period_u)
+            ret_lo, ret_hi = motion.patrol_pass(k, 1, s_lo, s_hi, period_u)
+            lo, hi = np.concatenate([out_lo, ret_lo]), np.concatenate([out_hi, ret_hi])
+            u = np.column_stack([lo, hi])
+            self.iv = merge(u / v)
+            self.period = period_u / v
+            self.origin = motion.time_at(0.0, piece.t0, piece.s0, v)  # when u = 0
+        self.cum = np.concatenate([[0.0], np.cumsum(self.iv[:, 1] - self.iv[:, 0])])
+
+    def _inside_before(self, x: float) -> float:
+        """Time inside among ``iv`` before ``x`` (one cycle's, or absolute)."""
+        j = int(np.searchsorted(self.iv[:, 0], x, side="right"))
+        if j == 0:
+            return 0.0
+        return float(self.cum[j - 1] + min(x, self.iv[j - 1, 1]) - self.iv[j - 1, 0])
+
+    def _clock(self, t: float) -> float:
+        """Time inside from a fixed origin to ``t`` (a monotone function of t)."""
+        if math.isinf(self.period):
+            return self._inside_before(t)
+        cycles = math.floor((t - self.origin) / self.period)
+        rest = (t - self.origin) - cycles * self.period
+        return cycles * float(self.cum[-1]) + self._inside_before(rest)
+
+    def measure(self, a: float, b: float) -> float:
+        """Seconds inside the shape in [a, b]."""
+        if b <= a:
+            return 0.0
+        if self.always:
+            return b - a
+        if len(self.iv) == 0:
+            return 0.0
+        return max(self._clock(b) - self._clock(a), 0.0)
+
+    def _inverse(self, y: float) -> float:
+        """The first x at which ``_inside_before`` reaches ``y`` (0 < y <= total)."""
+        j = int(np.searchsorted(self.cum, y, side="left"))  # cum[j - 1] < y <= cum[j]
+        j = min(max(j, 1), len(self.iv))
+        return float(self.iv[j - 1, 0] + (y - self.cum[j - 1]))
+
+    def reach(self, a: float, amount: float) -> float:
+        """The first t >= a with ``measure(a, t) == amount``; inf if never."""
+        if amount <= 0.0:
+            return a
+        if self.always:
+            return a + amount
+        if len(self.iv) == 0:
+            return math.inf
+        y = self._clock(a) + amount
+        total = float(self.cum[-1])
+        if math.isinf(self.period):
+            return self._inverse(y) if y <= total else math.inf
+        if total <= 0.0:
+            return math.inf
+        cycles = math.ceil(y / total) - 1
+        return self.origin + cycles * self.period + self._inverse(y - cycles * total)
+
+
 def piece_time_intervals(
     piece: Piece, shape: BaseGeometry, t_lo: float, t_hi: float, arcs: np.ndarray | None = None
 ) -> np.ndarray:
     """Time intervals in [t_lo, t_hi] when the drone on ``piece`` is inside ``shape``.
 
-    ``arcs``: the path's arc-length intervals inside the shape, if already known.
+    Enumerates a patrol's cycles (for short spans, figures and tests; the engine uses
+    ``Passes``). ``arcs``: the path's arc-length intervals inside the shape, if known.
     """
     if t_hi <= t_lo or piece.path is None:
         return EMPTY
-    length = piece.path_length
-    if length == 0.0 or piece.kind == "static" or piece.speed <= 0.0:  # a hover
-        inside = shapely.intersects_xy(shape, piece.path[0][0], piece.path[0][1])
-        return np.array([[t_lo, t_hi]]) if inside else EMPTY
-    if arcs is None:
-        arcs = path_arc_intervals(piece.path, shape)
-    if len(arcs) == 0:
+    passes = Passes(piece, shape, arcs)
+    if passes.always:
+        return np.array([[t_lo, t_hi]])
+    if len(passes.iv) == 0:
         return EMPTY
-    t0, s0, v = piece.t0, piece.s0, piece.speed
-    if piece.kind == "once":
-        lo = motion.time_at(arcs[:, 0], t0, s0, v)
-        hi = motion.time_at(arcs[:, 1], t0, s0, v)
-    else:  # bounce: every period's outbound and return passes over each interval
-        period = motion.patrol_period(length)
-        u_lo = motion.travelled(t_lo, t0, s0, v)
-        u_hi = motion.travelled(t_hi, t0, s0, v)
-        k = np.arange(math.floor(u_lo / period) - 1, math.floor(u_hi / period) + 1, dtype=float)
-        kk = np.repeat(k, len(arcs))
-        s_lo, s_hi = np.tile(arcs[:, 0], len(k)), np.tile(arcs[:, 1], len(k))
-        out_lo, out_hi = motion.patrol_pass(kk, 0, s_lo, s_hi, period)
-        ret_lo, ret_hi = motion.patrol_pass(kk, 1, s_lo, s_hi, period)
-        lo = motion.time_at(np.concatenate([out_lo, ret_lo]), t0, s0, v)
-        hi = motion.time_at(np.concatenate([out_hi, ret_hi]), t0, s0, v)
+    if math.isinf(passes.period):
+        lo, hi = passes.iv[:, 0], passes.iv[:, 1]
+    else:
+        first = math.floor((t_lo - passes.origin) / passes.period) - 1
+        last = math.floor((t_hi - passes.origin) / passes.period) + 1
+        starts = passes.origin + passes.period * np.arange(first, last + 1, dtype=float)
+        lo = (starts[:, None] + passes.iv[None, :, 0]).ravel()
+        hi = (starts[:, None] + passes.iv[None, :, 1]).ravel()
     iv = np.column_stack([np.maximum(lo, t_lo), np.minimum(hi, t_hi)])
     return merge(iv[iv[:, 1] > iv[:, 0]])
 
@@ -176,7 +259,9 @@ class Jamming:
                     windows,
                 )
             )
-        self._arcs: dict[tuple[int, bytes], np.ndarray] = {}
+        self._arcs: dict[tuple[tuple[int, ...], bytes], np.ndarray] = {}
+        self._shapes: dict[tuple[int, ...], BaseGeometry] = {}
+        self._passes: dict[tuple, Passes] = {}
 
     @property
     def lossy(self) -> list[JamArea]:
@@ -191,19 +276,53 @@ class Jamming:
                 f = np.where(area.hits(x, y, t), f * area.pd_factor, f)
         return f
 
-    def _arcs_of(self, k: int, path: np.ndarray) -> np.ndarray:
-        key = (k, path.tobytes())
-        found = self._arcs.get(key)
+    def _shape(self, members: tuple[int, ...]) -> BaseGeometry:
+        """The union of the areas ``members`` (one area: its own shape)."""
+        found = self._shapes.get(members)
         if found is None:
-            found = path_arc_intervals(path, self.areas[k].shape)
-            self._arcs[key] = found
+            found = shapely.union_all([self.areas[k].shape for k in members])
+            shapely.prepare(found)
+            self._shapes[members] = found
         return found
 
+    def passes(self, members: tuple[int, ...], piece: Piece) -> Passes:
+        """The clock of ``piece`` inside the union of areas ``members`` (cached per path)."""
+        assert piece.path is not None
+        key = (members, piece.path.tobytes(), piece.kind, piece.t0, piece.s0, piece.speed)
+        found = self._passes.get(key)
+        if found is None:
+            shape = self._shape(members)
+            arcs_key = (members, piece.path.tobytes())
+            arcs = self._arcs.get(arcs_key)
+            if arcs is None and piece.path_length > 0:
+                arcs = path_arc_intervals(piece.path, shape)
+                self._arcs[arcs_key] = arcs
+            found = Passes(piece, shape, arcs)
+            self._passes[key] = found
+        return found
+
+    def _segments(self, t_lo: float, t_hi: float) -> list[tuple[float, float, tuple[int, ...]]]:
+        """[t_lo, t_hi] cut where any area switches: (from, to, the areas on) each."""
+        cuts = {t_lo, t_hi}
+        for area in self.areas:
+            cuts.update(float(c) for c in area.windows.ravel() if t_lo < c < t_hi)
+        edges = sorted(cuts)
+        out = []
+        for a, b in zip(edges[:-1], edges[1:], strict=True):
+            mid = np.array([0.5 * (a + b)])
+            on = tuple(k for k, area in enumerate(self.areas) if area.active(mid)[0])
+            if on:
+                out.append((a, b, on))
+        return out
+
     def intervals(self, k: int, piece: Piece, t_lo: float, t_hi: float) -> np.ndarray:
-        """When the drone on ``piece`` is inside area ``k`` while it is on, in [t_lo, t_hi]."""
-        if piece.path is None:
-            return EMPTY
-        arcs = self._arcs_of(k, piece.path) if piece.path_length > 0 else None
+        """When the drone on ``piece`` is inside area ``k`` while it is on, in [t_lo, t_hi].
+
+        Enumerates a patrol's cycles: for figures and tests over short spans.
+        """
+        arcs = None
+        if piece.path is not None and piece.path_length > 0:
+            arcs = path_arc_intervals(piece.path, self.areas[k].shape)
         iv = piece_time_intervals(piece, self.areas[k].shape, t_lo, t_hi, arcs)
         return intersect(iv, self.areas[k].windows)
 
@@ -218,18 +337,24 @@ class Jamming:
             if area.loss_rate <= 0.0:
                 continue
             need = rng.standard_exponential() / area.loss_rate  # jammed seconds to the loss
+            found = math.inf
             for piece in pieces:
-                iv = self.intervals(k, piece, piece.t0, min(piece.t1, t_to))
-                if len(iv) == 0:
+                if piece.path is None:
                     continue
-                lengths = iv[:, 1] - iv[:, 0]
-                cum = np.cumsum(lengths)
-                if cum[-1] >= need:
-                    j = int(np.searchsorted(cum, need, side="left"))
-                    before = cum[j - 1] if j else 0.0
-                    best = min(best, float(iv[j, 0] + (need - before)))
+                hi = min(piece.t1, t_to)
+                clock = self.passes((k,), piece)
+                for lo_w, hi_w in area.windows:
+                    a, b = max(lo_w, piece.t0), min(hi_w, hi)
+                    if b <= a:
+                        continue
+                    m = clock.measure(a, b)
+                    if m >= need:
+                        found = min(clock.reach(a, need), b)
+                        break
+                    need -= m
+                if math.isfinite(found):
                     break
-                need -= float(cum[-1])
+            best = min(best, found)
         return best
 
     def jammed_seconds(self, pieces: Sequence[Piece], horizon: float) -> float:
@@ -237,11 +362,10 @@ class Jamming:
         total = 0.0
         for piece in pieces:
             t_hi = min(piece.end, horizon)
-            if t_hi <= piece.t0:
+            if t_hi <= piece.t0 or piece.path is None:
                 continue
-            parts = [self.intervals(k, piece, piece.t0, t_hi) for k in range(len(self.areas))]
-            union = merge(np.concatenate(parts)) if parts else EMPTY
-            total += float(np.sum(union[:, 1] - union[:, 0]))
+            for a, b, on in self._segments(piece.t0, t_hi):
+                total += self.passes(on, piece).measure(a, b)
         return total
 
     def report_delays(
