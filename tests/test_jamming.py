@@ -367,3 +367,37 @@ def test_a_year_long_patrol_costs_no_more_than_a_day():
     assert time.perf_counter() - start < 0.05
     assert year == pytest.approx(0.5 * 365.25 * 86400, rel=1e-9)
     assert clock.reach(0.0, year) == pytest.approx(365.25 * 86400 - 0.1, abs=0.2)
+
+
+def test_line_geojson_holds_the_areas_only_with_jamming():
+    """kind "jamming" features, one per area, in lon/lat, drawn on the map; none without."""
+    from sim.store.geojson import documents
+
+    data = {
+        "name": "jam-map",
+        "duration": "6h",
+        "line": {"crs": "lonlat", "points": [[35.3, 47.5], [36.0, 47.45], [36.8, 47.8]]},
+        "violations": {"rate": "20/day"},
+        "drones": [{"name": "uav", "count": 1, "speed": "100km/h", "sensor": {"range": "3km"}}],
+        "environment": {
+            "daylight": None,
+            "jamming": [
+                {"name": "front", "band": {"from_line": "-3km", "to_line": "5km"}},
+                {"name": "town", "area": [[35.9, 47.4], [36.1, 47.4], [36.1, 47.6], [35.9, 47.6]]},
+            ],
+        },
+    }
+    result = sim.run(scenario_from_data(data), seed=0)
+    features = documents(result)["line.geojson"].as_dict()["features"]
+    jammed = [f for f in features if f["properties"]["kind"] == "jamming"]
+    assert [f["properties"]["name"] for f in jammed] == ["front", "town"]
+    ring = np.array(jammed[1]["geometry"]["coordinates"][0])
+    assert np.allclose(ring.min(axis=0), [35.9, 47.4]) and np.allclose(
+        ring.max(axis=0), [36.1, 47.6]
+    )
+    assert (
+        0.0 < result.asset_stats["uav"]["hours_jammed"] <= result.asset_stats["uav"]["flight_hours"]
+    )
+    del data["environment"]
+    plain = documents(sim.run(scenario_from_data(data), seed=0))["line.geojson"].as_dict()
+    assert {f["properties"]["kind"] for f in plain["features"]} == {"line", "zone"}
