@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
@@ -636,10 +637,47 @@ def satellite(draw: st.DrawFn, name: str, horizon: float, crs: str = "local") ->
 
 
 @st.composite
+def jamming_area(draw: st.DrawFn, k: int, line: Line, horizon: float) -> dict[str, Any]:
+    """A jamming area: a band along the line or a square around one of its points."""
+    area: dict[str, Any] = {"name": f"jam{k}"}
+    if draw(st.booleans()):
+        lo = draw(st.floats(-2.0, 1.0)) * line.buffer
+        hi = lo + draw(st.floats(0.05, 2.0)) * line.buffer
+        area["band"] = {"from_line": draw(distance(lo)), "to_line": draw(distance(hi))}
+        if draw(st.booleans()):
+            a = draw(st.floats(0.0, 0.9)) * line.length
+            area["band"]["span"] = [a, a + draw(st.floats(0.01, 1.0)) * (line.length - a) + 1.0]
+    else:
+        cx, cy = line.point_at(draw(st.floats(0.0, 1.0)) * line.length)
+        r = draw(st.floats(0.05, 3.0)) * max(line.buffer, 1.0)
+        corners = np.array([[-r, -r], [r, -r], [r, r], [-r, r]]) + [float(cx), float(cy)]
+        if line.is_geographic:
+            lon, lat = line.to_lonlat(corners[:, 0], corners[:, 1])
+            corners = np.column_stack([lon, lat])
+        area["area"] = corners.tolist()
+    if draw(st.booleans()):
+        area["pd_factor"] = draw(st.floats(0.0, 1.0))
+    if draw(st.booleans()):
+        area["loss_rate"] = draw(rate(draw(log_uniform(1e-7, 1e-2))))
+    if draw(st.booleans()):
+        area["report_delay"] = draw(duration_dist(1.0, max(horizon, 2.0), False))
+    if draw(st.booleans()):
+        t0 = draw(st.floats(0.0, 0.9)) * horizon
+        area["active"] = [[t0, t0 + draw(st.floats(0.01, 1.0)) * horizon + 1.0]]
+    return area
+
+
+@st.composite
 def environment_section(
-    draw: st.DrawFn, crs: str, horizon: float, length: float, modalities: list[str]
+    draw: st.DrawFn,
+    crs: str,
+    horizon: float,
+    length: float,
+    modalities: list[str],
+    line: Line | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """A sky: daylight (lon/lat lines only), clouds of either form, modality overrides.
+    """A sky: daylight (lon/lat lines only), clouds of either form, modality overrides,
+    sometimes jamming areas.
 
     Spells and regions are kept to at most ~1e5 clouds.csv rows."""
     env: dict[str, Any] = {}
@@ -667,6 +705,10 @@ def environment_section(
         tags.append("clouds")
     if modalities and draw(st.booleans()):
         env["needs_daylight"] = {m: draw(st.booleans()) for m in modalities}
+    if line is not None and draw(st.integers(0, 2)) == 0:
+        n = draw(st.integers(1, 2))
+        env["jamming"] = [draw(jamming_area(k, line, horizon)) for k in range(n)]
+        tags.append("jamming")
     return env, tags
 
 
@@ -737,7 +779,7 @@ def scenarios(draw: st.DrawFn) -> Case:
             verification["window"] = draw(duration(draw(log_uniform(1.0, 2 * horizon))))
         data["reporting"] = {"verification": verification}
     if draw(st.integers(0, 3)) == 0:
-        env, more = draw(environment_section(crs, horizon, line.length, modalities))
+        env, more = draw(environment_section(crs, horizon, line.length, modalities, line))
         data["environment"] = env
         tags += more
     if draw(st.integers(0, 9)) == 0:  # the line from a GeoJSON file instead of points
@@ -819,7 +861,8 @@ SCENARIO_KEYS = {
     "needs_daylight", "orbit", "swath", "off_nadir_reach", "sun_synchronous", "elements",
     "walker", "tle", "altitude", "local_time", "phase", "semi_major_axis", "eccentricity",
     "inclination", "raan", "arg_perigee", "mean_anomaly", "epoch", "total", "planes",
-    "phasing",
+    "phasing", "jamming", "area", "band", "from_line", "to_line", "pd_factor", "report_delay",
+    "active",
 }  # fmt: skip
 
 # Keys whose value is a quantity of a known kind (for wrong units and wrong types).
@@ -878,7 +921,25 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
             kinds.append("lonlat_range")
     if "file" in data["violations"] or "file" in data["line"]:
         kinds.append("missing_file")
+    jamming = (data.get("environment") or {}).get("jamming") or []
+    if jamming:
+        kinds.append("jamming")
     kind = draw(st.sampled_from(kinds))
+    if kind == "jamming":  # a bad factor, both shapes or neither, or a backwards window
+        k = draw(st.integers(0, len(jamming) - 1))
+        area = jamming[k]
+        how = draw(st.sampled_from(["factor", "shape", "window"]))
+        if how == "factor":
+            area["pd_factor"] = draw(st.sampled_from([1.5, -0.2, "often"]))
+            return Mutation(data, files, f"environment.jamming[{k}].pd_factor", "jamming factor")
+        if how == "shape":
+            if "band" in area:
+                del area["band"]
+            else:
+                del area["area"]
+            return Mutation(data, files, f"environment.jamming[{k}]", "jamming without a shape")
+        area["active"] = [[100.0, 10.0]]
+        return Mutation(data, files, f"environment.jamming[{k}].active[0]", "backwards window")
     if kind == "typo":
         loc, _ = draw(st.sampled_from(keyed))
         parent = _get(data, loc[:-1])

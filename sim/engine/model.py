@@ -29,6 +29,7 @@ from sim.world.assets.orbiter import OrbitingSatellites, make_targets
 from sim.world.assets.satellite import Satellite
 from sim.world.false_alarms import false_alarms
 from sim.world.image_sky import image_losses
+from sim.world.jamming import Jamming
 from sim.world.sky import CLOUDS_STREAM, Sky, light_labels, light_threshold, make_sky, optical_flags
 from sim.world.violations import Violations, make_violations
 
@@ -104,6 +105,9 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
     if environment is not None:
         rng = stream(seed, CLOUDS_STREAM)
         sky = make_sky(environment, line, violations, scenario.start, horizon, rng)
+    jamming = None
+    if environment is not None and environment.jamming:
+        jamming = Jamming(environment.jamming, line, horizon)
     solver = DetectionSolver(
         violations,
         in_zone,
@@ -111,6 +115,7 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
         scenario.modalities,
         horizon,
         sky,
+        jamming,
     )
     env = simpy.Environment()
 
@@ -120,7 +125,7 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
         solver.register(asset, rng)
         return asset
 
-    ctx = BuildContext(env, solver, line, horizon, seed, register)
+    ctx = BuildContext(env, solver, line, horizon, seed, register, jamming)
     groups: list[AssetGroup] = []
     groups += [DroneFleet(spec, i, ctx) for i, spec in enumerate(scenario.drones)]
     groups += [GroundGroup(spec, i, ctx) for i, spec in enumerate(scenario.ground_sensors)]
@@ -243,6 +248,32 @@ def _report_times(
     return t_report
 
 
+def jam_delays(
+    jamming: Jamming,
+    assets: list[Asset],
+    asset: np.ndarray,
+    xy: np.ndarray,
+    t: np.ndarray,
+    n_real: int,
+    seed: int,
+) -> np.ndarray:
+    """Extra report delays of drone detections (the first ``n_real``) and false alarms.
+
+    Each area draws from its own streams, ``jamming/<area>/reports`` and
+    ``jamming/<area>/false_alarm_reports``, so jamming changes no other draw.
+    """
+    extra = np.zeros(len(t))
+    drone = np.array([a.asset_class == "drone" for a in assets], dtype=bool)
+    is_drone = drone[asset] if len(asset) else np.zeros(0, dtype=bool)
+    for lo, hi, name in ((0, n_real, "reports"), (n_real, len(t), "false_alarm_reports")):
+        rows = np.arange(lo, hi)[is_drone[lo:hi]]
+        if len(rows) == 0:
+            continue
+        streams = [stream(seed, f"jamming/{a.name}/{name}") for a in jamming.areas]
+        extra[rows] = jamming.report_delays(xy[rows, 0], xy[rows, 1], t[rows], streams)
+    return extra
+
+
 def _detections(model: Model) -> Table:
     """Each asset's first detection of each violation, then the false alarms.
 
@@ -269,6 +300,11 @@ def _detections(model: Model) -> Table:
             _report_times(fa_t, fa_asset, assets, seed, "false_alarm_reports"),
         ]
     )
+    jamming = solver.jamming
+    if jamming is not None:  # drones' reports from inside active areas come late
+        xy = np.concatenate([np.column_stack([v.x[viol], v.y[viol]]), fa_pos.reshape(-1, 2)])
+        t_all = np.concatenate([t, fa_t])
+        t_report += jam_delays(jamming, assets, all_asset, xy, t_all, len(t), seed)
 
     def attribute(name: str) -> np.ndarray:
         values = np.array([getattr(a, name) for a in assets], dtype=object)

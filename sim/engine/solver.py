@@ -19,6 +19,7 @@ import simpy
 
 from sim.world import detection
 from sim.world.assets.base import Asset, Piece
+from sim.world.jamming import Jamming
 from sim.world.sky import Sky
 from sim.world.violations import Violations
 
@@ -52,6 +53,9 @@ class DetectionSolver:
     sky
         Daylight and clouds at each violation (``sim.world.sky``); None: the idealised
         sky (every look by day and night through a clear sky).
+    jamming
+        The jamming areas (``sim.world.jamming``): a drone's look at a violation inside
+        an active one has its pd times the area's factor; None: no jamming.
     """
 
     def __init__(
@@ -62,6 +66,7 @@ class DetectionSolver:
         modalities: list[str],
         horizon: float,
         sky: Sky | None = None,
+        jamming: Jamming | None = None,
     ):
         self.v = violations
         self.t_end = violations.t_end
@@ -70,6 +75,7 @@ class DetectionSolver:
         self.modality_index = {m: i for i, m in enumerate(modalities)}
         self.horizon = horizon
         self.sky = sky
+        self.jamming = jamming
         self.max_duration = float(violations.duration.max()) if len(violations) else 0.0
         self.by_x = np.argsort(violations.x, kind="stable")
         self.x_sorted = violations.x[self.by_x]
@@ -210,6 +216,8 @@ class DetectionSolver:
             p = np.where(clear, p, p * asset.cloud_factor)
             lost = int(np.count_nonzero(~clear))
             self.looks_overcast[piece.asset] = self.looks_overcast.get(piece.asset, 0) + lost
+        if self.jamming is not None and asset.asset_class == "drone":  # same draws, p scaled
+            p = p * self.jamming.pd_factor(self.v.x[g], self.v.y[g], t)
         success = self.rngs[piece.asset].random(len(g)) < p
         return detection.first_success(g, t, success)
 

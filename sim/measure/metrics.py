@@ -55,7 +55,7 @@ def metric_unit(key: str) -> str:
         return "days"
     if "per_day" in key:
         return "1/day"
-    if key.endswith("_hours"):
+    if key.endswith(("_hours", ".hours_jammed")):
         return "h"
     if key.endswith(COUNT_SUFFIXES):
         return "count"
@@ -326,6 +326,8 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
     for section, groups in sections.items():
         for group in groups:
             out.update(f"assets.{group.name}.{k}" for k in ASSET_STAT_KEYS[section])
+    if scenario.environment is not None and scenario.environment.jamming:
+        out.update(f"assets.{fleet.name}.hours_jammed" for fleet in scenario.drones)
     for section, groups in sections.items():
         cls = _SECTION_CLASS[section]
         for group in groups:

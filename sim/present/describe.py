@@ -151,4 +151,7 @@ def _sky(scenario: Scenario) -> str:
         if c.drone_factor < 1.0:
             hit += f", drones x{c.drone_factor:g}"
         parts.append(f"clouds ({spells}, {regions}): {hit}")
+    if env.jamming:  # drones only (docs/model.md section 20)
+        names = ", ".join(a.name for a in env.jamming)
+        parts.append(f"drones jammed in {plural(len(env.jamming), 'area')} ({names})")
     return "; ".join(parts) if parts else "idealised (daylight and clouds off)"

@@ -31,6 +31,7 @@ from sim.spec.geometry import (
     sensor_chainages,
     within_line,
 )
+from sim.spec.jamming import jamming_problems
 from sim.spec.limits import BOUNDS, check_limits, refusal
 from sim.spec.replay import parse_replay
 from sim.spec.scenario import AlongSpec, Scenario, VerificationSpec
@@ -71,6 +72,8 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
     problems += line_problems
     if line is None:
         return problems
+    if scenario.environment is not None and scenario.environment.jamming:
+        problems += jamming_problems(scenario.environment.jamming, line)
     along = scenario.violations.along
     if isinstance(along, AlongSpec):
         for k, hotspot in enumerate(along.hotspots):
@@ -153,6 +156,8 @@ def _check_distributions(scenario: Scenario) -> list[Problem]:
     for section in ("drones", "ground_sensors", "satellites"):
         for i, asset in enumerate(getattr(scenario, section)):
             found.append(((section, i, "report_latency"), asset.report_latency))
+    for k, area in enumerate(scenario.environment.jamming if scenario.environment else ()):
+        found.append((("environment", "jamming", k, "report_delay"), area.report_delay))
     problems: list[Problem] = []
     for loc, dist in found:
         if _log_mean(dist) > math.log(MAX_DURATION_S):

@@ -14,7 +14,17 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from sim.spec.field_types import Distance, Duration, FieldProblem, Name, Spec
+from sim.core.distributions import Distribution
+from sim.spec.field_types import (
+    Coordinate,
+    Distance,
+    Duration,
+    DurationDist,
+    FieldProblem,
+    Name,
+    Rate,
+    Spec,
+)
 
 MONTHS = 12
 
@@ -80,8 +90,59 @@ class CloudsSpec(Spec):
         return self
 
 
+class JammingBandSpec(Spec):
+    """A jammed band along the line: signed offsets (m, + left) and an optional chainage span."""
+
+    from_line: Distance = Field(description="Signed offset of one edge of the band, m (+ left).")
+    to_line: Distance = Field(description="Signed offset of the other edge, m (+ left).")
+    span: tuple[Distance, Distance] | None = Field(
+        None, description="Chainage range [from, to] the band covers, m (default: the whole line)."
+    )
+
+    @model_validator(mode="after")
+    def _widths(self) -> JammingBandSpec:
+        if self.from_line == self.to_line:
+            raise FieldProblem(("to_line",), "the band has no width: from_line equals to_line")
+        if self.span is not None and not self.span[0] < self.span[1]:
+            raise FieldProblem(("span",), "expected [from, to] with from < to")
+        return self
+
+
+class JammingSpec(Spec):
+    """An area where drones are jammed: pd cut, losses raised, reports delayed."""
+
+    name: Name = Field(description="The area's name (for the map).")
+    area: Annotated[list[Coordinate], Field(min_length=3)] | None = Field(
+        None,
+        description="Polygon vertices, [lon, lat] (line.crs lonlat) or [x, y] m (local).",
+    )
+    band: JammingBandSpec | None = Field(None, description="A band along the line instead.")
+    pd_factor: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        1.0, description="Factor on a drone's pd for a look at a violation inside the area."
+    )
+    loss_rate: Annotated[Rate, Field(ge=0)] = Field(
+        0.0, description="Loss hazard added per second a drone flies inside the area."
+    )
+    report_delay: DurationDist = Field(
+        Distribution("fixed", 0.0),
+        description="Delay added to the report of a drone's detection inside the area, s.",
+    )
+    active: list[tuple[Duration, Duration]] | None = Field(
+        None, description="Time windows [from, to] (s from the start) it is on (default: always)."
+    )
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> JammingSpec:
+        if (self.area is None) == (self.band is None):
+            raise ValueError("give either area (a polygon) or band, not both")
+        for k, (lo, hi) in enumerate(self.active or ()):
+            if not 0 <= lo < hi:
+                raise FieldProblem(("active", k), "expected [from, to] with 0 <= from < to")
+        return self
+
+
 class EnvironmentSpec(Spec):
-    """The sky the sensors look through."""
+    """The sky the sensors look through, and where drones are jammed."""
 
     daylight: DaylightSpec | None = Field(
         default_factory=DaylightSpec,
@@ -93,6 +154,22 @@ class EnvironmentSpec(Spec):
         description="Per modality, whether it needs daylight (default: eo, optical and "
         "camera do; infrared, sar, radar, acoustic, seismic and others do not).",
     )
+    jamming: list[JammingSpec] = Field(
+        default_factory=list,
+        description="Areas where drones are jammed (default: none).",
+    )
+
+    @model_validator(mode="after")
+    def _jamming_names(self) -> EnvironmentSpec:
+        seen: set[str] = set()
+        for k, area in enumerate(self.jamming):
+            if area.name in seen:
+                raise FieldProblem(
+                    ("jamming", k, "name"),
+                    f"jamming area names must be unique; '{area.name}' repeats",
+                )
+            seen.add(area.name)
+        return self
 
 
 # Modalities that see by reflected sunlight; `environment.needs_daylight` overrides

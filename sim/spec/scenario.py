@@ -455,6 +455,8 @@ class Scenario(Spec):
         data["start"] = self.start.strftime("%Y-%m-%dT%H:%M:%SZ")
         if self.environment is None:
             del data["environment"]  # the idealised sky: resolved files as before
+        elif not self.environment.jamming:
+            del data["environment"]["jamming"]  # no jamming: resolved files as before
         data["satellites"] = [s.to_data() for s in self.satellites]
         return data
 

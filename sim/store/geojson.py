@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from shapely.geometry import MultiPolygon, Polygon
 
 from sim.core.geo import Line
 from sim.core.tables import Table
@@ -44,6 +45,7 @@ from sim.schema import (
     GRID_ZONE,
     KIND_BASE,
     KIND_GROUND_SENSOR,
+    KIND_JAMMING,
     KIND_LINE,
     KIND_PATROL,
     KIND_ZONE,
@@ -107,7 +109,7 @@ def documents(result: Any, coverage: Any = None) -> dict[str, Document]:
     """
     line = result.line
     docs = {
-        LINE_GEOJSON: line_document(line),
+        LINE_GEOJSON: line_document(line, _jamming(result)),
         ASSETS_GEOJSON: assets_document(result.assets, result.stations, line),
         EVENTS_GEOJSON: events_document(result.events, line, EVENT_COLUMNS),
     }
@@ -126,8 +128,32 @@ def write(folder: str | Path, docs: dict[str, Document]) -> None:
 # --- documents ---------------------------------------------------------------------------
 
 
-def line_document(line: Line) -> Document:
-    """The line (LineString, kind "line") and the monitored zone (Polygon, kind "zone")."""
+def _jamming(result: Any) -> list[tuple[dict[str, Any], Any]]:
+    """The scenario's jamming areas: (properties, shape in the line's metres) each."""
+    from sim.spec.jamming import area_polygon
+
+    environment = getattr(result.scenario, "environment", None)
+    out = []
+    for spec in environment.jamming if environment is not None else ():
+        shape = area_polygon(spec, result.line)
+        if isinstance(shape, MultiPolygon | Polygon):
+            props = {
+                "kind": KIND_JAMMING,
+                "name": spec.name,
+                "pd_factor": spec.pd_factor,
+                "loss_rate_per_h": spec.loss_rate * 3600.0,
+                "report_delay_mean_s": spec.report_delay.mean,
+                "active": [list(w) for w in spec.active] if spec.active else None,
+            }
+            out.append((props, shape))
+    return out
+
+
+def line_document(line: Line, jamming: list[tuple[dict[str, Any], Any]] | None = None) -> Document:
+    """The line (LineString), the monitored zone (Polygon) and the jamming areas.
+
+    Kinds "line", "zone" and "jamming" (Polygon or MultiPolygon, one per area), if any.
+    """
 
     def features() -> Iterator[dict[str, Any]]:
         path = densified(line, line.vertices)
@@ -138,6 +164,8 @@ def line_document(line: Line) -> Document:
         yield _feature(
             polygon_geometry(line, line.zone), {"kind": KIND_ZONE, "buffer_m": line.buffer}
         )
+        for props, shape in jamming or ():
+            yield _feature(polygon_geometry(line, shape), props)
 
     return _collection("line", line, features)
 

@@ -19,8 +19,8 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter
 
 from sim.core.geo import wrap_longitude
-from sim.present.figures.style import BLACK, GREY
-from sim.schema import KIND_LINE, KIND_ZONE
+from sim.present.figures.style import BLACK, GREY, VERMILLION
+from sim.schema import KIND_JAMMING, KIND_LINE, KIND_ZONE
 from sim.store.read import ResultsFolder
 
 
@@ -119,6 +119,19 @@ def draw_line_and_zone(
                         linewidth=0.8,
                         zorder=0,
                         label="monitored zone",
+                    )
+                )
+        elif kind == KIND_JAMMING and zone:  # environment.jamming: hatched, outlined
+            for rings in _polygons(geometry):
+                ax.add_patch(
+                    PathPatch(
+                        _rings_path(rings, to_display),
+                        facecolor="none",
+                        edgecolor=VERMILLION,
+                        hatch="///",
+                        linewidth=0.8,
+                        zorder=1,
+                        label="jamming area",
                     )
                 )
         elif kind == KIND_LINE:

@@ -29,6 +29,7 @@ from sim.present.figures.style import (
     ORANGE,
     OUTCOME_COLOURS,
     SKY_BLUE,
+    VERMILLION,
     YELLOW,
     as_folder,
     marker_style,
@@ -37,7 +38,7 @@ from sim.present.figures.style import (
     scatter,
     set_title,
 )
-from sim.schema import KIND_BASE, KIND_GROUND_SENSOR, KIND_PATROL
+from sim.schema import KIND_BASE, KIND_GROUND_SENSOR, KIND_JAMMING, KIND_PATROL
 from sim.store.read import ResultsFolder
 
 #: Ground sensors' range discs get a thin outline up to this many (beyond, fill only).
@@ -76,6 +77,15 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
         Line2D([], [], color=BLACK, linewidth=1.6, label="ceasefire line"),
         Patch(facecolor="#EEEEEE", edgecolor=GREY, label="monitored zone"),
     ]
+    jammed = [
+        f["properties"].get("name", "")
+        for f in folder.geojson("line")["features"]
+        if f["properties"].get("kind") == KIND_JAMMING
+    ]
+    if jammed:  # environment.jamming: drawn with the zone (draw_line_and_zone)
+        handles.append(
+            Patch(facecolor="none", edgecolor=VERMILLION, hatch="///", label="jamming area")
+        )
     if folder.has("assets.geojson"):
         features = folder.geojson("assets")["features"]
         sensors = [f for f in features if f["properties"].get("kind") == KIND_GROUND_SENSOR]

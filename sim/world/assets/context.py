@@ -15,6 +15,7 @@ from sim.world.assets.base import Asset, AssetClass, PieceSink
 
 if TYPE_CHECKING:
     from sim.spec.scenario import DroneFleetSpec, GroundGroupSpec
+    from sim.world.jamming import Jamming
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -42,6 +43,7 @@ class BuildContext:
     horizon: float
     seed: int
     register: Callable[..., Asset]
+    jamming: Jamming | None = None  # environment.jamming: drones' losses there
 
     def stream(self, name: str) -> np.random.Generator:
         """The named random stream of this run."""

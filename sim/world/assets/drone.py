@@ -70,6 +70,8 @@ class DroneFleet:
         self.reserve = geo.reserve
         looks = ctx.stream(f"drones/{spec.name}/looks")
         self.rng = ctx.stream(f"drones/{spec.name}/losses")
+        if ctx.jamming is not None:  # jamming's own loss clocks (sim.world.jamming)
+            self.jam_rng = ctx.stream(f"jamming/{spec.name}/losses")
         airframes = [
             ctx.register_sensor(spec, "drone", k + 1, looks)
             for k in range(spec.count + spec.spares)
@@ -144,6 +146,10 @@ class DroneFleet:
             if piece.t0 <= self.ctx.horizon:
                 self.pieces.append(sink.add(piece))
         t_loss = t + self.rng.exponential(1.0 / spec.loss_rate) if spec.loss_rate > 0 else math.inf
+        jamming = self.ctx.jamming
+        if jamming is not None and jamming.lossy:  # competing risks (sim.world.jamming)
+            horizon = min(t_land, self.ctx.horizon)
+            t_loss = min(t_loss, jamming.loss_time(pieces, horizon, self.jam_rng))
         if t_loss < t_land:
             yield env.timeout(t_loss - t)
             for piece in pieces:
@@ -175,9 +181,12 @@ class DroneFleet:
         on_station = sum(
             max(min(p.end, horizon) - p.t0, 0.0) for p in self.pieces if p.kind == "bounce"
         )
-        return {
+        out = {
             "flight_hours": flown / 3600.0,
             "on_station_fraction": on_station / (len(self.spans) * horizon),
             "sorties": float(self.sorties),
             "losses": float(self.losses),
         }
+        if self.ctx.jamming is not None:
+            out["hours_jammed"] = self.ctx.jamming.jammed_seconds(self.pieces, horizon) / 3600.0
+        return out
