@@ -62,6 +62,7 @@ class DetectionSolver:
         modalities: list[str],
         horizon: float,
         sky: Sky | None = None,
+        exposure: bool = False,
     ):
         self.v = violations
         self.t_end = violations.t_end
@@ -79,6 +80,9 @@ class DetectionSolver:
         self._found: list[tuple[np.ndarray, np.ndarray, int]] = []
         # per asset: chances to see a violation lost wholly to night (an image of it, or
         # a footprint's pass over it), and looks taken through overcast
+        # exposure mode (the adversary's planning run): no draw, only each violation's
+        # log chance of escaping every look, sum of log(1 - p)
+        self.log_escape = np.zeros(len(violations)) if exposure else None
         self.looks_night: dict[int, int] = {}
         self.looks_overcast: dict[int, int] = {}
         self._listeners: list[Callable[[int, int, float], None]] = []
@@ -210,6 +214,10 @@ class DetectionSolver:
             p = np.where(clear, p, p * asset.cloud_factor)
             lost = int(np.count_nonzero(~clear))
             self.looks_overcast[piece.asset] = self.looks_overcast.get(piece.asset, 0) + lost
+        if self.log_escape is not None:
+            with np.errstate(divide="ignore"):
+                np.add.at(self.log_escape, g, np.log1p(-np.minimum(p, 1.0)))
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
         success = self.rngs[piece.asset].random(len(g)) < p
         return detection.first_success(g, t, success)
 
