@@ -364,6 +364,17 @@ def violations_section(
     if expected == 0:
         tags.append("zero violations")
     out["rate"] = draw(rate(expected / horizon))
+    if draw(st.integers(0, 5)) == 0:  # an adapting side (a planning run of few candidates)
+        side: dict[str, Any] = {"awareness": draw(st.sampled_from([0.0, 0.3, 1.0]))}
+        if draw(st.booleans()):
+            side["knows"] = draw(
+                st.lists(
+                    st.sampled_from(["schedule", "daylight", "clouds", "coverage"]), unique=True
+                )
+            )
+        side["candidates"] = draw(st.integers(1, 4))
+        out["adversary"] = side
+        tags.append("adversary")
     if draw(st.booleans()):
         out["duration"] = draw(duration_dist(1.0, max(2 * horizon, 1.0), positive=True))
     if draw(st.booleans()):
@@ -858,7 +869,8 @@ SCENARIO_KEYS = {
     "false_alarms_per_image", "verification", "modalities", "window", "exponential",
     "uniform", "lognormal", "median", "sigma", "environment", "daylight",
     "min_sun_elevation", "clouds", "clear", "overcast", "monthly", "spell", "drone_factor",
-    "needs_daylight", "orbit", "swath", "off_nadir_reach", "sun_synchronous", "elements",
+    "needs_daylight", "adversary", "awareness", "knows", "candidates", "orbit", "swath",
+    "off_nadir_reach", "sun_synchronous", "elements",
     "walker", "tle", "altitude", "local_time", "phase", "semi_major_axis", "eccentricity",
     "inclination", "raan", "arg_perigee", "mean_anomaly", "epoch", "total", "planes",
     "phasing", "jamming", "area", "band", "from_line", "to_line", "pd_factor", "report_delay",

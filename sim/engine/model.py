@@ -19,8 +19,10 @@ import simpy
 from sim.core.geo import Line
 from sim.core.tables import Table
 from sim.engine.solver import DetectionSolver
+from sim.spec.adversary import AdversarySpec
 from sim.spec.geometry import scenario_line
 from sim.spec.scenario import Scenario
+from sim.world import adversary
 from sim.world.assets.base import Asset, Piece
 from sim.world.assets.context import BuildContext, stream
 from sim.world.assets.drone import DroneFleet, Station
@@ -89,16 +91,27 @@ class Model:
 AssetGroup = DroneFleet | GroundGroup | Satellite | OrbitingSatellites
 
 
-def build(scenario: Scenario, seed: int | None = None) -> Model:
+def build(
+    scenario: Scenario,
+    seed: int | None = None,
+    violations: Violations | None = None,
+    exposure: bool = False,
+) -> Model:
     """Build line, violations, solver and asset processes.
 
     Every check is done when the scenario is validated (``sim.spec.checks``): a validated
-    scenario always builds.
+    scenario always builds. ``violations`` replaces the scenario's own (sorted by start);
+    with ``exposure`` the solver draws nothing and sums each violation's log chance of
+    escaping every look (the adversary's planning run, ``_adapt``).
     """
     seed = scenario.seed if seed is None else int(seed)
     horizon = scenario.duration
     line = scenario_line(scenario)  # its coordinates were checked at validation
-    violations = make_violations(scenario, line, stream(seed, "violations"))
+    if violations is None:
+        violations = make_violations(scenario, line, stream(seed, "violations"))
+        side = scenario.violations.adversary
+        if side is not None and side.awareness > 0:
+            violations = _adapt(scenario, seed, line, violations, side)
     in_zone = shapely.contains_xy(line.zone, violations.x, violations.y)
     environment = scenario.environment
     sky = None
@@ -116,6 +129,7 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
         horizon,
         sky,
         jamming,
+        exposure,
     )
     env = simpy.Environment()
 
@@ -139,6 +153,35 @@ def build(scenario: Scenario, seed: int | None = None) -> Model:
             assert targets is not None
             groups.append(OrbitingSatellites(spec, i, ctx, scenario.start, targets))
     return Model(scenario, seed, line, violations, in_zone, solver, env, groups)
+
+
+def _adapt(
+    scenario: Scenario, seed: int, line: Line, violations: Violations, side: AdversarySpec
+) -> Violations:
+    """Move the aware violations where the known monitoring lets them escape best.
+
+    The chance of escape of each candidate is exact for the published plan: a run of
+    ``adversary.planning_scenario`` with the candidates as its violations, in exposure
+    mode (every look's pd, no draw). Its own streams are those of the run's seed, so
+    the plan is the run's plan without its losses and failures.
+    """
+    n = len(violations)
+    is_aware = adversary.aware(n, side.awareness, stream(seed, adversary.AWARE_STREAM))
+    cand = adversary.candidates(
+        scenario, line, n, stream(seed, adversary.CANDIDATES_STREAM), side.candidates
+    )
+    v = stream(seed, adversary.CHOICE_STREAM).random(n)
+    rows = np.flatnonzero(is_aware)
+    if len(rows) == 0:
+        return violations
+    shadow, order = adversary.as_violations(cand, violations, rows)
+    plan = build(adversary.planning_scenario(scenario, side.knows), seed, shadow, exposure=True)
+    plan.env.run(until=scenario.duration)
+    assert plan.solver.log_escape is not None
+    log_escape = np.empty(len(order))
+    log_escape[order] = plan.solver.log_escape
+    escape = np.exp(log_escape).reshape(len(rows), side.candidates)
+    return adversary.relocate(violations, rows, cand, adversary.choose(escape, v[rows]))
 
 
 def run(scenario: Scenario, seed: int | None = None) -> RunResult:

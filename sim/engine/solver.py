@@ -67,6 +67,7 @@ class DetectionSolver:
         horizon: float,
         sky: Sky | None = None,
         jamming: Jamming | None = None,
+        exposure: bool = False,
     ):
         self.v = violations
         self.t_end = violations.t_end
@@ -85,6 +86,9 @@ class DetectionSolver:
         self._found: list[tuple[np.ndarray, np.ndarray, int]] = []
         # per asset: chances to see a violation lost wholly to night (an image of it, or
         # a footprint's pass over it), and looks taken through overcast
+        # exposure mode (the adversary's planning run): no draw, only each violation's
+        # log chance of escaping every look, sum of log(1 - p)
+        self.log_escape = np.zeros(len(violations)) if exposure else None
         self.looks_night: dict[int, int] = {}
         self.looks_overcast: dict[int, int] = {}
         self._listeners: list[Callable[[int, int, float], None]] = []
@@ -218,6 +222,10 @@ class DetectionSolver:
             self.looks_overcast[piece.asset] = self.looks_overcast.get(piece.asset, 0) + lost
         if self.jamming is not None and asset.asset_class == "drone":  # same draws, p scaled
             p = p * self.jamming.pd_factor(self.v.x[g], self.v.y[g], t)
+        if self.log_escape is not None:
+            with np.errstate(divide="ignore"):
+                np.add.at(self.log_escape, g, np.log1p(-np.minimum(p, 1.0)))
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
         success = self.rngs[piece.asset].random(len(g)) < p
         return detection.first_success(g, t, success)
 

@@ -46,6 +46,13 @@ def describe_scenario(scenario: Scenario, violations: int) -> str:
         )
     else:
         lines.append(f"  violations {violations} replayed from {v.file}")
+    side = v.adversary
+    if side is not None:
+        knows = ", ".join(side.knows) if side.knows else "nothing"
+        lines.append(
+            f"  adversary  {side.awareness:.0%} of violations placed where least seen "
+            f"(knows {knows}; {side.candidates} candidates each)"
+        )
     for d in scenario.drones:
         base = "from base" if d.base is not None else "on station"
         stations = len(station_spans(d, line.length)[0])

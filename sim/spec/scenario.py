@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.core.distributions import Distribution
 from sim.core.errors import plural
+from sim.spec.adversary import AdversarySpec
 from sim.spec.environment import EnvironmentSpec
 from sim.spec.field_types import (
     Coordinate,
@@ -118,6 +119,9 @@ class ViolationsSpec(Spec):
         default_factory=lambda: {"violation": ViolationTypeSpec()}
     )
     file: str | None = Field(None, description="CSV to replay instead of generating.")
+    adversary: AdversarySpec | None = Field(
+        None, description="A side that places violations where monitoring is weakest."
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> ViolationsSpec:
@@ -129,6 +133,12 @@ class ViolationsSpec(Spec):
             )
         if not self.types:
             raise ValueError("'types' needs at least one violation type")
+        if self.adversary is not None and self.file is not None:
+            raise FieldProblem(
+                ("adversary",),
+                "an adversary places generated violations (rate); a replayed file's "
+                "violations happened where they happened",
+            )
         return self
 
     @property
@@ -457,6 +467,8 @@ class Scenario(Spec):
             del data["environment"]  # the idealised sky: resolved files as before
         elif not self.environment.jamming:
             del data["environment"]["jamming"]  # no jamming: resolved files as before
+        if self.violations.adversary is None:
+            del data["violations"]["adversary"]  # a naive side: resolved files as before
         data["satellites"] = [s.to_data() for s in self.satellites]
         return data
 

@@ -40,7 +40,7 @@ class Violations:
         return self.t_start + self.duration
 
 
-def _sample_chainage(along, length: float, n: int, rng: np.random.Generator) -> np.ndarray:
+def sample_chainage(along, length: float, n: int, rng: np.random.Generator) -> np.ndarray:
     """Chainages (m): uniform, or a mixture of truncated normal hotspots and a background."""
     if not isinstance(along, AlongSpec):
         return rng.uniform(0.0, length, n)
@@ -68,7 +68,7 @@ def generate(scenario: Scenario, line: Line, rng: np.random.Generator) -> Violat
     n = int(rng.poisson(spec.rate * horizon))
     t_start = np.sort(rng.uniform(0.0, horizon, n))
     duration = spec.duration.sample(rng, n)
-    chainage = _sample_chainage(spec.along, line.length, n, rng)
+    chainage = sample_chainage(spec.along, line.length, n, rng)
     if spec.offset is None:
         offset = rng.uniform(-line.buffer, line.buffer, n)
     else:
