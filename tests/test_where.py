@@ -146,3 +146,175 @@ def test_bad_diurnal_profiles_are_refused(violations, line, where, words):
         scenario(violations, line)
     text = str(info.value)
     assert where in text and words in text, text
+
+
+# --- offsets and bands -------------------------------------------------------------------
+
+BANDS = {"light": "15km", "medium": "50km", "heavy": "70km", "rocket": "140km"}
+
+
+def ks_p(sample: np.ndarray, cdf) -> float:
+    return float(stats.kstest(sample, cdf).pvalue)
+
+
+def test_each_types_offsets_follow_its_own_distribution():
+    """KS test per type at ALPHA / 4 (four types): own offset, band, the default offset."""
+    s = scenario(
+        {
+            "rate": "400/day",
+            "offset": {"exponential": "5km"},
+            "diurnal": DAWN_DUSK,  # drawn with the profile too: thinning must not bias offsets
+            "types": {
+                "gun": {"offset": {"uniform": ["30km", "70km"]}, "band": "heavy"},
+                "mortar": {"band": "light"},
+                "sniper": {"offset": "-2km"},
+                "other": {},
+            },
+        },
+        {"bands": BANDS},
+    )
+    v, _ = draw(s)
+    names = np.array(v.type_names)[v.type_index]
+    offset = {name: v.offset[names == name] for name in v.type_names}
+    assert min(len(o) for o in offset.values()) > 1000
+    level = ALPHA / 4
+    assert ks_p(offset["gun"], stats.uniform(30e3, 40e3).cdf) > level
+    assert ks_p(offset["mortar"], stats.uniform(-15e3, 30e3).cdf) > level
+    assert ks_p(offset["other"], stats.expon(scale=5e3).cdf) > level
+    assert np.all(offset["sniper"] == -2e3)
+    # and the wrong distribution is told apart: the band's, not the zone's, half-width
+    assert ks_p(offset["mortar"], stats.uniform(-20e3, 40e3).cdf) < level
+
+
+def test_default_offsets_are_uniform_across_the_zone_per_type():
+    s = scenario({"rate": "300/day", "types": {"a": {"diurnal": [1] * 24}}})
+    v, _ = draw(s)
+    assert ks_p(v.offset, stats.uniform(-20e3, 40e3).cdf) > ALPHA
+
+
+@pytest.mark.parametrize(
+    ("types", "where", "words"),
+    [
+        ({"a": {"band": "huge"}}, "violations.types.a.band", "no band 'huge'"),
+        (
+            {"a": {"band": "light", "offset": {"uniform": ["10km", "20km"]}}},
+            "violations.types.a.offset",
+            "leave band 'light'",
+        ),
+        (
+            {"a": {"band": "light", "offset": {"exponential": "1km"}}},
+            "violations.types.a.offset",
+            "leave band",
+        ),
+    ],
+)
+def test_bad_bands_are_refused(types, where, words):
+    with pytest.raises(ScenarioError) as info:
+        scenario({"rate": "1/day", "types": types}, {"bands": BANDS})
+    text = str(info.value)
+    assert where in text and words in text, text
+
+
+def test_a_replay_refuses_generation_keys(tmp_path):
+    csv = tmp_path / "v.csv"
+    csv.write_text("id,t_start_s,duration_s,lon,lat\na,3600,1800,35.0,48.2\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        scenario({"file": str(csv), "types": {"violation": {"offset": "1km"}}})
+    assert "violations.types.violation.offset" in str(info.value)
+
+
+# --- sectors and bands in the results ------------------------------------------------------
+
+
+def test_sector_and_band_labels():
+    from sim.world.places import band_labels, sector_labels
+
+    sectors = {"b": (50.0, 100.0), "a": (0.0, 50.0), "c": (120.0, 130.0)}
+    got = sector_labels([0, 49.9, 50, 75, 100, 110, 125, 131], sectors)
+    assert list(got) == ["a", "a", "a", "b", "b", "", "c", ""]
+    bands = {"wide": 70.0, "narrow": 15.0}
+    assert list(band_labels([0, -15, 15.1, -70, 70.5], bands)) == [
+        "narrow",
+        "narrow",
+        "wide",
+        "wide",
+        "",
+    ]
+
+
+def test_sector_problems_are_refused():
+    for sectors, where, words in (
+        ({"a": ["0km", "50km"], "b": ["40km", "60km"]}, "line.sectors.b", "overlap"),
+        ({"a": ["30km", "10km"]}, "line.sectors.a", "from < to"),
+        ({"a": ["3000km", "3100km"]}, "line.sectors.a", "beyond the line"),
+    ):
+        with pytest.raises(ScenarioError) as info:
+            scenario({"rate": "1/day"}, {"sectors": sectors})
+        text = str(info.value)
+        assert where in text and words in text, text
+
+
+def placed_scenario():
+    return scenario(
+        {
+            "rate": "80/day",
+            "duration": {"exponential": "2h"},
+            "types": {"gun": {"band": "heavy"}, "mortar": {"band": "light", "diurnal": DAWN_DUSK}},
+        },
+        {
+            "bands": BANDS,
+            "sectors": {"west": ["0km", "600km"], "east": ["1200km", "2300km"]},
+        },
+        duration="6d",
+        drones=[
+            {
+                "name": "uav",
+                "count": 30,
+                "speed": "150km/h",
+                "sensor": {"range": "8km", "pd": 0.9},
+                "patrol": {"standoff": "5km"},
+            }
+        ],
+        ground_sensors=[
+            {"name": "ugs", "modality": "acoustic", "spacing": "5km", "sensor": {"range": "3km"}}
+        ],
+        reporting={"verification": {"modalities": 2, "window": "6h"}},
+    )
+
+
+def test_metrics_per_sector_and_band_are_counts_of_the_events(tmp_path):
+    """Each sector's and band's metrics equal a count over events.csv; keys are predicted."""
+    import csv
+
+    from sim.measure.metrics import metric_keys, wilson_interval
+    from sim.pipeline import run
+
+    s = placed_scenario()
+    out = tmp_path / "run"
+    metrics = run(s, out=out).metrics()
+    with (out / "events.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert set(metrics) == metric_keys(s)
+    assert rows and {"sector", "band"} <= set(rows[0])
+    assert {r["sector"] for r in rows} == {"west", "east", ""}
+    for kind, names in (("sector", ("west", "east")), ("band", tuple(BANDS))):
+        for name in names:
+            mine = [r for r in rows if r[kind] == name]
+            n = len(mine)
+            det = sum(r["detected"] == "true" for r in mine)
+            ver = sum(r["verified"] == "true" for r in mine)
+            prefix = f"{kind}.{name}"
+            assert metrics[f"{prefix}.violations.count"] == n
+            if n:
+                assert metrics[f"{prefix}.detection.probability"] == det / n
+                assert metrics[f"{prefix}.verified.probability"] == ver / n
+            low, high = wilson_interval(det, n)
+            assert metrics[f"{prefix}.detection.probability.low95"] == low
+            assert metrics[f"{prefix}.detection.probability.high95"] == high
+            lat = [float(r["latency_s"]) for r in mine if r["detected"] == "true"]
+            if lat:
+                assert metrics[f"{prefix}.latency.median_s"] == pytest.approx(np.median(lat))
+    # the band column is the narrowest band holding |offset|: heavy guns reach beyond light
+    gun = [r for r in rows if r["type"] == "gun"]
+    assert all(abs(float(r["offset_m"])) <= 70e3 for r in gun)
+    assert {r["band"] for r in gun} >= {"light", "medium", "heavy"}

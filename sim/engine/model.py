@@ -29,6 +29,7 @@ from sim.world.assets.orbiter import OrbitingSatellites, make_targets
 from sim.world.assets.satellite import Satellite
 from sim.world.false_alarms import false_alarms
 from sim.world.image_sky import image_losses
+from sim.world.places import label_places
 from sim.world.sky import CLOUDS_STREAM, Sky, light_labels, light_threshold, make_sky, optical_flags
 from sim.world.violations import Violations, make_violations
 
@@ -152,6 +153,7 @@ def run_model(model: Model) -> RunResult:
         scenario, model.line, model.violations, model.in_zone, detections, solver.assets
     )
     _label_light(model, events, detections)
+    label_places(scenario, events)
     return RunResult(
         scenario=scenario,
         seed=model.seed,

@@ -124,8 +124,17 @@ def generate_by_type(scenario: Scenario, line: Line, rng: np.random.Generator) -
     order = np.argsort(t_start, kind="stable")
     n = len(order)
     ids = np.array([f"v{i + 1:06d}" for i in range(n)], dtype=object)
-    columns = (a[order] for a in (t_start, duration, x, y, chainage, offset, type_index))
-    return Violations(ids, *columns, names)
+    return Violations(
+        ids,
+        t_start[order],
+        duration[order],
+        x[order],
+        y[order],
+        chainage[order],
+        offset[order],
+        type_index[order],
+        names,
+    )
 
 
 def read_csv(scenario: Scenario, line: Line) -> Violations:
