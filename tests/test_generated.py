@@ -128,6 +128,7 @@ CONDITIONAL_FILES = {
     "clouds.csv",
     "ground_tracks.csv",
     "plots/revisit_by_latitude.png",
+    "plots/sectors.png",
 }
 
 
@@ -248,6 +249,9 @@ def check_folder(folder: Path, replay: bool, plots: bool = True) -> None:
     if plots and orbits:
         assert "plots/revisit_by_latitude.png" in present
     assert ("clouds.csv" in present) == clouds
+    if plots:
+        sectors = bool(resolved["line"].get("sectors"))
+        assert ("plots/sectors.png" in present) == sectors
 
 
 # --- valid scenarios ------------------------------------------------------------

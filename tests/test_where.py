@@ -318,3 +318,39 @@ def test_metrics_per_sector_and_band_are_counts_of_the_events(tmp_path):
     gun = [r for r in rows if r["type"] == "gun"]
     assert all(abs(float(r["offset_m"])) <= 70e3 for r in gun)
     assert {r["band"] for r in gun} >= {"light", "medium", "heavy"}
+
+
+def test_sector_plot_and_report_tables_are_drawn_from_the_folder(tmp_path):
+    """sectors.png is drawn (only) with sectors; its bars are the events' shares; the
+    report has a row per sector and band carrying the metrics.json values."""
+    from sim.pipeline import run
+    from sim.present.figures import run as plots
+    from sim.present.figures.places import place_counts
+    from sim.present.report.run import render_report
+    from sim.store.read import ResultsFolder
+
+    out = tmp_path / "run"
+    metrics = run(placed_scenario(), out=out).metrics()
+    folder = ResultsFolder(out)
+    assert "sectors" in plots.available(folder)
+    counts = {c.name: c for c in place_counts(folder, "sector")}
+    assert list(counts) == ["west", "east"]  # chainage order
+    for name, c in counts.items():
+        assert c.n == metrics[f"sector.{name}.violations.count"]
+        p, low, high = c.share("detected")
+        assert p == metrics[f"sector.{name}.detection.probability"]
+        assert (low, high) == (
+            metrics[f"sector.{name}.detection.probability.low95"],
+            metrics[f"sector.{name}.detection.probability.high95"],
+        )
+    ax = plots.PLOTS["sectors"].draw(folder)
+    heights = sorted(round(b.get_height(), 12) for b in ax.patches)
+    expected = [counts[n].share(w)[0] for n in counts for w in ("detected", "verified")]
+    assert heights == sorted(round(v, 12) for v in expected)
+    page = render_report(out)
+    for key in ("sector.west.detection.probability", "band.heavy.verified.probability"):
+        assert f'data-key="{key}"' in page
+    plain = tmp_path / "plain"
+    run(scenario({"rate": "5/day"}, duration="1d"), out=plain)
+    assert "sectors" not in plots.available(ResultsFolder(plain))
+    assert 'id="places"' not in render_report(plain)

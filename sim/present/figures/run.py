@@ -28,6 +28,7 @@ from sim.present.drawing import FigureFailure, FiguresFailed, attempt, save_figu
 from sim.present.figures.along_line import plot_detection_along_line
 from sim.present.figures.latency import plot_latency_cdf, plot_report_latency_cdf
 from sim.present.figures.map import plot_map
+from sim.present.figures.places import plot_sectors, wants_sectors
 from sim.present.figures.revisit import plot_revisit_by_latitude, wants_revisit_by_latitude
 from sim.present.figures.style import DPI, as_folder
 from sim.present.figures.timelines import plot_coverage_time, plot_spacetime
@@ -91,6 +92,7 @@ PLOTS: dict[str, PlotSpec] = {
         GROUND_TRACKS,
         when=wants_revisit_by_latitude,
     ),
+    "sectors": _spec("sectors", plot_sectors, "events.csv", when=wants_sectors),
 }
 
 
