@@ -129,6 +129,7 @@ CONDITIONAL_FILES = {
     "ground_tracks.csv",
     "plots/revisit_by_latitude.png",
     "plots/sectors.png",
+    "plots/by_hour.png",
 }
 
 
@@ -252,6 +253,8 @@ def check_folder(folder: Path, replay: bool, plots: bool = True) -> None:
     if plots:
         sectors = bool(resolved["line"].get("sectors"))
         assert ("plots/sectors.png" in present) == sectors
+        geographic = resolved["line"]["crs"] == "lonlat"
+        assert ("plots/by_hour.png" in present) == geographic
 
 
 # --- valid scenarios ------------------------------------------------------------

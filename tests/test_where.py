@@ -16,8 +16,9 @@ from scipy import stats
 
 from sim.core.errors import ScenarioError
 from sim.core.geo import Line
+from sim.core.solar_time import solar_hour
 from sim.spec.load import scenario_from_data
-from sim.world.violation_types import hour_factors, solar_hour
+from sim.world.violation_types import hour_factors
 from sim.world.violations import make_violations
 
 ALPHA = 1e-3  # the level of each statistical test (a true model fails one in 1000 seeds)
@@ -354,3 +355,43 @@ def test_sector_plot_and_report_tables_are_drawn_from_the_folder(tmp_path):
     run(scenario({"rate": "5/day"}, duration="1d"), out=plain)
     assert "sectors" not in plots.available(ResultsFolder(plain))
     assert 'id="places"' not in render_report(plain)
+
+
+def test_by_hour_counts_the_events_per_local_solar_hour(tmp_path):
+    """by_hour.png's tallies equal a count over events.csv with the hour computed here."""
+    from sim.pipeline import run
+    from sim.present.figures import run as plots
+    from sim.present.figures.hours import by_hour
+    from sim.store.read import ResultsFolder
+
+    s = scenario({"rate": "200/day", "diurnal": DAWN_DUSK}, duration="3d")
+    out = tmp_path / "run"
+    run(s, out=out)
+    folder = ResultsFolder(out)
+    assert "by_hour" in plots.available(folder)
+    events = folder.events
+    utc = [s.start + dt.timedelta(seconds=float(t)) for t in events["t_start_s"]]
+    seconds = np.array(
+        [3600 * u.hour + 60 * u.minute + u.second + u.microsecond * 1e-6 for u in utc]
+    )
+    hours = np.floor(np.mod(seconds / 3600.0 + events["lon"] / 15.0, 24.0)).astype(int)
+    got = by_hour(folder)
+    assert got["n"].sum() == len(events) > 0
+    assert list(got["n"]) == list(np.bincount(hours, minlength=24))
+    assert got["n"][23] == 0  # the profile's hour of weight 0
+    detected = np.asarray(events["detected"], dtype=bool)
+    assert list(got["detected"]) == list(np.bincount(hours[detected], minlength=24))
+    plots.PLOTS["by_hour"].draw(folder)
+    local = tmp_path / "local"
+    run(
+        scenario_from_data(
+            {
+                "name": "local",
+                "duration": "1d",
+                "line": {"crs": "local", "points": [[0, 0], [10_000, 0]]},
+                "violations": {"rate": "5/day"},
+            }
+        ),
+        out=local,
+    )
+    assert "by_hour" not in plots.available(ResultsFolder(local))

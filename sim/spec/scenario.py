@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.core.distributions import Distribution
 from sim.core.errors import plural
+from sim.core.solar_time import HOURS_PER_DAY
 from sim.spec.environment import EnvironmentSpec
 from sim.spec.field_types import (
     Coordinate,
@@ -121,9 +122,6 @@ class AlongSpec(Spec):
     background: Annotated[float, Field(ge=0)] = Field(
         0.0, description="Weight of the uniform background, against the hotspots' weights."
     )
-
-
-HOURS_PER_DAY = 24
 
 
 def check_diurnal(value: list[float] | None) -> list[float] | None:

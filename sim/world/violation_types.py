@@ -1,7 +1,8 @@
 """When and where each violation type happens: diurnal profiles and per-type offsets.
 
 A type's diurnal profile is 24 hourly weights in local mean solar time at the
-violation's longitude, hour ``h = floor((UTC hours + lon / 15) mod 24)``. The weights
+violation's longitude, hour ``h = floor((UTC hours + lon / 15) mod 24)``
+(``sim.core.solar_time``). The weights
 are normalised to a daily mean of 1 (``f_h = 24 w_h / sum(w)``), so a profile moves
 violations between the hours of the day without changing the long-run rate that
 ``violations.rate`` states. Violations of the type are then a Poisson process of
@@ -12,12 +13,11 @@ own start and place (docs/model.md, "Diurnal profiles"). No time step.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 
 from sim.core.distributions import Distribution
-from sim.spec.scenario import HOURS_PER_DAY, ViolationsSpec, ViolationTypeSpec
+from sim.core.solar_time import HOURS_PER_DAY
+from sim.spec.scenario import ViolationsSpec, ViolationTypeSpec
 
 
 def hour_factors(weights: list[float]) -> np.ndarray:
@@ -30,23 +30,6 @@ def type_profile(spec: ViolationsSpec, name: str) -> np.ndarray | None:
     """Type ``name``'s normalised hourly factors, or None when it happens evenly in time."""
     weights = spec.types[name].diurnal or spec.diurnal
     return None if weights is None else hour_factors(weights)
-
-
-def seconds_into_utc_day(start: dt.datetime) -> float:
-    """Seconds from the UTC midnight before ``start`` to ``start``."""
-    utc = start.astimezone(dt.timezone.utc)
-    return utc.hour * 3600.0 + utc.minute * 60.0 + utc.second + utc.microsecond * 1e-6
-
-
-def solar_hour(start: dt.datetime, t, lon) -> np.ndarray:
-    """Local mean solar hour (0 <= h < 24) at run time ``t`` (s) and longitude ``lon`` (deg)."""
-    utc_hours = (seconds_into_utc_day(start) + np.asarray(t, dtype=float)) / 3600.0
-    return np.mod(utc_hours + np.asarray(lon, dtype=float) / 15.0, 24.0)
-
-
-def hour_bin(hours: np.ndarray) -> np.ndarray:
-    """The whole hour 0..23 each solar hour falls in."""
-    return np.clip(np.floor(hours).astype(np.int64), 0, HOURS_PER_DAY - 1)
 
 
 def offset_distribution(

@@ -8,9 +8,10 @@ import numpy as np
 
 from sim.core.errors import ScenarioError
 from sim.core.geo import Line
+from sim.core.solar_time import hour_bin, solar_hour
 from sim.spec.replay import parse_replay
 from sim.spec.scenario import AlongSpec, Scenario
-from sim.world.violation_types import hour_bin, offset_distribution, solar_hour, type_profile
+from sim.world.violation_types import offset_distribution, type_profile
 
 
 @dataclass
