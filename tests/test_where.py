@@ -395,3 +395,14 @@ def test_by_hour_counts_the_events_per_local_solar_hour(tmp_path):
         out=local,
     )
     assert "by_hour" not in plots.available(ResultsFolder(local))
+
+
+def test_the_work_estimate_counts_the_thinning_candidates():
+    """A one-hour profile draws 24 candidates per violation kept: the bound sees them."""
+    only_noon = [0.0] * 24
+    only_noon[12] = 1.0
+    base = {"rate": "20000/day"}  # 2e6 / 24 < rate x T = 2e5 < 2e6 over 10 days
+    scenario(base, duration="10d")  # accepted without a profile
+    with pytest.raises(ScenarioError) as info:
+        scenario({**base, "diurnal": only_noon}, duration="10d")
+    assert "violations.rate" in str(info.value)

@@ -29,3 +29,9 @@ def solar_hour(start: dt.datetime, t, lon) -> np.ndarray:
 def hour_bin(hours: np.ndarray) -> np.ndarray:
     """The whole hour 0..23 each solar hour falls in."""
     return np.clip(np.floor(hours).astype(np.int64), 0, HOURS_PER_DAY - 1)
+
+
+def hour_factors(weights) -> np.ndarray:
+    """A diurnal profile's hourly factors ``f_h = 24 w_h / sum(w)``: their daily mean is 1."""
+    w = np.asarray(weights, dtype=float)
+    return HOURS_PER_DAY * w / w.sum()

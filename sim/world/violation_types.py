@@ -16,14 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.distributions import Distribution
-from sim.core.solar_time import HOURS_PER_DAY
+from sim.core.solar_time import hour_factors
 from sim.spec.scenario import ViolationsSpec, ViolationTypeSpec
-
-
-def hour_factors(weights: list[float]) -> np.ndarray:
-    """The profile ``f_h = 24 w_h / sum(w)``: its mean over the 24 hours is 1."""
-    w = np.asarray(weights, dtype=float)
-    return HOURS_PER_DAY * w / w.sum()
 
 
 def type_profile(spec: ViolationsSpec, name: str) -> np.ndarray | None:
