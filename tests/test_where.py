@@ -406,3 +406,40 @@ def test_the_work_estimate_counts_the_thinning_candidates():
     with pytest.raises(ScenarioError) as info:
         scenario({**base, "diurnal": only_noon}, duration="10d")
     assert "violations.rate" in str(info.value)
+
+
+def test_sectors_and_bands_only_add_columns_and_keys(tmp_path):
+    """line.sectors and line.bands (no per-type keys) leave the violations, every existing
+    events.csv column and every existing metric as they are for the same seed."""
+    import csv
+    import json
+
+    from sim.pipeline import run
+
+    violations = {"rate": "60/day", "types": {"a": {"weight": 2}, "b": {}}}
+    drones = [{"name": "uav", "count": 8, "speed": "150km/h", "sensor": {"range": "8km"}}]
+    plain = scenario(violations, duration="2d", drones=drones)
+    placed = scenario(
+        violations,
+        {"bands": BANDS, "sectors": {"w": ["0km", "900km"]}},
+        duration="2d",
+        drones=drones,
+    )
+    folders = []
+    for name, s in (("plain", plain), ("placed", placed)):
+        run(s, out=tmp_path / name)
+        folders.append(tmp_path / name)
+
+    def rows(folder):
+        with (folder / "events.csv").open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    before, after = rows(folders[0]), rows(folders[1])
+    assert len(before) == len(after) > 50
+    assert [{k: r[k] for k in before[0]} for r in after] == before
+    assert list(after[0])[-2:] == ["sector", "band"]
+    m0, m1 = (json.loads((f / "metrics.json").read_text()) for f in folders)
+    assert {k: m1[k] for k in m0} == m0
+    assert sorted(set(m1) - set(m0)) == sorted(k for k in m1 if k.startswith(("sector.", "band.")))
+    features = json.loads((folders[1] / "events.geojson").read_text())["features"]
+    assert [f["properties"]["sector"] for f in features] == [r["sector"] for r in after]
