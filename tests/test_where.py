@@ -443,3 +443,27 @@ def test_sectors_and_bands_only_add_columns_and_keys(tmp_path):
     assert sorted(set(m1) - set(m0)) == sorted(k for k in m1 if k.startswith(("sector.", "band.")))
     features = json.loads((folders[1] / "events.geojson").read_text())["features"]
     assert [f["properties"]["sector"] for f in features] == [r["sector"] for r in after]
+
+
+def test_a_part_day_run_gets_the_integral_of_the_profile():
+    """Over 6 h from local solar midnight the mean count is rate x sum of f_h over hours
+    0..5 (not rate x T: the profile is not renormalised to the run), Poisson bounds."""
+    s = scenario_from_data(
+        {
+            "name": "night",
+            "duration": "6h",
+            "start": "2026-03-01T22:00:00Z",  # lon 30 E: local solar midnight
+            "line": {"points": [[30.0, 48.0], [30.0, 48.5]], "buffer": "100m"},
+            "violations": {"rate": "20000/day", "diurnal": DAWN_DUSK},
+        }
+    )
+    counts = []
+    for seed in range(5):
+        v, line = draw(s, seed)
+        counts.append(len(v))
+    f = hour_factors(DAWN_DUSK)
+    mean = 5 * 20000 / 24 * f[:6].sum()  # five runs
+    flat = 5 * 20000 / 4
+    low, high = stats.poisson.ppf([ALPHA / 2, 1 - ALPHA / 2], mean)
+    assert low <= sum(counts) <= high, (sum(counts), mean, flat)
+    assert not low <= flat <= high  # the test tells the two apart
