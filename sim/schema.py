@@ -56,6 +56,8 @@ EVENT_COLUMNS = (
     "t_verified_s",
     "light",
 )
+# events.csv's columns of a line with line.sectors / line.bands (after EVENT_COLUMNS)
+EVENT_PLACE_COLUMNS = ("sector", "band")
 DETECTION_COLUMNS = (
     "violation_id",
     "false_alarm",

@@ -30,7 +30,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from sim.core.geo import Line, zone_pole_problem
-from sim.core.units import MAX_DISTANCE_M
+from sim.core.units import MAX_DISTANCE_M, parse_distance
 
 YEAR_S = 365 * 86400.0
 # Work caps of one example (expected counts, not hard limits of the simulator).
@@ -240,8 +240,54 @@ def line_section(draw: st.DrawFn) -> tuple[dict[str, Any], Line, list[str]]:
         data["crs"] = crs
     data["buffer"] = draw(distance(buffer))
     data["cell"] = draw(distance(cell))
+    if draw(st.integers(0, 3)) == 0:
+        data["bands"] = draw(bands_section(buffer))
+        tags.append("bands")
+    if draw(st.integers(0, 3)) == 0:
+        data["sectors"] = draw(sectors_section(line.length))
+        tags.append("sectors")
     tags.append(f"line {crs} {length:.3g} m")
     return data, line, tags
+
+
+@st.composite
+def bands_section(draw: st.DrawFn, buffer: float) -> dict[str, Any]:
+    """``line.bands``: 1 to 3 named half-widths, from within the zone to beyond it."""
+    names = draw(st.lists(st.sampled_from(["light", "medium", "heavy", "b.4"]), min_size=1,
+                          max_size=3, unique=True))  # fmt: skip
+    return {n: draw(distance(draw(log_uniform(0.01, 20.0)) * buffer)) for n in names}
+
+
+@st.composite
+def sectors_section(draw: st.DrawFn, length: float) -> dict[str, Any]:
+    """``line.sectors``: 1 to 3 named chainage ranges, apart or touching (the same written
+    value ends one and starts the next), the last maybe reaching past the line's end."""
+    count = draw(st.integers(1, 3))
+    cuts = sorted(draw(st.floats(0.0, 0.999)) * length for _ in range(2 * count))
+    written = [draw(distance(c)) for c in cuts]
+    out: dict[str, Any] = {}
+    for k in range(count):
+        lo, hi = 2 * k, 2 * k + 1
+        if k and draw(st.booleans()):
+            lo = 2 * k - 1  # touching the previous sector
+        end = written[hi]
+        if k == count - 1 and draw(st.booleans()):
+            end = draw(distance(1.5 * length))
+        if parse_distance(end) <= parse_distance(written[lo]):
+            continue
+        out[f"s{k}"] = [written[lo], end]
+    if not out:
+        out["whole"] = [0, draw(distance(length))]
+    return out
+
+
+@st.composite
+def diurnal_profile(draw: st.DrawFn) -> list[float]:
+    """24 hourly weights, some 0, at least one positive."""
+    weights = draw(st.lists(st.sampled_from([0, 0.0, 1, 2.5, 10]), min_size=24, max_size=24))
+    if not any(weights):
+        weights[draw(st.integers(0, 23))] = 1
+    return weights
 
 
 # --- violations -------------------------------------------------------------------
@@ -345,9 +391,15 @@ def replay_csv(
 
 @st.composite
 def violations_section(
-    draw: st.DrawFn, line: Line, crs: str, horizon: float, modalities: list[str]
+    draw: st.DrawFn,
+    line: Line,
+    crs: str,
+    horizon: float,
+    modalities: list[str],
+    bands: dict[str, float] | None = None,
 ) -> tuple[dict[str, Any], dict[str, bytes], list[str]]:
-    """``violations``: generated (rate, duration, along, offset, types) or replayed."""
+    """``violations``: generated (rate, duration, along, offset, types, diurnal; per type
+    diurnal, band within ``bands`` (half-widths, m) and offset) or replayed."""
     tags: list[str] = []
     files: dict[str, bytes] = {}
     out: dict[str, Any] = {}
@@ -375,6 +427,25 @@ def violations_section(
         side["candidates"] = draw(st.integers(1, 4))
         out["adversary"] = side
         tags.append("adversary")
+    if crs == "lonlat" and draw(st.integers(0, 4)) == 0:
+        out["diurnal"] = draw(diurnal_profile())
+        tags.append("diurnal")
+    for spec in out.get("types", {}).values():
+        if crs == "lonlat" and draw(st.integers(0, 3)) == 0:
+            spec["diurnal"] = draw(diurnal_profile())
+            tags.append("type diurnal")
+        if bands and draw(st.integers(0, 2)) == 0:
+            spec["band"] = draw(st.sampled_from(sorted(bands)))
+            tags.append("type band")
+        if draw(st.integers(0, 3)) == 0:
+            half = bands[spec["band"]] if "band" in spec else line.buffer
+            lo, hi = sorted((draw(st.floats(-half, half)), draw(st.floats(-half, half))))
+            spec["offset"] = draw(
+                st.sampled_from([lo, {"uniform": [lo, hi]}])
+                if "band" in spec
+                else st.sampled_from([lo, {"exponential": max(hi, 1.0)}])
+            )
+            tags.append("type offset")
     if draw(st.booleans()):
         out["duration"] = draw(duration_dist(1.0, max(2 * horizon, 1.0), positive=True))
     if draw(st.booleans()):
@@ -770,7 +841,8 @@ def scenarios(draw: st.DrawFn) -> Case:
             for a in grp
         }
     )
-    violations, vfiles, more = draw(violations_section(line, crs, horizon, modalities))
+    band_widths = {k: parse_distance(v) for k, v in line_data.get("bands", {}).items()}
+    violations, vfiles, more = draw(violations_section(line, crs, horizon, modalities, band_widths))
     files.update(vfiles)
     tags += more
     if "file" in violations:
@@ -875,6 +947,7 @@ SCENARIO_KEYS = {
     "inclination", "raan", "arg_perigee", "mean_anomaly", "epoch", "total", "planes",
     "phasing", "jamming", "area", "band", "from_line", "to_line", "pd_factor", "report_delay",
     "active",
+    "bands", "sectors", "diurnal",
 }  # fmt: skip
 
 # Keys whose value is a quantity of a known kind (for wrong units and wrong types).
@@ -889,7 +962,7 @@ QUANTITY = {
 }  # fmt: skip
 COUNTS = ("count", "spares", "stations", "modalities", "seed")
 # Mapping keys under which the children are free names, not schema keys.
-FREE_MAPS = ("types", "signature", "needs_daylight")
+FREE_MAPS = ("types", "signature", "needs_daylight", "bands", "sectors")
 
 
 @st.composite
@@ -936,6 +1009,14 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
     jamming = (data.get("environment") or {}).get("jamming") or []
     if jamming:
         kinds.append("jamming")
+    diurnals = [p for p, _ in keyed if p[-1] == "diurnal"]
+    bands = [p for p, _ in keyed if p[-1] == "band" and p[0] == "violations"]
+    if diurnals:
+        kinds.append("diurnal")
+    if bands:
+        kinds.append("unknown_band")
+    if data["line"].get("sectors"):
+        kinds.append("sector_overlap")
     kind = draw(st.sampled_from(kinds))
     if kind == "jamming":  # a bad factor, both shapes or neither, or a backwards window
         k = draw(st.integers(0, len(jamming) - 1))
@@ -952,6 +1033,24 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
             return Mutation(data, files, f"environment.jamming[{k}]", "jamming without a shape")
         area["active"] = [[100.0, 10.0]]
         return Mutation(data, files, f"environment.jamming[{k}].active[0]", "backwards window")
+    if kind == "diurnal":
+        loc = draw(st.sampled_from(diurnals))
+        weights = _get(data, loc)
+        if draw(st.booleans()):
+            _get(data, loc[:-1])[loc[-1]] = weights[:23]
+            return Mutation(data, files, yaml_path(loc), "23 hourly weights")
+        hour = draw(st.integers(0, 23))
+        weights[hour] = -1
+        return Mutation(data, files, yaml_path((*loc, hour)), "a negative hourly weight")
+    if kind == "unknown_band":
+        loc = draw(st.sampled_from(bands))
+        _get(data, loc[:-1])["band"] = "no_such_band"
+        return Mutation(data, files, yaml_path(loc), "unknown band")
+    if kind == "sector_overlap":
+        sectors = data["line"]["sectors"]
+        first = next(iter(sectors.values()))
+        sectors["zz_overlap"] = list(first)  # the same range again
+        return Mutation(data, files, "line.sectors", "overlapping sectors")
     if kind == "typo":
         loc, _ = draw(st.sampled_from(keyed))
         parent = _get(data, loc[:-1])

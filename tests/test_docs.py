@@ -27,6 +27,7 @@ from sim.schema import (
     COVERAGE_TIME_COLUMNS,
     DETECTION_COLUMNS,
     EVENT_COLUMNS,
+    EVENT_PLACE_COLUMNS,
     MANIFEST,
 )
 from sim.spec.load import load_scenario, scenario_from_data
@@ -137,6 +138,8 @@ def metric_family(key: str, types: set[str], groups: set[str]) -> str:
     elif parts[0] == "assets":
         assert parts[1] in groups
         parts[1] = "<group>"
+    elif parts[0] in ("sector", "band"):
+        parts[1] = f"<{parts[0]}>"
     return ".".join(parts)
 
 
@@ -283,7 +286,7 @@ def test_every_override_example_applies_to_quickstart(overrides):
 # --- results.md ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("column", EVENT_COLUMNS)
+@pytest.mark.parametrize("column", EVENT_COLUMNS + EVENT_PLACE_COLUMNS)
 def test_every_events_column_is_documented(column):
     """Each column written to events.csv has a row in the events.csv section."""
     assert f"| `{column}` |" in section(RESULTS, "events.csv")

@@ -55,7 +55,7 @@ def other(tmp_path_factory) -> ResultsFolder:
 def _events(folder: ResultsFolder) -> dict[str, np.ndarray]:
     """events.csv as float arrays (booleans as 0/1), read without the figure code."""
     e = folder.events
-    text = ("id", "type", "first_asset", "first_class", "light")
+    text = ("id", "type", "first_asset", "first_class", "light", "sector", "band")
     return {c: np.asarray(e[c], dtype=float) for c in e.columns if c not in text} | {
         "first_class": np.asarray(e["first_class"]).astype(str)
     }
@@ -427,3 +427,64 @@ def test_sweep_overlay_is_each_sweeps_estimates(swept):
     est = _column(swept, "detection.probability.estimate")[order] * 100
     for line in fig.axes[0].get_lines():
         assert np.allclose(line.get_xydata(), np.column_stack([x[order], est]))
+
+
+def _solar_hours(folder: ResultsFolder) -> np.ndarray:
+    """Each violation's local mean solar hour of start, from events.csv and the start."""
+    import datetime as dt
+
+    start = folder.spec.start
+    e = _events(folder)
+    utc = [start + dt.timedelta(seconds=float(t)) for t in e["t_start_s"]]
+    seconds = np.array(
+        [3600 * u.hour + 60 * u.minute + u.second + u.microsecond * 1e-6 for u in utc]
+    )
+    return np.floor(np.mod(seconds / 3600.0 + e["lon"] / 15.0, 24.0)).astype(int)
+
+
+def test_by_hour_data(quick):
+    """Bars count the violations started per local solar hour; points are the shares
+    detected and verified of the hours that have violations."""
+    ax = PLOTS["by_hour"].draw(quick)
+    (counts,) = [a for a in ax.figure.axes if a is not ax]
+    e = _events(quick)
+    hours = _solar_hours(quick)
+    n = np.bincount(hours, minlength=24)
+    assert [b.get_height() for b in counts.containers[0]] == n.tolist()
+    ok = n > 0
+    for container, key in zip(ax.containers, ("detected", "verified"), strict=True):
+        k = np.bincount(hours[e[key] > 0], minlength=24)
+        points = container.lines[0].get_xydata()
+        assert np.allclose(np.floor(points[:, 0]), np.arange(24)[ok])
+        assert np.allclose(points[:, 1], k[ok] / n[ok])
+
+
+@pytest.fixture(scope="module")
+def sectored(tmp_path_factory) -> ResultsFolder:
+    """The quickstart line cut into three sectors (one touching the next, a gap after)."""
+    out = tmp_path_factory.mktemp("figure-data") / "sectored"
+    data = sim.load_scenario(QUICKSTART, ["duration=2d"]).to_data()
+    data["line"]["sectors"] = {"b": [40_000, 90_000], "a": [0, 40_000], "c": [100_000, 1e6]}
+    from sim.spec.load import scenario_from_data
+
+    write_results(sim.run(scenario_from_data(data, QUICKSTART.parent), seed=3), out)
+    return ResultsFolder(out)
+
+
+def test_sectors_data(sectored):
+    """Bars are the shares of each sector's violations (by chainage in events.csv, the
+    sector holding it) detected and verified, in chainage order."""
+    ax = PLOTS["sectors"].draw(sectored)
+    e = _events(sectored)
+    c = e["chainage_m"]
+    spans = {"a": (0, 40_000), "b": (40_000, 90_000), "c": (100_000, 1e6)}
+    heights = [b.get_height() for b in ax.patches]
+    assert len(heights) == 6
+    owner = np.where(c <= 40_000, "a", np.where(c <= 90_000, "b", np.where(c >= 100_000, "c", "")))
+    for i, name in enumerate(spans):
+        mine = owner == name
+        for j, key in enumerate(("detected", "verified")):
+            want = float(np.mean(e[key][mine] > 0)) if mine.any() else 0.0
+            assert heights[j * 3 + i] == pytest.approx(want)
+    labels = [t.get_text().split("\n")[0] for t in ax.get_xticklabels()]
+    assert labels == ["a", "b", "c"]

@@ -128,6 +128,8 @@ CONDITIONAL_FILES = {
     "clouds.csv",
     "ground_tracks.csv",
     "plots/revisit_by_latitude.png",
+    "plots/sectors.png",
+    "plots/by_hour.png",
 }
 
 
@@ -208,6 +210,16 @@ def check_data(folder: Path, horizon: float) -> None:
         mask = [e["type"] == name for e in events]
         share = sum(d for d, m in zip(detected, mask, strict=True) if m) / sum(mask)
         assert close(metrics[f"detection.probability_by_type.{name}"], share), name
+    for kind in ("sector", "band"):  # with line.sectors / line.bands: per-place metrics
+        names = [k[len(kind) + 1 : -len(".violations.count")] for k in metrics
+                 if k.startswith(f"{kind}.") and k.endswith(".violations.count")]  # fmt: skip
+        assert bool(names) == (bool(events) and kind in events[0]) or not events, kind
+        for name in names:
+            mine = [e for e in events if e[kind] == name]
+            assert metrics[f"{kind}.{name}.violations.count"] == len(mine), (kind, name)
+            hit = sum(e["detected"] == "true" for e in mine)
+            assert close(metrics[f"{kind}.{name}.detection.probability"],
+                         hit / len(mine) if mine else None), (kind, name)  # fmt: skip
     real = [d for d in detections if d["false_alarm"] == "false"]
     alarms = [d for d in detections if d["false_alarm"] == "true"]
     assert metrics["false_alarms.count"] == len(alarms)
@@ -238,6 +250,11 @@ def check_folder(folder: Path, replay: bool, plots: bool = True) -> None:
     if plots and orbits:
         assert "plots/revisit_by_latitude.png" in present
     assert ("clouds.csv" in present) == clouds
+    if plots:
+        sectors = bool(resolved["line"].get("sectors"))
+        assert ("plots/sectors.png" in present) == sectors
+        geographic = resolved["line"]["crs"] == "lonlat"
+        assert ("plots/by_hour.png" in present) == geographic
 
 
 # --- valid scenarios ------------------------------------------------------------

@@ -31,11 +31,13 @@ from sim.store.write import write_results  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
 
-# figures that need only events.csv (always drawable), and what the others need
-EVENT_FIGURES = {"detection_along_line", "latency_cdf", "report_latency_cdf"}
+# figures that need only events.csv (always drawable; by_hour on a lon/lat line such as
+# quickstart's), and what the others need
+EVENT_FIGURES = {"detection_along_line", "latency_cdf", "report_latency_cdf", "by_hour"}
 COVERAGE_FILES = ("coverage.csv", "coverage_time.csv", "coverage_spacetime.npz")
-# figures of runs with orbiting satellites only (tests/test_figures_sky.py draws them)
-ORBIT_FIGURES = {"revisit_by_latitude"}
+# figures of runs with orbiting satellites only (tests/test_figures_sky.py draws them), and
+# with line.sectors only (tests/test_where.py draws it)
+ORBIT_FIGURES = {"revisit_by_latitude", "sectors"}
 QUICK_FIGURES = [name for name in plots.PLOTS if name not in ORBIT_FIGURES]
 LOCAL_CELL_KM = 2.0
 WIDTH_PX = round(style.FIGSIZE[0] * style.DPI)

@@ -32,6 +32,7 @@ from sim.world.assets.satellite import Satellite
 from sim.world.false_alarms import false_alarms
 from sim.world.image_sky import image_losses
 from sim.world.jamming import Jamming
+from sim.world.places import label_places
 from sim.world.sky import CLOUDS_STREAM, Sky, light_labels, light_threshold, make_sky, optical_flags
 from sim.world.violations import Violations, make_violations
 
@@ -168,7 +169,7 @@ def _adapt(
     n = len(violations)
     is_aware = adversary.aware(n, side.awareness, stream(seed, adversary.AWARE_STREAM))
     cand = adversary.candidates(
-        scenario, line, n, stream(seed, adversary.CANDIDATES_STREAM), side.candidates
+        scenario, line, violations, stream(seed, adversary.CANDIDATES_STREAM), side.candidates
     )
     v = stream(seed, adversary.CHOICE_STREAM).random(n)
     rows = np.flatnonzero(is_aware)
@@ -200,6 +201,7 @@ def run_model(model: Model) -> RunResult:
         scenario, model.line, model.violations, model.in_zone, detections, solver.assets
     )
     _label_light(model, events, detections)
+    label_places(scenario, events)
     return RunResult(
         scenario=scenario,
         seed=model.seed,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.measure.places import place_metric_keys, place_names
 from sim.schema import GRID_LINE, GRID_ZONE
 
 if TYPE_CHECKING:
@@ -235,6 +236,7 @@ def compute(
     out.update(
         summary("verification_latency", (events["t_verified_s"] - events["t_start_s"])[verified])
     )
+    out.update(place_metrics(scenario, events))
     days = scenario.duration / 86400
     alarms = det["false_alarm"]
     out["false_alarms.count"] = int(alarms.sum())
@@ -248,6 +250,24 @@ def compute(
     for group, stats in asset_stats.items():
         for key, value in stats.items():
             out[f"assets.{group}.{key}"] = value
+    return out
+
+
+def place_metrics(scenario: Scenario, events: Table) -> dict[str, Any]:
+    """The headline metrics per sector and per band (``sim.measure.places``)."""
+    out: dict[str, Any] = {}
+    detected = np.asarray(events["detected"], dtype=bool)
+    verified = np.asarray(events["verified"], dtype=bool)
+    latency = np.asarray(events["latency_s"], dtype=float)
+    for kind, name in place_names(scenario):
+        prefix = f"{kind}.{name}"
+        mask = np.asarray(events[kind]) == name
+        n = int(mask.sum())
+        out[f"{prefix}.violations.count"] = n
+        out.update(proportion(f"{prefix}.detection.probability", int(detected[mask].sum()), n))
+        out.update(proportion(f"{prefix}.verified.probability", int(verified[mask].sum()), n))
+        seen = latency[mask & detected]
+        out[f"{prefix}.latency.median_s"] = float(np.median(seen)) if len(seen) else math.nan
     return out
 
 
@@ -317,6 +337,7 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
         for key in deadline_metrics(d):
             with_interval(key)
     with_interval("verified.probability")
+    out |= place_metric_keys(scenario)
     out.update(("false_alarms.count", "false_alarms.per_day"))
     if coverage:
         grids = [GRID_LINE] + ([GRID_ZONE] if zone_has_cells(scenario) else [])

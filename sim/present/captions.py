@@ -71,6 +71,17 @@ RUN_FIGURES = {
         "cells, bars its range across them, the dashed curve images per day (right axis); "
         "a band whose revisit is longer than a violation lasts is where satellites miss it.",
     ),
+    "sectors": Caption(
+        "Detection and verification by sector",
+        "A sector whose bars sit well below the others, with intervals that do not overlap "
+        "theirs, is watched less well; wide intervals mean few violations there.",
+    ),
+    "by_hour": Caption(
+        "Detection and verification by hour of day",
+        "Hours (local solar time of the start) whose points sit low are when violations "
+        "escape, night for optical assets; the bars count the violations started in each "
+        "hour.",
+    ),
 }
 
 #: The figures of a comparison of runs (``sim.present.figures.compare``).

@@ -96,6 +96,15 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
                         f"{MIN_HOTSPOT_MASS:g} (draws off the line are redrawn)",
                     )
                 )
+    for name, (lo, _) in (scenario.line.sectors or {}).items():
+        if not within_line(lo, line.length):
+            problems.append(
+                (
+                    ("line", "sectors", name),
+                    f"sector '{name}' starts at chainage {km(lo)}, beyond the line's length "
+                    f"({km(line.length)})",
+                )
+            )
     geometries: list[FleetGeometry | None] = []
     for i, fleet in enumerate(scenario.drones):
         stations = fleet.patrol.stations or fleet.count

@@ -9,7 +9,8 @@ numpy cannot represent, is refused even then.
 
 Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
 
-- violations: rate x T (or the replay's rows; their durations for the active time);
+- violations: rate x T, times the candidates per kept violation of diurnal thinning
+  (or the replay's rows; their durations for the active time);
 - line cells: length / c; zone cells: the zone's area / c^2, and the grid over
   the zone's bounding box (which is laid out before cells are kept);
 - assets: drone airframes (count + spares) and ground sensors;
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.core.geo import Line
+from sim.core.solar_time import hour_factors
 from sim.core.units import days, km
 from sim.spec.geometry import FleetGeometry, Problem, sensor_count
 from sim.spec.replay import read_rows
@@ -135,6 +137,22 @@ def _image_key(scenario: Scenario, i: int) -> tuple[Any, ...]:
     return ("satellites", i, "orbit")
 
 
+def candidate_factor(scenario: Scenario) -> float:
+    """Violations drawn per violation kept: with diurnal profiles, the thinning's candidates.
+
+    Type k draws ``rate_k max_h f_h T`` candidates (docs/model.md, section 3); without
+    profiles the factor is 1.
+    """
+    spec = scenario.violations
+    total = sum(t.weight for t in spec.types.values())
+    factor = 0.0
+    for kind in spec.types.values():
+        weights = kind.diurnal or spec.diurnal
+        peak = 1.0 if weights is None else float(hour_factors(weights).max())
+        factor += kind.weight / total * peak
+    return factor if spec.by_type else 1.0
+
+
 def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | None]) -> dict:
     """The work estimates of a scenario, with the location that drives each."""
     horizon = scenario.duration
@@ -144,7 +162,7 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
     # replay file's rows (their count and durations)
     active = 0.0
     if scenario.violations.rate is not None:
-        out["violations"] = scenario.violations.rate * horizon
+        out["violations"] = scenario.violations.rate * horizon * candidate_factor(scenario)
         active = scenario.violations.duration.mean
     elif scenario.violations.file is not None:
         count, active = _replay_work(scenario)

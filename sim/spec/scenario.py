@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.core.distributions import Distribution
 from sim.core.errors import plural
+from sim.core.solar_time import HOURS_PER_DAY
 from sim.spec.adversary import AdversarySpec
 from sim.spec.environment import EnvironmentSpec
 from sim.spec.field_types import (
@@ -63,6 +64,38 @@ class LineSpec(Spec):
         10_000.0, description="Monitored zone each side of the line, metres."
     )
     cell: Annotated[Distance, Field(gt=0)] = Field(1_000.0, description="Grid resolution, metres.")
+    bands: dict[Name, Annotated[Distance, Field(gt=0)]] | None = Field(
+        None,
+        description="Withdrawal bands: name -> half-width behind the line, metres "
+        "(a violation's band is the narrowest holding its |offset|).",
+    )
+    sectors: dict[Name, tuple[Distance, Distance]] | None = Field(
+        None,
+        description="Named chainage ranges [from, to], metres, not overlapping; "
+        "metrics are also reported per sector.",
+    )
+
+    @field_validator("sectors")
+    @classmethod
+    def _sectors_ordered(
+        cls, value: dict[str, tuple[float, float]] | None
+    ) -> dict[str, tuple[float, float]] | None:
+        if value is None:
+            return None
+        for name, (lo, hi) in value.items():
+            if not 0 <= lo < hi:
+                raise FieldProblem(
+                    (name,), f"expected [from, to] with 0 <= from < to; got [{lo:g}, {hi:g}] m"
+                )
+        spans = sorted(value.items(), key=lambda item: item[1][0])
+        for (a, (_, a_hi)), (b, (b_lo, _)) in zip(spans, spans[1:], strict=False):
+            if b_lo < a_hi:
+                raise FieldProblem(
+                    (b,),
+                    f"sector '{b}' starts at {b_lo:g} m, inside sector '{a}' "
+                    f"(which ends at {a_hi:g} m); sectors must not overlap",
+                )
+        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> LineSpec:
@@ -92,6 +125,25 @@ class AlongSpec(Spec):
     )
 
 
+def check_diurnal(value: list[float] | None) -> list[float] | None:
+    """24 hourly weights, each >= 0, not all 0 (None passes)."""
+    if value is None:
+        return None
+    if len(value) != HOURS_PER_DAY:
+        raise ValueError(
+            f"expected {HOURS_PER_DAY} hourly weights (local solar hours 0..23); got {len(value)}"
+        )
+    for hour, weight in enumerate(value):
+        if not (weight >= 0 and weight < float("inf")):
+            raise FieldProblem((hour,), f"expected a finite weight >= 0; got {weight!r}")
+    if sum(value) <= 0:
+        raise ValueError("expected at least one positive hourly weight; all are 0")
+    return value
+
+
+Diurnal = list[float] | None
+
+
 class ViolationTypeSpec(Spec):
     """A kind of violation and how visible it is to each sensing modality."""
 
@@ -100,6 +152,30 @@ class ViolationTypeSpec(Spec):
         default_factory=dict,
         description="Factor (0..1) on pd per modality; modalities not named get 1.",
     )
+    diurnal: Diurnal = Field(
+        None,
+        description="24 hourly weights in local mean solar time (default: violations.diurnal, "
+        "else flat); normalised to a daily mean of 1.",
+    )
+    offset: DistanceDist | None = Field(
+        None, description="This type's distance from the line, + left (default: violations.offset)."
+    )
+    band: Name | None = Field(
+        None, description="A line.bands name: the type's |offset| stays within its half-width."
+    )
+
+    @field_validator("diurnal")
+    @classmethod
+    def _diurnal(cls, value: list[float] | None) -> list[float] | None:
+        return check_diurnal(value)
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data of the keys in use (a type without the new keys as before them)."""
+        data = self.model_dump(mode="json")
+        for key in ("diurnal", "offset", "band"):
+            if data[key] is None:
+                del data[key]
+        return data
 
 
 class ViolationsSpec(Spec):
@@ -118,10 +194,20 @@ class ViolationsSpec(Spec):
     types: dict[str, ViolationTypeSpec] = Field(
         default_factory=lambda: {"violation": ViolationTypeSpec()}
     )
+    diurnal: Diurnal = Field(
+        None,
+        description="24 hourly weights in local mean solar time for every type without its "
+        "own (default: flat); normalised to a daily mean of 1.",
+    )
     file: str | None = Field(None, description="CSV to replay instead of generating.")
     adversary: AdversarySpec | None = Field(
         None, description="A side that places violations where monitoring is weakest."
     )
+
+    @field_validator("diurnal")
+    @classmethod
+    def _diurnal(cls, value: list[float] | None) -> list[float] | None:
+        return check_diurnal(value)
 
     @model_validator(mode="after")
     def _one_source(self) -> ViolationsSpec:
@@ -139,7 +225,30 @@ class ViolationsSpec(Spec):
                 "an adversary places generated violations (rate); a replayed file's "
                 "violations happened where they happened",
             )
+        if self.file is not None:
+            if self.diurnal is not None:
+                raise FieldProblem(
+                    ("diurnal",), "a replay's times are its file's: 'diurnal' needs 'rate'"
+                )
+            for name, spec in self.types.items():
+                for key in ("diurnal", "offset", "band"):
+                    if getattr(spec, key) is not None:
+                        raise FieldProblem(
+                            ("types", name, key),
+                            f"a replay's violations are its file's: '{key}' needs 'rate'",
+                        )
         return self
+
+    @property
+    def by_type(self) -> bool:
+        """Whether violations are drawn type by type (``sim.world.violations.generate_by_type``).
+
+        True when a type has its own diurnal profile, offset or band, or a default profile.
+        """
+        return self.diurnal is not None or any(
+            t.diurnal is not None or t.offset is not None or t.band is not None
+            for t in self.types.values()
+        )
 
     @property
     def types_from_file(self) -> bool:
@@ -447,7 +556,44 @@ class Scenario(Spec):
                         f"asset names must be unique; '{asset.name}' is also {seen[asset.name]}",
                     )
                 seen[asset.name] = format_path((section, k, "name"))
+        self._check_types_against_line()
         return self
+
+    def _check_types_against_line(self) -> None:
+        """Diurnal profiles need a lon/lat line; a type's band is one of line.bands."""
+        spec = self.violations
+        if self.line.crs != "lonlat":
+            if spec.diurnal is not None:
+                raise FieldProblem(
+                    ("violations", "diurnal"),
+                    "a diurnal profile is in local solar time, which needs a lon/lat line "
+                    "(line.crs lonlat)",
+                )
+            for name, kind in spec.types.items():
+                if kind.diurnal is not None:
+                    raise FieldProblem(
+                        ("violations", "types", name, "diurnal"),
+                        "a diurnal profile is in local solar time, which needs a lon/lat "
+                        "line (line.crs lonlat)",
+                    )
+        bands = self.line.bands or {}
+        for name, kind in spec.types.items():
+            if kind.band is None:
+                continue
+            where = ("violations", "types", name)
+            if kind.band not in bands:
+                known = ", ".join(bands) or "none (line.bands is not set)"
+                raise FieldProblem(
+                    (*where, "band"), f"no band '{kind.band}' in line.bands; bands: {known}"
+                )
+            half = bands[kind.band]
+            if kind.offset is not None and (kind.offset.low < -half or kind.offset.high > half):
+                raise FieldProblem(
+                    (*where, "offset"),
+                    f"offsets from {kind.offset.low:g} to {kind.offset.high:g} m leave band "
+                    f"'{kind.band}' (|offset| <= {half:g} m); give a fixed or uniform offset "
+                    "within it",
+                )
 
     @property
     def modalities(self) -> list[str]:
@@ -469,6 +615,14 @@ class Scenario(Spec):
             del data["environment"]["jamming"]  # no jamming: resolved files as before
         if self.violations.adversary is None:
             del data["violations"]["adversary"]  # a naive side: resolved files as before
+        for key in ("bands", "sectors"):
+            if data["line"][key] is None:
+                del data["line"][key]  # as before bands and sectors existed
+        if data["violations"]["diurnal"] is None:
+            del data["violations"]["diurnal"]
+        data["violations"]["types"] = {
+            name: spec.to_data() for name, spec in self.violations.types.items()
+        }
         data["satellites"] = [s.to_data() for s in self.satellites]
         return data
 
@@ -489,5 +643,5 @@ class Scenario(Spec):
             return data
         types = data["violations"]["types"]
         for name in run_types:
-            types.setdefault(name, ViolationTypeSpec().model_dump(mode="json"))
+            types.setdefault(name, ViolationTypeSpec().to_data())
         return data

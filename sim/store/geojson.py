@@ -40,6 +40,7 @@ from sim.schema import (
     ASSETS_GEOJSON,
     COVERAGE_GEOJSON,
     EVENT_COLUMNS,
+    EVENT_PLACE_COLUMNS,
     EVENTS_GEOJSON,
     GRID_LINE,
     GRID_ZONE,
@@ -108,10 +109,11 @@ def documents(result: Any, coverage: Any = None) -> dict[str, Document]:
     absent). Without coverage there is no coverage.geojson.
     """
     line = result.line
+    places = tuple(c for c in EVENT_PLACE_COLUMNS if c in result.events.columns)
     docs = {
         LINE_GEOJSON: line_document(line, _jamming(result)),
         ASSETS_GEOJSON: assets_document(result.assets, result.stations, line),
-        EVENTS_GEOJSON: events_document(result.events, line, EVENT_COLUMNS),
+        EVENTS_GEOJSON: events_document(result.events, line, EVENT_COLUMNS + places),
     }
     if coverage is not None:
         cell = getattr(coverage, "cell_size", None) or result.scenario.line.cell

@@ -34,6 +34,7 @@ from sim.schema import (
     DETECTION_COLUMNS,
     DETECTIONS,
     EVENT_COLUMNS,
+    EVENT_PLACE_COLUMNS,
     EVENTS,
     GROUND_TRACK_COLUMNS,
     GROUND_TRACKS,
@@ -131,7 +132,8 @@ def write_results(
         with (tmp / RESOLVED).open("w", encoding="utf-8") as handle:
             yaml.safe_dump(resolved, handle, sort_keys=False, allow_unicode=True)
         write_json(tmp / METRICS, run.metrics())
-        write_csv(tmp / EVENTS, result.events, EVENT_COLUMNS)
+        places = tuple(c for c in EVENT_PLACE_COLUMNS if c in result.events.columns)
+        write_csv(tmp / EVENTS, result.events, EVENT_COLUMNS + places)
         write_csv(tmp / DETECTIONS, result.detections, DETECTION_COLUMNS)
         coverage = run.coverage
         if coverage is not None:

@@ -3,9 +3,9 @@
 With awareness a, violation i is *aware* when u_i < a (u_i uniform, stream
 ``adversary/aware``). Every violation has K candidate places and start times drawn
 from the violation process itself (stream ``adversary/candidates``: start uniform
-over the run, chainage and offset as the scenario's ``along`` and ``offset``); it
-keeps its type and duration. An aware violation moves to candidate j with
-probability proportional to e_ij, its chance of escaping the known monitoring, by
+over the run and thinned by the type's diurnal profile, chainage and offset as the
+scenario's ``along`` and the type's offset or band); it keeps its type and duration.
+An aware violation moves to candidate j with probability proportional to e_ij, its chance of escaping the known monitoring, by
 one uniform draw v_i (stream ``adversary/choice``); when every candidate is
 certainly seen it picks one uniformly. None of these draws depends on a: the aware
 set grows with a, and each aware violation's choice stays the same.
@@ -19,7 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.geo import Line
+from sim.core.solar_time import hour_bin, solar_hour
 from sim.spec.scenario import Scenario
+from sim.world.violation_types import offset_distribution, type_profile
 from sim.world.violations import Violations, sample_chainage
 
 AWARE_STREAM = "adversary/aware"
@@ -44,26 +46,58 @@ def aware(n: int, awareness: float, rng: np.random.Generator) -> np.ndarray:
 
 
 def candidates(
-    scenario: Scenario, line: Line, n: int, rng: np.random.Generator, k: int
+    scenario: Scenario,
+    line: Line,
+    violations: Violations,
+    rng: np.random.Generator,
+    k: int,
 ) -> Candidates:
-    """``k`` candidates for each of ``n`` violations, drawn as the violation process draws."""
+    """``k`` candidates for each violation, drawn as the violation process draws its type.
+
+    Chainages follow ``along``; offsets the type's offset or band (``offset_distribution``);
+    start times are uniform over the run, thinned exactly by the type's diurnal profile
+    when it has one (a rejected start is drawn again with its place).
+    """
     spec = scenario.violations
-    m = n * k
-    t_start = rng.uniform(0.0, scenario.duration, m)
-    chainage = sample_chainage(spec.along, line.length, m, rng)
-    if spec.offset is None:
-        offset = rng.uniform(-line.buffer, line.buffer, m)
-    else:
-        offset = spec.offset.sample(rng, m)
-    x, y = line.point_at(chainage, offset)
+    n = len(violations)
     shape = (n, k)
-    return Candidates(
-        t_start.reshape(shape),
-        chainage.reshape(shape),
-        offset.reshape(shape),
-        np.asarray(x, float).reshape(shape),
-        np.asarray(y, float).reshape(shape),
-    )
+    t_start, chainage, offset = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    x, y = np.zeros(shape), np.zeros(shape)
+    names = violations.type_names
+    for kind, name in enumerate(names):
+        rows = np.flatnonzero(violations.type_index == kind)
+        m = len(rows) * k
+        if m == 0:
+            continue
+        type_spec = spec.types.get(name)
+        dist = (
+            offset_distribution(spec, type_spec, scenario.line.bands, line.buffer)
+            if type_spec is not None
+            else None
+        )
+        factors = type_profile(spec, name) if type_spec is not None else None
+        todo = np.arange(m)
+        tt, cc, oo, xx, yy = (np.zeros(m) for _ in range(5))
+        while len(todo):
+            q = len(todo)
+            tt[todo] = rng.uniform(0.0, scenario.duration, q)
+            cc[todo] = sample_chainage(spec.along, line.length, q, rng)
+            if dist is not None:
+                oo[todo] = dist.sample(rng, q)
+            elif spec.offset is not None:
+                oo[todo] = spec.offset.sample(rng, q)
+            else:
+                oo[todo] = rng.uniform(-line.buffer, line.buffer, q)
+            px, py = line.point_at(cc[todo], oo[todo])
+            xx[todo], yy[todo] = np.asarray(px, float), np.asarray(py, float)
+            if factors is None:
+                break
+            lon, _ = line.to_lonlat(xx[todo], yy[todo])
+            factor = factors[hour_bin(solar_hour(scenario.start, tt[todo], lon))]
+            todo = todo[rng.uniform(0.0, float(factors.max()), q) >= factor]
+        for target, values in ((t_start, tt), (chainage, cc), (offset, oo), (x, xx), (y, yy)):
+            target[rows] = values.reshape(len(rows), k)
+    return Candidates(t_start, chainage, offset, x, y)
 
 
 def as_violations(

@@ -8,8 +8,10 @@ import numpy as np
 
 from sim.core.errors import ScenarioError
 from sim.core.geo import Line
+from sim.core.solar_time import hour_bin, solar_hour
 from sim.spec.replay import parse_replay
 from sim.spec.scenario import AlongSpec, Scenario
+from sim.world.violation_types import offset_distribution, type_profile
 
 
 @dataclass
@@ -64,6 +66,8 @@ def generate(scenario: Scenario, line: Line, rng: np.random.Generator) -> Violat
     """Draw violations: Poisson count, uniform start times, per-event draws."""
     spec = scenario.violations
     assert spec.rate is not None
+    if spec.by_type:
+        return generate_by_type(scenario, line, rng)
     horizon = scenario.duration
     n = int(rng.poisson(spec.rate * horizon))
     t_start = np.sort(rng.uniform(0.0, horizon, n))
@@ -79,6 +83,59 @@ def generate(scenario: Scenario, line: Line, rng: np.random.Generator) -> Violat
     x, y = line.point_at(chainage, offset)
     ids = np.array([f"v{i + 1:06d}" for i in range(n)], dtype=object)
     return Violations(ids, t_start, duration, x, y, chainage, offset, type_index, names)
+
+
+def generate_by_type(scenario: Scenario, line: Line, rng: np.random.Generator) -> Violations:
+    """Draw each type's violations on its own: its diurnal profile, offset or band.
+
+    Type k (in the scenario's order) is a Poisson process of rate ``rate w_k / sum(w)``
+    modulated by its profile ``f`` (``sim.world.violation_types``), thinned exactly:
+    ``Poisson(rate_k max(f) T)`` candidates with uniform starts, durations, chainages and
+    offsets, each kept with probability ``f(its local solar hour) / max(f)``.
+    """
+    spec = scenario.violations
+    assert spec.rate is not None
+    horizon = scenario.duration
+    names = list(spec.types)
+    weights = np.array([spec.types[k].weight for k in names])
+    share = weights / weights.sum()
+    parts: list[tuple[np.ndarray, ...]] = []
+    for k, name in enumerate(names):
+        factors = type_profile(spec, name)
+        peak = 1.0 if factors is None else float(factors.max())
+        n = int(rng.poisson(spec.rate * share[k] * peak * horizon))
+        t_start = rng.uniform(0.0, horizon, n)
+        duration = spec.duration.sample(rng, n)
+        chainage = sample_chainage(spec.along, line.length, n, rng)
+        dist = offset_distribution(spec, spec.types[name], scenario.line.bands, line.buffer)
+        offset = dist.sample(rng, n)
+        x, y = line.point_at(chainage, offset)
+        if factors is not None:
+            lon, _ = line.to_lonlat(x, y)
+            factor = factors[hour_bin(solar_hour(scenario.start, t_start, lon))]
+            keep = rng.uniform(0.0, peak, n) < factor
+            t_start, duration, chainage, offset, x, y = (
+                a[keep] for a in (t_start, duration, chainage, offset, x, y)
+            )
+        kinds = np.full(len(t_start), k, dtype=np.int64)
+        parts.append((t_start, duration, x, y, chainage, offset, kinds))
+    t_start, duration, x, y, chainage, offset, type_index = (
+        np.concatenate(column) for column in zip(*parts, strict=True)
+    )
+    order = np.argsort(t_start, kind="stable")
+    n = len(order)
+    ids = np.array([f"v{i + 1:06d}" for i in range(n)], dtype=object)
+    return Violations(
+        ids,
+        t_start[order],
+        duration[order],
+        x[order],
+        y[order],
+        chainage[order],
+        offset[order],
+        type_index[order],
+        names,
+    )
 
 
 def read_csv(scenario: Scenario, line: Line) -> Violations:

@@ -26,8 +26,10 @@ from matplotlib.figure import Figure
 from sim.present.captions import RUN_FIGURES
 from sim.present.drawing import FigureFailure, FiguresFailed, attempt, save_figure
 from sim.present.figures.along_line import plot_detection_along_line
+from sim.present.figures.hours import plot_by_hour, wants_by_hour
 from sim.present.figures.latency import plot_latency_cdf, plot_report_latency_cdf
 from sim.present.figures.map import plot_map
+from sim.present.figures.places import plot_sectors, wants_sectors
 from sim.present.figures.revisit import plot_revisit_by_latitude, wants_revisit_by_latitude
 from sim.present.figures.style import DPI, as_folder
 from sim.present.figures.timelines import plot_coverage_time, plot_spacetime
@@ -91,6 +93,8 @@ PLOTS: dict[str, PlotSpec] = {
         GROUND_TRACKS,
         when=wants_revisit_by_latitude,
     ),
+    "sectors": _spec("sectors", plot_sectors, "events.csv", when=wants_sectors),
+    "by_hour": _spec("by_hour", plot_by_hour, "events.csv", when=wants_by_hour),
 }
 
 

@@ -61,7 +61,28 @@ def _general(s: Scenario, line_length_m: Any) -> str:
         ("Monitored zone", f"± {fmt.distance(line.buffer)} either side of the line"),
         ("Grid cell", fmt.distance(line.cell)),
     ]
+    if line.bands:
+        bands = sorted(line.bands.items(), key=lambda item: item[1])
+        rows.append(("Bands", "; ".join(f"{n} {fmt.distance(h)}" for n, h in bands)))
+    if line.sectors:
+        sectors = sorted(line.sectors.items(), key=lambda item: item[1][0])
+        rows.append(
+            (
+                "Sectors",
+                "; ".join(f"{n} {fmt.distance(a)}–{fmt.distance(b)}" for n, (a, b) in sectors),
+            )
+        )
     return kv_table(rows)
+
+
+def _peak_hours(weights: list[float]) -> str:
+    """A diurnal profile in words: its busiest hours (local solar time)."""
+    top = max(weights)
+    hours = [h for h, w in enumerate(weights) if w == top]
+    busiest = ", ".join(f"{h:02d}–{h + 1:02d} h" for h in hours[:4])
+    more = f" and {len(hours) - 4} more" if len(hours) > 4 else ""
+    share = top / sum(weights) * 24
+    return f"busiest {busiest}{more} local solar time ({share:.3g} × the daily mean)"
 
 
 def _violations(s: Scenario) -> str:
@@ -83,9 +104,18 @@ def _violations(s: Scenario) -> str:
         rows.append(("Along the line", along))
         offset = distribution(v.offset, fmt.distance) if v.offset else "uniform across the zone"
         rows.append(("Offset from the line", offset))
+    if v.diurnal:
+        rows.append(("Diurnal profile", _peak_hours(v.diurnal)))
     for name, spec in v.types.items():
         sig = ", ".join(f"{k} {val:g}" for k, val in spec.signature.items())
-        rows.append((f"Type {name}", f"weight {spec.weight:g}; signature {sig or fmt.MISSING}"))
+        text = f"weight {spec.weight:g}; signature {sig or fmt.MISSING}"
+        if spec.diurnal:
+            text += f"; diurnal {_peak_hours(spec.diurnal)}"
+        if spec.band:
+            text += f"; band {spec.band}"
+        if spec.offset:
+            text += f"; offset {distribution(spec.offset, fmt.distance)}"
+        rows.append((f"Type {name}", text))
     return "<h3>Violations</h3>" + kv_table(rows)
 
 
