@@ -7,8 +7,9 @@ over the run and thinned by the type's diurnal profile, chainage and offset as t
 scenario's ``along`` and the type's offset or band); it keeps its type and duration.
 An aware violation moves to candidate j with probability proportional to e_ij, its
 chance of escaping the known monitoring, by one uniform draw v_i (stream
-``adversary/choice``); when every candidate is certainly seen it picks one uniformly. None of these draws depends on a: the aware
-set grows with a, and each aware violation's choice stays the same.
+``adversary/choice``); when every candidate is certainly seen it picks one uniformly.
+None of these draws depends on a: the aware set grows with a, and each aware
+violation's choice stays the same.
 """
 
 from __future__ import annotations
