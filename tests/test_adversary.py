@@ -79,7 +79,7 @@ def test_escape_chances_against_a_periodic_satellite_are_exact():
     s = scenario(PERIODIC)
     line = scenario_line(s)
     base = run_engine(s).violations
-    cand = adversary.candidates(s, line, len(base), np.random.default_rng(1), 8)
+    cand = adversary.candidates(s, line, base, np.random.default_rng(1), 8)
     rows = np.arange(len(base))
     shadow, order = adversary.as_violations(cand, base, rows)
     plan = build(adversary.planning_scenario(s, ["schedule"]), 4, shadow, exposure=True)
