@@ -478,7 +478,20 @@ def _why_no_interrupt() -> str:
     )
 
 
-def test_deferred_holds_a_signal_until_the_block_ends(capsys):
+@pytest.fixture
+def default_sigint():
+    """Python's own SIGINT handler, whatever the test session started with.
+
+    A process started in the background by a non-interactive shell inherits SIGINT
+    ignored, and Python then keeps it ignored: these tests are about a Ctrl-C that
+    reaches a command, so they put the handler an interactive command has.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_deferred_holds_a_signal_until_the_block_ends(capsys, default_sigint):
     """A SIGINT inside deferred() does not interrupt the block; KeyboardInterrupt is raised
     when it ends (the fix for the segfault of Ctrl-C inside the numba coverage kernel)."""
     reached = []
@@ -547,7 +560,7 @@ def test_interrupt_inside_eval_still_exits_130(tmp_path):
     assert done.stderr.strip() == "interrupted; no half-written folder left"
 
 
-def test_interrupt_swallowed_by_a_callback_is_delivered_again(capsys):
+def test_interrupt_swallowed_by_a_callback_is_delivered_again(capsys, default_sigint):
     """Regression: a Ctrl-C whose handler ran inside a weakref callback (the import
     machinery's) was printed as "Exception ignored ... KeyboardInterrupt" and lost; the
     sweep went on and exited 0. Inside a command it is now sent again and raised."""
