@@ -42,14 +42,22 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 @pytest.fixture(autouse=True)
 def _signal_handlers_restored(request: pytest.FixtureRequest):
-    """Give every test the SIGINT and SIGTERM handlers the session started with.
+    """Give every test the SIGINT and SIGTERM handlers and signal mask the session had.
 
     The signal tests (tests/test_results_folder.py) need Python's default SIGINT
-    handler; a test that leaves another one behind is named in a warning (the
-    warnings summary) and its handlers are put back, so it cannot fail a later test.
+    handler and SIGINT unblocked; a test that leaves either changed is named in a
+    warning (the warnings summary) and they are put back, so it cannot fail a later test.
     """
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # the blocked set, unchanged
     yield
+    now_mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    if now_mask != mask:
+        warnings.warn(
+            f"{request.node.nodeid} left the main thread's blocked signals {sorted(now_mask)}",
+            stacklevel=1,
+        )
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     for sig, handler in saved.items():
         now = signal.getsignal(sig)
         if now is not handler:
