@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.core.distributions import Distribution
 from sim.core.errors import plural
+from sim.spec.cueing import CueSpec
 from sim.spec.environment import EnvironmentSpec
 from sim.spec.field_types import (
     Coordinate,
@@ -418,6 +419,10 @@ class Scenario(Spec):
         None, description="The sky: daylight and clouds (absent: the idealised sky)."
     )
     limits: LimitsSpec = LimitsSpec()
+    cueing: list[CueSpec] = Field(
+        default_factory=list,
+        description="Tip-and-cue rules: reports that send a drone to look (absent: none).",
+    )
 
     @field_validator("start")
     @classmethod
@@ -456,6 +461,10 @@ class Scenario(Spec):
         if self.environment is None:
             del data["environment"]  # the idealised sky: resolved files as before
         data["satellites"] = [s.to_data() for s in self.satellites]
+        if self.cueing:  # keyed by alias ('from'); absent: resolved files as before
+            data["cueing"] = [c.model_dump(mode="json", by_alias=True) for c in self.cueing]
+        else:
+            del data["cueing"]
         return data
 
     def resolved_data(self, run_types: Sequence[str] | None = None) -> dict[str, Any]:
