@@ -671,6 +671,38 @@ def environment_section(
 
 
 @st.composite
+def cueing_section(
+    draw: st.DrawFn,
+    fleets: list[dict[str, Any]],
+    groups: list[dict[str, Any]],
+    sats: list[dict[str, Any]],
+    horizon: float,
+    length: float,
+) -> list[dict[str, Any]]:
+    """One or two tip-and-cue rules from any groups to the drone fleets."""
+    names = [a["name"] for a in (*fleets, *groups, *sats)]
+    rules = []
+    for _ in range(draw(st.integers(1, 2))):
+        rule: dict[str, Any] = {
+            "from": draw(st.lists(st.sampled_from(names), min_size=1, unique=True)),
+            "responders": draw(
+                st.lists(st.sampled_from([f["name"] for f in fleets]), min_size=1, unique=True)
+            ),
+            "loiter": draw(duration(draw(log_uniform(1.0, max(horizon, 2.0))))),
+        }
+        if draw(st.booleans()):
+            rule["max_distance"] = draw(distance(draw(log_uniform(1.0, 2 * length + 1.0))))
+        if draw(st.booleans()):
+            rule["glimpse"] = draw(duration(draw(log_uniform(1.0, max(horizon, 2.0)))))
+        if draw(st.booleans()):
+            rule["priority"] = draw(st.integers(-3, 3))
+        if draw(st.booleans()):
+            rule["max_wait"] = draw(duration(draw(log_uniform(1.0, 2 * horizon))))
+        rules.append(rule)
+    return rules
+
+
+@st.composite
 def scenarios(draw: st.DrawFn) -> Case:
     """A valid scenario across the whole schema, cheap to run (see the module docstring)."""
     tags: list[str] = []
@@ -736,6 +768,9 @@ def scenarios(draw: st.DrawFn) -> Case:
         if draw(st.booleans()):
             verification["window"] = draw(duration(draw(log_uniform(1.0, 2 * horizon))))
         data["reporting"] = {"verification": verification}
+    if fleets and draw(st.integers(0, 3)) == 0:
+        data["cueing"] = draw(cueing_section(fleets, groups, sats, horizon, line.length))
+        tags.append("cueing")
     if draw(st.integers(0, 3)) == 0:
         env, more = draw(environment_section(crs, horizon, line.length, modalities))
         data["environment"] = env
@@ -819,7 +854,8 @@ SCENARIO_KEYS = {
     "needs_daylight", "orbit", "swath", "off_nadir_reach", "sun_synchronous", "elements",
     "walker", "tle", "altitude", "local_time", "phase", "semi_major_axis", "eccentricity",
     "inclination", "raan", "arg_perigee", "mean_anomaly", "epoch", "total", "planes",
-    "phasing",
+    "phasing", "cueing", "from", "responders", "max_distance", "loiter", "priority",
+    "max_wait",
 }  # fmt: skip
 
 # Keys whose value is a quantity of a known kind (for wrong units and wrong types).
@@ -830,7 +866,8 @@ QUANTITY = {
     "spacing": "distance", "mtbf": "duration", "mttr": "duration", "every": "duration",
     "first": "duration", "window": "duration", "false_alarm_rate": "rate", "spread": "distance",
     "clear": "duration", "overcast": "duration", "spell": "duration", "swath": "distance",
-    "off_nadir_reach": "distance", "altitude": "distance",
+    "off_nadir_reach": "distance", "altitude": "distance", "max_distance": "distance",
+    "loiter": "duration", "max_wait": "duration",
 }  # fmt: skip
 COUNTS = ("count", "spares", "stations", "modalities", "seed")
 # Mapping keys under which the children are free names, not schema keys.
@@ -878,7 +915,15 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
             kinds.append("lonlat_range")
     if "file" in data["violations"] or "file" in data["line"]:
         kinds.append("missing_file")
+    if data.get("cueing"):
+        kinds.append("cue_name")
     kind = draw(st.sampled_from(kinds))
+    if kind == "cue_name":  # a cue from a group, or to a fleet, that does not exist
+        k = draw(st.integers(0, len(data["cueing"]) - 1))
+        key = draw(st.sampled_from(["from", "responders"]))
+        data["cueing"][k][key][0] = "zz_nobody"
+        loc = ("cueing", k, key, 0)
+        return Mutation(data, files, yaml_path(loc), f"unknown name at {yaml_path(loc)}")
     if kind == "typo":
         loc, _ = draw(st.sampled_from(keyed))
         parent = _get(data, loc[:-1])
@@ -931,6 +976,12 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
             required += [("ground_sensors", k, "sensor"), ("ground_sensors", k, "name")]
         for k, sat in enumerate(data.get("satellites", [])):
             required += [("satellites", k, "schedule" if "schedule" in sat else "swath")]
+        for k, _ in enumerate(data.get("cueing", [])):
+            required += [
+                ("cueing", k, "from"),
+                ("cueing", k, "responders"),
+                ("cueing", k, "loiter"),
+            ]
         loc = draw(st.sampled_from(required))
         del _get(data, loc[:-1])[loc[-1]]
         if loc in (("violations",), ("line",)):  # its own file goes with it, no other
