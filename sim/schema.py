@@ -114,6 +114,7 @@ KIND_ZONE = "zone"
 KIND_GROUND_SENSOR = "ground_sensor"
 KIND_PATROL = "patrol"
 KIND_BASE = "base"
+KIND_CUE = "cue"  # a cued responder's transit (LineString) or loiter (Point)
 
 # --- metric keys: sim.measure.metrics makes them (metric_keys lists a scenario's) --------
 LOW95 = ".low95"  # suffix of a proportion's Wilson interval bounds

@@ -282,3 +282,30 @@ def test_cued_runs_match_the_time_stepped_oracle(name):
     assert c is not None and c["sent"] >= 10 and c["served"] >= 5
     assert any(p.cue for p in result.pieces)
     check_against_oracle(result, build(result, DT))
+
+
+def test_cue_tracks_are_marked_in_assets_geojson(tmp_path):
+    import json
+
+    from sim.store.geojson import documents
+
+    d, n = 20_000.0, 3
+    result = run(scenario(tmp_path, d=d, n=n))
+    documents(result)["assets.geojson"].write(tmp_path / "assets.geojson")
+    features = json.loads((tmp_path / "assets.geojson").read_text())["features"]
+    cues = [f for f in features if f["properties"]["kind"] == "cue"]
+    assert len(cues) == 3 * n  # out, loiter, home per cue
+    legs = [f for f in cues if f["properties"]["piece"] == "once"]
+    loiters = [f for f in cues if f["properties"]["piece"] == "static"]
+    assert all(f["geometry"]["type"] == "LineString" for f in legs)
+    assert [f["geometry"]["coordinates"] for f in loiters] == [[50_000.0, 0.0]] * n
+    for f in legs:
+        (x0, y0), (x1, y1) = f["geometry"]["coordinates"][0], f["geometry"]["coordinates"][-1]
+        assert math.hypot(x1 - x0, y1 - y0) == pytest.approx(d)
+    # without cueing there is none
+    plain = scenario_from_data(
+        {k: v for k, v in result.scenario.to_data().items() if k != "cueing"}
+    )
+    documents(run(plain))["assets.geojson"].write(tmp_path / "plain.geojson")
+    text = (tmp_path / "plain.geojson").read_text()
+    assert '"cue"' not in text
