@@ -73,7 +73,6 @@ class CueCounts:
     dropped: int = 0
     queued: int = 0  # waited for a responder before being sent or dropped
     lost: int = 0  # responders lost while answering a cue
-    busy: int = 0  # cues that found every responder busy or out of reach on arrival
 
 
 @dataclass
@@ -147,7 +146,6 @@ class CueDispatcher:
         cue = Cue(violation, rule, t_report, self._serial)
         self.counts.cues += 1
         if not self._send(cue):
-            self.counts.busy += 1
             self.counts.queued += 1
             self.queue.append(cue)
             wait = self.rules[rule].max_wait
