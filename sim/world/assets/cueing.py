@@ -227,7 +227,7 @@ class CueDispatcher:
             plan = _plan(r, point, rule, self.env.now)
             if plan is None:
                 continue
-            pieces, t_land, t_arrive, t_free = plan
+            pieces, t_land, t_arrive, t_back = plan
             if r.flight is None:
                 flight = r.fleet.launch(r.airframe, pieces)
             else:
@@ -236,12 +236,16 @@ class CueDispatcher:
             flight.cued = True
             cue.state = "sent"
             self.counts.sent += 1
-            self.env.process(self._answer(cue, flight, t_arrive, t_free))
+            self.env.process(self._answer(cue, flight, t_arrive, t_back, t_land))
             return True
         return False
 
-    def _answer(self, cue: Cue, flight: Sortie, t_arrive: float, t_free: float):
-        """Follow one response: arrival (served or too late), then back on station."""
+    def _answer(self, cue: Cue, flight: Sortie, t_arrive: float, t_back: float, t_land: float):
+        """Follow one response: arrival (served or too late), then back on station or home.
+
+        ``t_back`` is when it is back on its patrol (inf: it flies home, landing at
+        ``t_land``; the pool takes it back after turnaround).
+        """
         env = self.env
         yield env.any_of([env.timeout(t_arrive - env.now), flight.lost])
         if flight.lost.triggered:
@@ -251,14 +255,15 @@ class CueDispatcher:
             self.counts.served += 1
         else:
             self.counts.too_late += 1
-        if math.isinf(t_free):
-            return  # it flies home: the pool takes it back after landing
-        yield env.any_of([env.timeout(t_free - env.now), flight.lost])
+        home = math.isinf(t_back)
+        t_done = t_land if home else t_back
+        yield env.any_of([env.timeout(t_done - env.now), flight.lost])
         if flight.lost.triggered:
             self.counts.lost += 1
             return
-        flight.cued = False
-        self._serve()
+        if not home:
+            flight.cued = False
+            self._serve()
 
     # --- results ---------------------------------------------------------------------------
 
