@@ -7,15 +7,11 @@ engine's side is ``sim.world.assets.cueing``. docs/scenario-reference.md lists t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
 from sim.spec.field_types import Distance, Duration, FieldProblem, Name, Spec
-
-if TYPE_CHECKING:
-    from sim.spec.geometry import Problem
-    from sim.spec.scenario import Scenario
 
 
 class CueSpec(Spec):
@@ -60,9 +56,13 @@ class CueSpec(Spec):
         return self
 
 
-def cueing_problems(scenario: Scenario) -> list[Problem]:
-    """Cueing rules must name existing groups, and responders drone fleets."""
-    problems: list[Problem] = []
+def cueing_problems(scenario: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """Cueing rules must name existing groups, and responders drone fleets.
+
+    ``scenario`` is a ``sim.spec.scenario.Scenario`` (which imports this module);
+    each problem is (YAML location, message).
+    """
+    problems: list[tuple[tuple[Any, ...], str]] = []
     fleets = {f.name for f in scenario.drones}
     groups = fleets | {g.name for g in scenario.ground_sensors}
     groups |= {s.name for s in scenario.satellites}
