@@ -309,3 +309,19 @@ def test_cue_tracks_are_marked_in_assets_geojson(tmp_path):
     documents(run(plain))["assets.geojson"].write(tmp_path / "plain.geojson")
     text = (tmp_path / "plain.geojson").read_text()
     assert '"cue"' not in text
+
+
+def test_the_report_in_detections_csv_is_the_one_that_sent_the_responder(tmp_path):
+    """Random report latencies: each responder takes off at a report time of detections.csv.
+
+    The latency of a cueing group's detection is drawn when it happens and the results
+    use that same draw: every response not queued starts at the sensor's t_report_s.
+    """
+    result = run(scenario(tmp_path, n=30, L={"exponential": 600.0}, D=3 * 3600.0))
+    c = result.cueing
+    assert c is not None and c["queued"] == 0 and c["sent"] == 30
+    det = result.detections
+    reports = det["t_report_s"][det["group"] == "ugs"]
+    assert len(np.unique(reports - det["t_detect_s"][det["group"] == "ugs"])) == 30  # random
+    takeoffs = [p.t0 for p in result.pieces if p.cue and p.kind == "once" and not p.continues]
+    assert sorted(takeoffs) == sorted(reports.tolist())
