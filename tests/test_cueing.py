@@ -325,3 +325,19 @@ def test_the_report_in_detections_csv_is_the_one_that_sent_the_responder(tmp_pat
     assert len(np.unique(reports - det["t_detect_s"][det["group"] == "ugs"])) == 30  # random
     takeoffs = [p.t0 for p in result.pieces if p.cue and p.kind == "once" and not p.continues]
     assert sorted(takeoffs) == sorted(reports.tolist())
+
+
+def test_the_time_a_responder_is_away_is_off_station(tmp_path):
+    """Without a base: on-station fraction = 1 - (time away on cues) / T, time away
+    2 d' / v + loiter per cue (d' its distance when cued); responder_hours is that time."""
+    s = scenario(tmp_path, d=5_000.0, L=100.0, D=1800.0, n=4, base=False)
+    result = run(s)
+    c = result.cueing
+    assert c is not None and c["sent"] == 4
+    away = c["responder_hours"] * 3600
+    cue_pieces = [p for p in result.pieces if p.cue]
+    legs = [p for p in cue_pieces if p.kind == "once"]
+    np.testing.assert_allclose(away, sum(p.t1 - p.t0 for p in cue_pieces))
+    np.testing.assert_allclose(away, sum(p.t1 - p.t0 for p in legs) + 4 * LOITER)
+    fraction = result.asset_stats["uav"]["on_station_fraction"]
+    np.testing.assert_allclose(fraction, 1 - away / s.duration)
