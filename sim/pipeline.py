@@ -52,6 +52,7 @@ class Run:
             r.asset_stats,
             self.coverage,
             clear_fraction(r.sky),
+            cueing=r.cueing,
         )
 
     @property

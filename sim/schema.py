@@ -117,6 +117,7 @@ KIND_GROUND_SENSOR = "ground_sensor"
 KIND_PATROL = "patrol"
 KIND_BASE = "base"
 KIND_JAMMING = "jamming"  # line.geojson: an environment.jamming area
+KIND_CUE = "cue"  # a cued responder's transit (LineString) or loiter (Point)
 
 # --- metric keys: sim.measure.metrics makes them (metric_keys lists a scenario's) --------
 LOW95 = ".low95"  # suffix of a proportion's Wilson interval bounds

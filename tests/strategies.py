@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 from sim.core.geo import Line, zone_pole_problem
 from sim.core.units import MAX_DISTANCE_M, parse_distance
+from sim.spec.geometry import _self_crossing
 
 YEAR_S = 365 * 86400.0
 # Work caps of one example (expected counts, not hard limits of the simulator).
@@ -224,6 +225,8 @@ def line_section(draw: st.DrawFn) -> tuple[dict[str, Any], Line, list[str]]:
         buffer = max(buffer / 10.0, 1.0)
         line = Line.from_points(points, crs, buffer)
     assume(zone_pole_problem(line) is None)  # a line through the pole itself
+    # a line that crosses itself is refused (the clamp at 89.9 deg can fold a polar one)
+    assume(_self_crossing(line) is None)
     length = line.length
     # cap the grid: line cells L / cell, zone cells about (L + 2 b) 2 b / cell^2
     min_cell = max(
@@ -795,6 +798,38 @@ def environment_section(
 
 
 @st.composite
+def cueing_section(
+    draw: st.DrawFn,
+    fleets: list[dict[str, Any]],
+    groups: list[dict[str, Any]],
+    sats: list[dict[str, Any]],
+    horizon: float,
+    length: float,
+) -> list[dict[str, Any]]:
+    """One or two tip-and-cue rules from any groups to the drone fleets."""
+    names = [a["name"] for a in (*fleets, *groups, *sats)]
+    rules = []
+    for _ in range(draw(st.integers(1, 2))):
+        rule: dict[str, Any] = {
+            "from": draw(st.lists(st.sampled_from(names), min_size=1, unique=True)),
+            "responders": draw(
+                st.lists(st.sampled_from([f["name"] for f in fleets]), min_size=1, unique=True)
+            ),
+            "loiter": draw(duration(draw(log_uniform(1.0, max(horizon, 2.0))))),
+        }
+        if draw(st.booleans()):
+            rule["max_distance"] = draw(distance(draw(log_uniform(1.0, 2 * length + 1.0))))
+        if draw(st.booleans()):
+            rule["glimpse"] = draw(duration(draw(log_uniform(1.0, max(horizon, 2.0)))))
+        if draw(st.booleans()):
+            rule["priority"] = draw(st.integers(-3, 3))
+        if draw(st.booleans()):
+            rule["max_wait"] = draw(duration(draw(log_uniform(1.0, 2 * horizon))))
+        rules.append(rule)
+    return rules
+
+
+@st.composite
 def scenarios(draw: st.DrawFn) -> Case:
     """A valid scenario across the whole schema, cheap to run (see the module docstring)."""
     tags: list[str] = []
@@ -861,6 +896,9 @@ def scenarios(draw: st.DrawFn) -> Case:
         if draw(st.booleans()):
             verification["window"] = draw(duration(draw(log_uniform(1.0, 2 * horizon))))
         data["reporting"] = {"verification": verification}
+    if fleets and draw(st.integers(0, 3)) == 0:
+        data["cueing"] = draw(cueing_section(fleets, groups, sats, horizon, line.length))
+        tags.append("cueing")
     if draw(st.integers(0, 3)) == 0:
         env, more = draw(environment_section(crs, horizon, line.length, modalities, line))
         data["environment"] = env
@@ -948,6 +986,8 @@ SCENARIO_KEYS = {
     "phasing", "jamming", "area", "band", "from_line", "to_line", "pd_factor", "report_delay",
     "active",
     "bands", "sectors", "diurnal",
+    "cueing", "from", "responders", "max_distance", "loiter", "priority",
+    "max_wait",
 }  # fmt: skip
 
 # Keys whose value is a quantity of a known kind (for wrong units and wrong types).
@@ -958,7 +998,8 @@ QUANTITY = {
     "spacing": "distance", "mtbf": "duration", "mttr": "duration", "every": "duration",
     "first": "duration", "window": "duration", "false_alarm_rate": "rate", "spread": "distance",
     "clear": "duration", "overcast": "duration", "spell": "duration", "swath": "distance",
-    "off_nadir_reach": "distance", "altitude": "distance",
+    "off_nadir_reach": "distance", "altitude": "distance", "max_distance": "distance",
+    "loiter": "duration", "max_wait": "duration",
 }  # fmt: skip
 COUNTS = ("count", "spares", "stations", "modalities", "seed")
 # Mapping keys under which the children are free names, not schema keys.
@@ -1017,6 +1058,8 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
         kinds.append("unknown_band")
     if data["line"].get("sectors"):
         kinds.append("sector_overlap")
+    if data.get("cueing"):
+        kinds.append("cue_name")
     kind = draw(st.sampled_from(kinds))
     if kind == "jamming":  # a bad factor, both shapes or neither, or a backwards window
         k = draw(st.integers(0, len(jamming) - 1))
@@ -1051,6 +1094,12 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
         first = next(iter(sectors.values()))
         sectors["zz_overlap"] = list(first)  # the same range again
         return Mutation(data, files, "line.sectors", "overlapping sectors")
+    if kind == "cue_name":  # a cue from a group, or to a fleet, that does not exist
+        k = draw(st.integers(0, len(data["cueing"]) - 1))
+        key = draw(st.sampled_from(["from", "responders"]))
+        data["cueing"][k][key][0] = "zz_nobody"
+        loc = ("cueing", k, key, 0)
+        return Mutation(data, files, yaml_path(loc), f"unknown name at {yaml_path(loc)}")
     if kind == "typo":
         loc, _ = draw(st.sampled_from(keyed))
         parent = _get(data, loc[:-1])
@@ -1103,6 +1152,12 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
             required += [("ground_sensors", k, "sensor"), ("ground_sensors", k, "name")]
         for k, sat in enumerate(data.get("satellites", [])):
             required += [("satellites", k, "schedule" if "schedule" in sat else "swath")]
+        for k, _ in enumerate(data.get("cueing", [])):
+            required += [
+                ("cueing", k, "from"),
+                ("cueing", k, "responders"),
+                ("cueing", k, "loiter"),
+            ]
         loc = draw(st.sampled_from(required))
         del _get(data, loc[:-1])[loc[-1]]
         if loc in (("violations",), ("line",)):  # its own file goes with it, no other

@@ -230,6 +230,7 @@ def test_schema_lists_the_top_level_keys():
         "reporting",
         "environment",
         "limits",
+        "cueing",
     }
     assert set(schema["required"]) == {"name", "duration", "line", "violations"}
     assert schema["additionalProperties"] is False

@@ -10,6 +10,7 @@ from them (``sim.measure``), and ``sim.pipeline`` composes the two.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from sim.spec.scenario import Scenario
 from sim.world import adversary
 from sim.world.assets.base import Asset, Piece
 from sim.world.assets.context import BuildContext, stream
+from sim.world.assets.cueing import CueDispatcher, make_dispatcher
 from sim.world.assets.drone import DroneFleet, Station
 from sim.world.assets.ground import GroundGroup
 from sim.world.assets.orbiter import OrbitingSatellites, make_targets
@@ -60,6 +62,7 @@ class RunResult:
     stations: list[Station] = field(repr=False)
     sky: Sky | None = field(default=None, repr=False)  # with ``environment``
     ground_tracks: Table | None = field(default=None, repr=False)  # with orbiting satellites
+    cueing: dict[str, float] | None = None  # with ``cueing``: what became of the cues
 
 
 def _factor_matrix(scenario: Scenario, type_names: list[str]) -> np.ndarray:
@@ -87,6 +90,7 @@ class Model:
     solver: DetectionSolver
     env: simpy.Environment
     groups: list[AssetGroup]
+    cueing: CueDispatcher | None = None  # with ``cueing``
 
 
 AssetGroup = DroneFleet | GroundGroup | Satellite | OrbitingSatellites
@@ -153,7 +157,11 @@ def build(
         else:
             assert targets is not None
             groups.append(OrbitingSatellites(spec, i, ctx, scenario.start, targets))
-    return Model(scenario, seed, line, violations, in_zone, solver, env, groups)
+    cueing = None
+    if scenario.cueing:
+        listen = partial(solver.listen, env)
+        cueing = make_dispatcher(scenario.cueing, groups, solver.assets, violations, ctx, listen)
+    return Model(scenario, seed, line, violations, in_zone, solver, env, groups, cueing)
 
 
 def _adapt(
@@ -195,6 +203,8 @@ def run_model(model: Model) -> RunResult:
     scenario = model.scenario
     horizon = scenario.duration
     model.env.run(until=horizon)
+    if model.cueing is not None:
+        model.cueing.finish()
     solver = model.solver
     detections = _detections(model)
     events = _events(
@@ -217,7 +227,41 @@ def run_model(model: Model) -> RunResult:
         stations=[s for g in model.groups if isinstance(g, DroneFleet) for s in g.stations],
         sky=solver.sky,
         ground_tracks=_ground_tracks(model.groups),
+        cueing=None if model.cueing is None else _cue_stats(model, events, detections),
     )
+
+
+def _cue_stats(model: Model, events: Table, detections: Table) -> dict[str, float]:
+    """What became of the cues, and how many verifications needed a responder's report.
+
+    A violation is verified by cue when, without the reports made from cue pieces
+    (``Piece.cue``), it would be verified later or never.
+    """
+    assert model.cueing is not None
+    solver = model.solver
+    stats = model.cueing.stats(solver.pieces, model.scenario.duration)
+    found = solver.candidates()
+    n_assets = max(len(solver.assets), 1)
+    piece_asset = np.array([p.asset for p in solver.pieces], dtype=np.int64)
+    asset = piece_asset[found.piece] if len(found.piece) else np.zeros(0, dtype=np.int64)
+    _, first = np.unique(found.violation * n_assets + asset, return_index=True)
+    first = np.sort(first)  # the real rows of detections, in their order
+    cue_piece = np.array([p.cue for p in solver.pieces], dtype=bool)
+    by_cue = cue_piece[found.piece[first]] if len(first) else np.zeros(0, dtype=bool)
+    n_real = len(first)
+    viol = detections["violation"][:n_real][~by_cue]
+    t_report = detections["t_report_s"][:n_real][~by_cue]
+    modality = detections["modality"][:n_real][~by_cue]
+    rule = model.scenario.reporting.verification
+    without = verification_times(
+        viol, t_report, modality, len(events), rule.modalities, rule.window
+    )
+    verified = events["verified"]
+    with np.errstate(invalid="ignore"):
+        needed = verified & ~(without <= events["t_verified_s"])
+    stats["verified_by_cue"] = float(np.count_nonzero(needed))
+    stats["verified"] = float(np.count_nonzero(verified))
+    return stats
 
 
 def _asset_stats(model: Model) -> dict[str, dict[str, float]]:
@@ -339,9 +383,12 @@ def _detections(model: Model) -> Table:
     )
     n_fa = len(fa_t)
     all_asset = np.concatenate([asset, fa_asset])
+    t_real = _report_times(t, asset, assets, seed, "reports")
+    if model.cueing is not None:  # the cueing groups' reports as timed in the run
+        t_real = model.cueing.report_times(viol, asset, t, t_real)
     t_report = np.concatenate(
         [
-            _report_times(t, asset, assets, seed, "reports"),
+            t_real,
             _report_times(fa_t, fa_asset, assets, seed, "false_alarm_reports"),
         ]
     )

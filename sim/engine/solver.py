@@ -213,7 +213,8 @@ class DetectionSolver:
         skip = None
         if piece.continues:
             skip = (w_lo <= piece.t0 + EPS) & (self.v.t_start[group] < piece.t0 - EPS)
-        g, t = detection.trial_times(group, w_lo, w_hi, asset.glimpse, skip)
+        glimpse = asset.glimpse if piece.glimpse is None else piece.glimpse
+        g, t = detection.trial_times(group, w_lo, w_hi, glimpse, skip)
         p = asset.pd * self.factor[self.v.type_index[g], self.modality_index[asset.modality]]
         if self.sky is not None and asset.cloud_factor != 1.0:  # an optical look under overcast
             clear = self.sky.clear(g, t)

@@ -58,7 +58,11 @@ def metric_unit(key: str) -> str:
         return "1/day"
     if key.endswith(("_hours", ".hours_jammed")):
         return "h"
-    if key.endswith(COUNT_SUFFIXES):
+    if (
+        key.endswith(COUNT_SUFFIXES)
+        or key.startswith("cueing.")
+        and key != "cueing.verified_by_cue"
+    ):
         return "count"
     if (
         "probability" in key
@@ -66,6 +70,7 @@ def metric_unit(key: str) -> str:
         or "fraction" in key
         or key.endswith(".availability")
         or key.startswith("detection.")
+        or key == "cueing.verified_by_cue"
     ):
         return "fraction"
     return ""
@@ -182,13 +187,15 @@ def compute(
     asset_stats: dict[str, dict[str, float]],
     coverage: Coverage | None = None,
     clear_fraction: float | None = None,
+    cueing: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """All metrics of a run as a flat dict (floats; NaN where a figure is undefined).
 
     From the run's tables (``events``, ``detections``, ``assets``), every violation type
     it knows (``type_names``, even one that never occurred), each asset group's figures
     (``asset_stats``), if computed its coverage and, under clouds, the realised
-    clear-sky fraction of the line (``clear_fraction``).
+    clear-sky fraction of the line (``clear_fraction``) and, with cueing, the engine's
+    cue figures (``cueing``: ``sim.engine.model._cue_stats``).
     """
     det = detections
     n = len(events)
@@ -250,6 +257,29 @@ def compute(
     for group, stats in asset_stats.items():
         for key, value in stats.items():
             out[f"assets.{group}.{key}"] = value
+    if cueing is not None:
+        out.update(cue_metrics(cueing))
+    return out
+
+
+CUE_COUNTS = ("cues", "sent", "served", "too_late", "dropped", "queued", "lost")
+CUE_KEYS = (
+    *(f"cueing.{k}" for k in CUE_COUNTS),
+    "cueing.responder_hours",
+    "cueing.verified_by_cue",
+)
+
+
+def cue_metrics(cueing: dict[str, float]) -> dict[str, Any]:
+    """``cueing.*`` from the engine's cue figures.
+
+    The cues' fates (counts), the responders' hours on cues, and the share of verified
+    violations whose verification needed a responder's report (NaN: none verified).
+    """
+    out: dict[str, Any] = {f"cueing.{k}": int(cueing[k]) for k in CUE_COUNTS}
+    out["cueing.responder_hours"] = cueing["responder_hours"]
+    verified = cueing["verified"]
+    out["cueing.verified_by_cue"] = cueing["verified_by_cue"] / verified if verified else math.nan
     return out
 
 
@@ -349,6 +379,8 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
             out.update(f"assets.{group.name}.{k}" for k in ASSET_STAT_KEYS[section])
     if scenario.environment is not None and scenario.environment.jamming:
         out.update(f"assets.{fleet.name}.hours_jammed" for fleet in scenario.drones)
+    if scenario.cueing:
+        out.update(CUE_KEYS)
     for section, groups in sections.items():
         cls = _SECTION_CLASS[section]
         for group in groups:

@@ -74,6 +74,12 @@ def describe_scenario(scenario: Scenario, violations: int) -> str:
         )
     if scenario.environment is not None:
         lines.append(f"  sky        {_sky(scenario)}")
+    for cue in scenario.cueing:
+        reach = "any distance" if cue.max_distance is None else fmt.distance(cue.max_distance)
+        lines.append(
+            f"  cueing     {', '.join(cue.from_)} -> {', '.join(cue.responders)} within "
+            f"{reach}, loiter {fmt.duration(cue.loiter)}, priority {cue.priority}"
+        )
     rule = scenario.reporting.verification
     lines.append(
         f"  verified   by {plural(rule.modalities, 'modality', 'modalities')} "
@@ -122,6 +128,13 @@ def describe_run(metrics: dict[str, Any], out: str | None = None) -> str:
                 f"{head:<12}{label} within "
                 + ", ".join(f"{deadline_label(d)} {pct(f'{prefix}.within_{d}')}" for d in suffixes)
             )
+    if "cueing.cues" in metrics:
+        lines.append(
+            f"cueing      {metrics['cueing.cues']} cues: {metrics['cueing.sent']} sent "
+            f"({metrics['cueing.served']} in time, {metrics['cueing.too_late']} too late), "
+            f"{metrics['cueing.dropped']} dropped; verified by cue "
+            f"{fmt.percent(metrics.get('cueing.verified_by_cue'))}"
+        )
     for cls in ("drone", "ground", "satellite"):
         key = f"detection.by_class.{cls}"
         if key in metrics:

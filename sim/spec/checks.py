@@ -19,6 +19,7 @@ from sim.core.distributions import Distribution
 from sim.core.errors import close_match, plural
 from sim.core.geo import Line
 from sim.core.units import MAX_DISTANCE_M, km
+from sim.spec.cueing import cueing_problems
 from sim.spec.geometry import (
     GEOMETRY_ERRORS,
     MAX_LAYOUT,
@@ -65,6 +66,7 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
     problems += _check_verification(scenario)
     problems += _check_environment(scenario)
     problems += _check_satellite_names(scenario)
+    problems += cueing_problems(scenario)
     try:
         line, line_problems = project_line(scenario)
     except GEOMETRY_ERRORS as exc:

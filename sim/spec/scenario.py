@@ -18,6 +18,7 @@ from sim.core.distributions import Distribution
 from sim.core.errors import plural
 from sim.core.solar_time import HOURS_PER_DAY
 from sim.spec.adversary import AdversarySpec
+from sim.spec.cueing import CueSpec
 from sim.spec.environment import EnvironmentSpec
 from sim.spec.field_types import (
     Coordinate,
@@ -537,6 +538,10 @@ class Scenario(Spec):
         None, description="The sky: daylight and clouds (absent: the idealised sky)."
     )
     limits: LimitsSpec = LimitsSpec()
+    cueing: list[CueSpec] = Field(
+        default_factory=list,
+        description="Tip-and-cue rules: reports that send a drone to look (absent: none).",
+    )
 
     @field_validator("start")
     @classmethod
@@ -624,6 +629,10 @@ class Scenario(Spec):
             name: spec.to_data() for name, spec in self.violations.types.items()
         }
         data["satellites"] = [s.to_data() for s in self.satellites]
+        if self.cueing:  # keyed by alias ('from'); absent: resolved files as before
+            data["cueing"] = [c.model_dump(mode="json", by_alias=True) for c in self.cueing]
+        else:
+            del data["cueing"]
         return data
 
     def resolved_data(self, run_types: Sequence[str] | None = None) -> dict[str, Any]:

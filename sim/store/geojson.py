@@ -45,6 +45,7 @@ from sim.schema import (
     GRID_LINE,
     GRID_ZONE,
     KIND_BASE,
+    KIND_CUE,
     KIND_GROUND_SENSOR,
     KIND_JAMMING,
     KIND_LINE,
@@ -112,7 +113,7 @@ def documents(result: Any, coverage: Any = None) -> dict[str, Document]:
     places = tuple(c for c in EVENT_PLACE_COLUMNS if c in result.events.columns)
     docs = {
         LINE_GEOJSON: line_document(line, _jamming(result)),
-        ASSETS_GEOJSON: assets_document(result.assets, result.stations, line),
+        ASSETS_GEOJSON: assets_document(result.assets, result.stations, line, cue_tracks(result)),
         EVENTS_GEOJSON: events_document(result.events, line, EVENT_COLUMNS + places),
     }
     if coverage is not None:
@@ -172,8 +173,41 @@ def line_document(line: Line, jamming: list[tuple[dict[str, Any], Any]] | None =
     return _collection("line", line, features)
 
 
-def assets_document(assets: Table, stations: list, line: Line) -> Document:
-    """Ground sensors (Point), drone patrol paths (LineString) and bases (Point)."""
+def cue_tracks(result: Any) -> list[tuple[str, np.ndarray, dict[str, Any]]]:
+    """The flown pieces of cued responses (``Piece.cue``) of a run: (kind, xy, properties).
+
+    A transit (``once``) is the stretch flown, up to a loss and the end of the run; a
+    loiter (``static``) its point. None without cueing.
+    """
+    pieces = getattr(result, "pieces", None) or []
+    horizon = float(result.scenario.duration)
+    out = []
+    for p in pieces:
+        end = min(p.end, horizon)
+        if not p.cue or end < p.t0 or p.path is None:
+            continue
+        asset = result.asset_list[p.asset]
+        props = {"piece": p.kind, "asset": asset.id, "group": asset.group}
+        props.update({"t0_s": float(p.t0), "t1_s": float(end)})
+        if p.kind == "static":
+            xy = np.asarray(p.path[:1], dtype=float)
+        else:
+            xy = np.array([p.path[0], p.position(end)], dtype=float)
+        out.append((p.kind, xy, props))
+    return out
+
+
+def assets_document(
+    assets: Table,
+    stations: list,
+    line: Line,
+    cues: list[tuple[str, np.ndarray, dict[str, Any]]] | None = None,
+) -> Document:
+    """Ground sensors (Point), drone patrol paths (LineString) and bases (Point).
+
+    With cueing, the responders' cue pieces (``cue_tracks``): transits as LineStrings,
+    loiters as Points, ``kind`` "cue".
+    """
 
     def features() -> Iterator[dict[str, Any]]:
         ground = np.flatnonzero(
@@ -211,6 +245,14 @@ def assets_document(assets: Table, stations: list, line: Line) -> Document:
             yield _feature(
                 {"type": "Point", "coordinates": position}, {"kind": KIND_BASE, "group": group}
             )
+        for kind, xy, props in cues or ():
+            at = positions(line, xy if kind == "static" else densified(line, xy)).tolist()
+            geometry = (
+                {"type": "Point", "coordinates": at[0]}
+                if kind == "static"
+                else {"type": "LineString", "coordinates": at}
+            )
+            yield _feature(geometry, {"kind": KIND_CUE, **props})
 
     return _collection("assets", line, features)
 

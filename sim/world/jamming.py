@@ -326,11 +326,20 @@ class Jamming:
         iv = piece_time_intervals(piece, self.areas[k].shape, t_lo, t_hi, arcs)
         return intersect(iv, self.areas[k].windows)
 
-    def loss_time(self, pieces: Sequence[Piece], t_to: float, rng: np.random.Generator) -> float:
-        """When jamming downs the drone flying ``pieces`` (their planned spans) before ``t_to``.
+    def loss_time(
+        self,
+        pieces: Sequence[Piece],
+        t_to: float,
+        rng: np.random.Generator,
+        t_from: float = -math.inf,
+    ) -> float:
+        """When jamming downs the drone flying ``pieces`` in [``t_from``, ``t_to``].
 
-        One Exp(1) draw per lossy area (always, so the stream's use does not depend on
-        the path); inf when no area's hazard accumulates enough before ``t_to``.
+        The pieces count over their spans up to a cut (``Piece.end``). One Exp(1) draw
+        per lossy area (always, so the stream's use does not depend on the path); inf
+        when no area's hazard accumulates enough before ``t_to``. A flight whose plan
+        changes at t (a cue) draws again from t: the hazard is memoryless, so the
+        remaining jammed time to a loss is Exp(1) / rate again.
         """
         best = math.inf
         for k, area in enumerate(self.areas):
@@ -341,10 +350,10 @@ class Jamming:
             for piece in pieces:
                 if piece.path is None:
                     continue
-                hi = min(piece.t1, t_to)
+                hi = min(piece.end, t_to)
                 clock = self.passes((k,), piece)
                 for lo_w, hi_w in area.windows:
-                    a, b = max(lo_w, piece.t0), min(hi_w, hi)
+                    a, b = max(lo_w, piece.t0, t_from), min(hi_w, hi)
                     if b <= a:
                         continue
                     m = clock.measure(a, b)

@@ -73,7 +73,8 @@ class Piece:
 
     ``continues`` is True when the asset's previous piece ended at ``t0`` with the
     footprint where this one starts (no new entry there). ``cut`` is when a plan
-    change ended the piece early (``inf``: never).
+    change ended the piece early (``inf``: never). ``cue`` marks a piece flown to
+    answer a cue, ``glimpse`` a glimpse of its own (a cued drone's loiter).
     """
 
     asset: int
@@ -87,6 +88,8 @@ class Piece:
     cut: float = math.inf
     strip: Strip | None = None
     serial: int = field(default=-1)
+    cue: bool = False  # flown to answer a cue (sim.world.assets.cueing)
+    glimpse: float | None = None  # seconds between looks here, instead of the asset's
 
     @property
     def end(self) -> float:

@@ -12,6 +12,7 @@ relieved at once. Lost airframes are replaced from spares after a delay.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,24 @@ class Station:
         return self.sensor.range
 
 
+@dataclass(eq=False)
+class Sortie:
+    """One airframe's flight, as cueing sees it: its pieces so far and when it lands.
+
+    ``lost`` succeeds if the airframe is lost; ``replanned`` when its plan changes;
+    ``cued`` is True while it answers a cue (or for a sortie flown for one).
+    """
+
+    airframe: int
+    station: int
+    t_launch: float
+    pieces: list[Piece]
+    t_land: float
+    lost: simpy.Event
+    cued: bool = False
+    replanned: simpy.Event | None = None
+
+
 class DroneFleet:
     """One fleet's airframes, stations and SimPy processes."""
 
@@ -90,6 +109,10 @@ class DroneFleet:
         for airframe in self.airframes[: spec.count]:
             self.pool.put(airframe)
         self._next_spare = spec.count
+        # cueing (sim.world.assets.cueing): called with each sortie as it takes off, and
+        # with None when an airframe is back in the pool; the sorties in flight by airframe
+        self.watchers: list[Callable[[Sortie | None], None]] = []
+        self.flying: dict[int, Sortie] = {}
         for station in range(len(self.spans)):
             env.process(self._station(station))
 
@@ -110,8 +133,12 @@ class DroneFleet:
             on_station = spec.endurance - self.reserve[station] - self.t_out[station]
             yield env.any_of([env.timeout(on_station), lost])
 
-    def _sortie(self, airframe: int, station: int, lost):
-        """Fly one sortie; publish its plan pieces; lose the airframe or land it."""
+    def _sortie(self, airframe: int, station: int, lost, planned: Sortie | None = None):
+        """Fly one sortie; publish its plan pieces; lose the airframe or land it.
+
+        ``planned``: a sortie planned elsewhere (a cue from the base,
+        ``sim.world.assets.cueing``), with its pieces and landing time.
+        """
         env = self.ctx.env
         sink = self.ctx.sink
         spec = self.spec
@@ -119,7 +146,9 @@ class DroneFleet:
         t = env.now
         self.sorties += 1
         pieces = []
-        if self.base is not None:
+        if planned is not None:
+            pieces, t_land = planned.pieces, planned.t_land
+        elif self.base is not None:
             assert spec.endurance is not None
             t_arrive = t + self.t_out[station]
             t_leave = t + spec.endurance - self.reserve[station]
@@ -146,15 +175,42 @@ class DroneFleet:
             if piece.t0 <= self.ctx.horizon:
                 self.pieces.append(sink.add(piece))
         t_loss = t + self.rng.exponential(1.0 / spec.loss_rate) if spec.loss_rate > 0 else math.inf
+        own_loss = t_loss
         jamming = self.ctx.jamming
-        if jamming is not None and jamming.lossy:  # competing risks (sim.world.jamming)
+        lossy = jamming is not None and jamming.lossy
+        if lossy:  # competing risks (sim.world.jamming)
+            assert jamming is not None
             horizon = min(t_land, self.ctx.horizon)
-            t_loss = min(t_loss, jamming.loss_time(pieces, horizon, self.jam_rng))
+            t_loss = min(own_loss, jamming.loss_time(pieces, horizon, self.jam_rng))
+        flight = planned or Sortie(airframe, station, t, pieces, t_land, env.event())
+        if self.watchers:  # cueing: the airframe's plan may change in flight
+            self.flying[airframe] = flight
+            flight.replanned = env.event()
+            for watch in self.watchers:
+                watch(flight)
+            while True:
+                end = min(t_loss, flight.t_land)
+                wake = [flight.replanned] + (
+                    [] if math.isinf(end) else [env.timeout(end - env.now)]
+                )
+                yield env.any_of(wake)
+                if not flight.replanned.triggered:
+                    break
+                flight.replanned = env.event()
+                if lossy:  # the new plan's jammed time, from now (memoryless)
+                    assert jamming is not None
+                    horizon = min(flight.t_land, self.ctx.horizon)
+                    jam = jamming.loss_time(flight.pieces, horizon, self.jam_rng, env.now)
+                    t_loss = min(own_loss, jam)
+            t_land = flight.t_land
         if t_loss < t_land:
-            yield env.timeout(t_loss - t)
-            for piece in pieces:
+            yield env.timeout(t_loss - env.now)
+            for piece in flight.pieces:
                 sink.cut(piece, t_loss)
             self.losses += 1
+            self.flying.pop(airframe, None)
+            if self.watchers:
+                flight.lost.succeed()
             lost.succeed()
             if self.spares_left > 0:
                 self.spares_left -= 1
@@ -162,16 +218,53 @@ class DroneFleet:
             return
         if math.isinf(t_land):
             return
-        yield env.timeout(t_land - t)
+        yield env.timeout(t_land - env.now)
+        self.flying.pop(airframe, None)
         yield env.timeout(spec.turnaround)
+        self._free(airframe)
+
+    def replan(self, airframe: int, pieces: list[Piece], t_land: float) -> None:
+        """Cut the flying ``airframe``'s plan now and fly ``pieces`` instead (a cue).
+
+        The new pieces are published; the sortie lands at ``t_land`` (inf: never) and
+        its loss, already drawn, cuts them too.
+        """
+        flight = self.flying[airframe]
+        now = self.ctx.env.now
+        for piece in flight.pieces:
+            self.ctx.sink.cut(piece, now)
+        for piece in pieces:
+            if piece.t0 <= self.ctx.horizon:
+                self.pieces.append(self.ctx.sink.add(piece))
+        flight.pieces = flight.pieces + pieces
+        flight.t_land = t_land
+        assert flight.replanned is not None
+        flight.replanned.succeed()
+
+    def launch(self, airframe: int, pieces: list[Piece]) -> Sortie:
+        """Take ``airframe`` from the pool and fly the planned ``pieces`` from the base now.
+
+        The sortie lands at the last piece's end; it is flown by a process that starts
+        at once (in this instant).
+        """
+        env = self.ctx.env
+        self.pool.items.remove(airframe)
+        flight = Sortie(airframe, 0, env.now, pieces, pieces[-1].t1, env.event(), cued=True)
+        env.process(self._sortie(airframe, 0, env.event(), flight))
+        return flight
+
+    def _free(self, airframe: int) -> None:
+        """Put ``airframe`` back in the pool (landed and turned around, or a spare)."""
         self.pool.put(airframe)
+        for watch in self.watchers:
+            watch(None)
 
     def _replace(self):
         """Bring a spare airframe into the pool after the replacement delay."""
         yield self.ctx.env.timeout(self.spec.replacement)
         airframe = self.airframes[self._next_spare]
         self._next_spare += 1
-        self.pool.put(airframe)
+        self._free(airframe)
 
     # --- figures -------------------------------------------------------------------------
 
