@@ -203,8 +203,10 @@ class DroneFleet:
                     jam = jamming.loss_time(flight.pieces, horizon, self.jam_rng, env.now)
                     t_loss = min(own_loss, jam)
             t_land = flight.t_land
+        # max(0, .): after the re-plan loop's wake-up at t_loss or t_land, env.now may
+        # exceed it by a rounding error (now + (t - now) != t in floating point)
         if t_loss < t_land:
-            yield env.timeout(t_loss - env.now)
+            yield env.timeout(max(0.0, t_loss - env.now))
             for piece in flight.pieces:
                 sink.cut(piece, t_loss)
             self.losses += 1
@@ -218,7 +220,7 @@ class DroneFleet:
             return
         if math.isinf(t_land):
             return
-        yield env.timeout(t_land - env.now)
+        yield env.timeout(max(0.0, t_land - env.now))
         self.flying.pop(airframe, None)
         yield env.timeout(spec.turnaround)
         self._free(airframe)
