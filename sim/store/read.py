@@ -50,7 +50,7 @@ class ResultsFolder:
         if not (self.path / MANIFEST).is_file() or not (self.path / METRICS).is_file():
             raise SimError(
                 f"{self.path} is neither a results folder (it has no {MANIFEST} and "
-                "{METRICS}) nor a sweep folder; give a folder written by "
+                f"{METRICS}) nor a sweep folder; give a folder written by "
                 "`ceasefire-sim run` or `ceasefire-sim sweep`"
             )
 
