@@ -171,7 +171,38 @@ SKY_ENVIRONMENT = {
 }
 
 
-def scenario_data(scale: float = 1.0, sky: bool = False, steer_km: float | None = None) -> dict:
+def add_response(data: dict, length: float) -> None:
+    """Issue 10 on: dawn-and-dusk artillery, bands and sectors, jamming near the front,
+    tip-and-cue from the ground sensors to the three fleets, a half-aware side."""
+    v = data["violations"]
+    v["types"]["artillery"]["diurnal"] = [1] * 4 + [2, 3, 3, 2] + [1] * 9 + [2, 3, 3, 2, 2] + [1, 1]
+    v["adversary"] = {"awareness": 0.5}
+    data["line"]["bands"] = {"zone": "15km", "artillery": "50km"}
+    data["line"]["sectors"] = {f"s{k}": [k * length / 4, (k + 1) * length / 4] for k in range(4)}
+    env = data.setdefault("environment", {"daylight": None})
+    env["jamming"] = [
+        {
+            "name": "front",
+            "band": {"from_line": "-10km", "to_line": "10km"},
+            "pd_factor": 0.8,
+            "loss_rate": "3e-4/h",
+            "report_delay": {"exponential": "5min"},
+        }
+    ]
+    data["cueing"] = [
+        {
+            "from": [g["name"] for g in data["ground_sensors"]],
+            "responders": [f["name"] for f in data["drones"]],
+            "max_distance": "150km",
+            "loiter": "30min",
+            "glimpse": "2min",
+        }
+    ]
+
+
+def scenario_data(
+    scale: float = 1.0, sky: bool = False, steer_km: float | None = None, response: bool = False
+) -> dict:
     """The benchmark scenario as plain data; ``scale`` multiplies the violation rate."""
     points, length_km = make_line()
     length = length_km * 1000.0
@@ -289,7 +320,9 @@ def scenario_data(scale: float = 1.0, sky: bool = False, steer_km: float | None 
         data["satellites"] = [dict(s) for s in SKY_SATELLITES]
         if steer_km is not None:
             data["satellites"][-1]["off_nadir_reach"] = f"{steer_km}km"
-        data["environment"] = SKY_ENVIRONMENT
+        data["environment"] = dict(SKY_ENVIRONMENT)
+    if response:
+        add_response(data, length)
     return data
 
 
@@ -303,7 +336,13 @@ def _maxrss_mb() -> float:
     return kb / 1024.0
 
 
-def child(scale: float, profile: int, sky: bool = False, steer_km: float | None = None) -> dict:
+def child(
+    scale: float,
+    profile: int,
+    sky: bool = False,
+    steer_km: float | None = None,
+    response: bool = False,
+) -> dict:
     """Build, run and write once; return timings, peak memory and counts."""
     t0 = time.perf_counter()
     import tempfile
@@ -324,7 +363,7 @@ def child(scale: float, profile: int, sky: bool = False, steer_km: float | None 
     rss_import = _maxrss_mb()
 
     t0 = time.perf_counter()
-    data = scenario_data(scale, sky, steer_km)
+    data = scenario_data(scale, sky, steer_km, response)
     scenario = sim.spec.load.scenario_from_data(data)
     t_build = time.perf_counter() - t0
 
@@ -392,13 +431,17 @@ def _print_profile(profiler, rows: int, wall: float) -> None:
 
 
 def measure(
-    scale: float, profile: int = 0, sky: bool = False, steer_km: float | None = None
+    scale: float,
+    profile: int = 0,
+    sky: bool = False,
+    steer_km: float | None = None,
+    response: bool = False,
 ) -> dict:
     """Run ``child`` in a fresh Python process and return its measurements."""
     here = os.path.dirname(os.path.abspath(__file__))
     code = (
         f"import json, sys; sys.path.insert(0, {here!r}); import bench_core as b; "
-        f"r = b.child({scale!r}, {profile!r}, {sky!r}, {steer_km!r}); "
+        f"r = b.child({scale!r}, {profile!r}, {sky!r}, {steer_km!r}, {response!r}); "
         "print('RESULT ' + json.dumps(r))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -447,6 +490,12 @@ def main(argv: list[str] | None = None) -> int:
         "24-satellite SAR Walker) with daylight and monthly clouds",
     )
     parser.add_argument(
+        "--response",
+        action="store_true",
+        help="issue 10 on: diurnal artillery, bands, sectors, jamming, tip-and-cue from the "
+        "ground sensors, a half-aware adversary",
+    )
+    parser.add_argument(
         "--steer",
         metavar="KM",
         type=float,
@@ -467,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--steer needs --sky and a reach of 15 to 5000 km")
 
     if args.profile:
-        measure(args.scale, args.profile, args.sky, args.steer)
+        measure(args.scale, args.profile, args.sky, args.steer, args.response)
         return 0
 
     cases = [("1x", args.scale)] + ([] if args.no_2x else [("2x", 2 * args.scale)])
@@ -476,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, scale in cases:
         runs[label] = []
         for k in range(args.repeat):
-            r = measure(scale, sky=args.sky, steer_km=args.steer)
+            r = measure(scale, sky=args.sky, steer_km=args.steer, response=args.response)
             if first:
                 print(
                     f"scenario: {DAYS} d, line {r['line_km']} km ({r['line_vertices']} vertices), "
@@ -496,6 +545,7 @@ def main(argv: list[str] | None = None) -> int:
         "scale": args.scale,
         "sky": args.sky,
         "steer_km": args.steer,
+        "response": args.response,
     }
     print()
     for label, rs in runs.items():
