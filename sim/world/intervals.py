@@ -31,11 +31,36 @@ def group_searchsorted(
     returns the number of reference entries that sort before it: entries of a smaller
     group, plus entries of the same group with a smaller value (``side="left"``) or a
     value not greater (``side="right"``). Equivalent to ``np.searchsorted`` on the pairs,
-    exact for any float values (no composite key).
+    exact for any float values (no composite key). Only the reference entries of the
+    queried groups are sorted with the queries, so a few queries into a large reference
+    (a detection solver's piece against a run's daylight windows) cost little.
     """
-    n, m = len(ref_value), len(q_value)
+    m = len(q_value)
     if m == 0:
         return np.zeros(0, dtype=np.int64)
+    ref_group = np.asarray(ref_group)
+    q_group = np.asarray(q_group)
+    groups = np.unique(q_group)
+    first = np.searchsorted(ref_group, groups, "left")
+    sizes = np.searchsorted(ref_group, groups, "right") - first
+    offset = np.cumsum(sizes) - sizes  # each queried group's start within the subset
+    subset = np.repeat(first - offset, sizes) + np.arange(int(sizes.sum()))
+    local = _dense_searchsorted(
+        ref_group[subset], np.asarray(ref_value, float)[subset], q_group, q_value, side
+    )
+    k = np.searchsorted(groups, q_group)
+    return first[k] + local - offset[k]
+
+
+def _dense_searchsorted(
+    ref_group: np.ndarray,
+    ref_value: np.ndarray,
+    q_group: np.ndarray,
+    q_value: np.ndarray,
+    side: str,
+) -> np.ndarray:
+    """``group_searchsorted`` by one lexsort of the whole reference with the queries."""
+    n, m = len(ref_value), len(q_value)
     groups = np.concatenate([np.asarray(ref_group), np.asarray(q_group)])
     values = np.concatenate([np.asarray(ref_value, float), np.asarray(q_value, float)])
     # Ties on (group, value): "left" puts queries before equal references, "right" after.
