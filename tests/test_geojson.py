@@ -701,3 +701,17 @@ def test_documents_leave_the_garbage_collector_alone(quick, tmp_path, monkeypatc
     monkeypatch.setattr(gc, "disable", refuse)
     geojson.write(tmp_path, geojson.documents(quick.result, quick.coverage))
     assert gc.isenabled()
+
+
+def test_a_path_of_one_repeated_point_is_written_as_is():
+    """A cued drone's transit of 0 m (its station on the violation's point) is a path of one
+    repeated point, which GEOS cannot segmentize ("point array must contain 0 or >1
+    elements", found by the generated tests)."""
+    from sim.core.geo import Line
+    from sim.store.geojson_geometry import densified
+
+    line = Line.from_points([[30.0, 50.0], [30.5, 50.2]], "lonlat", 1000.0)
+    path = np.array([[10.0, 20.0], [10.0, 20.0]])
+    np.testing.assert_array_equal(densified(line, path), path)
+    longer = densified(line, np.array([[0.0, 0.0], [50_000.0, 0.0]]))
+    assert len(longer) > 2  # a real path is still densified

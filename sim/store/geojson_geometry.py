@@ -145,8 +145,8 @@ def positions(line: Line, xy: np.ndarray) -> np.ndarray:
 def densified(line: Line, path: np.ndarray) -> np.ndarray:
     """A metric polyline with vertices at most DENSIFY_M apart (lon/lat lines only)."""
     path = np.asarray(path, dtype=float)
-    if not line.is_geographic or len(path) < 2:
-        return path
+    if not line.is_geographic or len(path) < 2 or np.all(path == path[0]):
+        return path  # GEOS cannot segmentize a line of one repeated point (a cue of 0 m)
     return shapely.get_coordinates(shapely.segmentize(shapely.linestrings(path), DENSIFY_M))
 
 
