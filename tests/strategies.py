@@ -651,7 +651,7 @@ def ground_group(
     return out, tags, refuse
 
 
-MAX_ORBIT_HORIZON = 10 * 86400.0  # s: orbits are drawn for runs up to this long
+MAX_ORBIT_HORIZON = 2 * 86400.0  # s: orbits are drawn for runs up to this long
 
 
 @st.composite
@@ -696,7 +696,7 @@ def satellite(draw: st.DrawFn, name: str, horizon: float, crs: str = "local") ->
             "swath": draw(st.sampled_from(["10km", "290 km", "2000km"])),
         }
         if draw(st.booleans()):
-            out["off_nadir_reach"] = draw(st.sampled_from(["1000km", "3000km"]))
+            out["off_nadir_reach"] = draw(st.sampled_from(["300km", "1000km"]))
         every = horizon / 30.0  # about one pass in two over a point, for the false alarms
     else:
         every = max(draw(log_uniform(1.0, 2 * horizon)), horizon / MAX_IMAGES)
