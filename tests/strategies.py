@@ -690,13 +690,16 @@ def satellite(draw: st.DrawFn, name: str, horizon: float, crs: str = "local") ->
     """A SatelliteSpec: a schedule of at most MAX_IMAGES images (first may be after T), or
     on a lon/lat line of at most MAX_ORBIT_HORIZON, an orbit with a swath."""
     if crs == "lonlat" and horizon <= MAX_ORBIT_HORIZON and draw(st.integers(0, 2)) == 0:
+        swath_km = draw(st.sampled_from([10, 290, 2000]))
         out: dict[str, Any] = {
             "name": name,
             "orbit": draw(orbit()),
-            "swath": draw(st.sampled_from(["10km", "290 km", "2000km"])),
+            "swath": f"{swath_km}km",
         }
         if draw(st.booleans()):
-            out["off_nadir_reach"] = draw(st.sampled_from(["300km", "1000km"]))
+            # a steerable strip reaches at least half its width off the track
+            reach = draw(st.sampled_from([r for r in (300, 1000, 1500) if r >= swath_km / 2]))
+            out["off_nadir_reach"] = f"{reach}km"
         every = horizon / 30.0  # about one pass in two over a point, for the false alarms
     else:
         every = max(draw(log_uniform(1.0, 2 * horizon)), horizon / MAX_IMAGES)
