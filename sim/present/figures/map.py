@@ -12,6 +12,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, Patch
 
 from sim.core.geo import wrap_longitude
+from sim.present.figures.bands import draw_bands
+from sim.present.figures.cues import draw_cues_on_map
 from sim.present.figures.geo_axes import (
     centre_lon,
     display_xy,
@@ -44,6 +46,8 @@ from sim.store.read import ResultsFolder
 #: Ground sensors' range discs get a thin outline up to this many (beyond, fill only).
 MAX_DISC_EDGES = 80
 METRES_PER_DEGREE = 111_320.0
+#: A legend of more entries than this goes beside the map rather than over it.
+LEGEND_INSIDE_MAX = 12
 
 
 def _disc_patches(
@@ -212,6 +216,8 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
             )
         )
 
+    handles += draw_cues_on_map(ax, folder)  # cueing: responders' flights
+    handles[2:2] = draw_bands(ax, folder)  # line.bands: after the zone; may widen the map
     ax.autoscale_view()
     if geographic:
         lat = np.asarray(ax.get_ylim())
@@ -226,6 +232,15 @@ def plot_map(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     set_title(ax, folder, "Violations and assets")
-    ax.legend(handles=handles, loc="best", fontsize=7.5, framealpha=0.9)
+    if len(handles) > LEGEND_INSIDE_MAX:  # bands, cues, tracks: beside the map, not over it
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize=7.5,
+            borderaxespad=0.0,
+        )
+    else:
+        ax.legend(handles=handles, loc="best", fontsize=7.5, framealpha=0.9)
     ax.grid(True, linewidth=0.3, alpha=0.5)
     return ax

@@ -31,6 +31,8 @@ BLUE = "#0072B2"
 VERMILLION = "#D55E00"
 PURPLE = "#CC79A7"
 GREY = "#999999"
+#: Cued responders' flights (tip-and-cue): Paul Tol's wine, apart from every colour above.
+CUE = "#882255"
 
 CLASS_COLOURS = {"drone": ORANGE, "ground": SKY_BLUE, "satellite": PURPLE, "all": BLACK}
 CLASS_LABELS = {

@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.present.figures.cues import draw_cues_on_spacetime
 from sim.present.figures.sky import draw_sky, draw_swaths
 from sim.present.figures.style import (
     BLACK,
@@ -152,6 +153,7 @@ def plot_spacetime(folder: ResultsFolder, ax: Axes | None = None) -> Axes:
     swaths = draw_swaths(ax, st, unit_s)
     if swaths is not None:
         handles.append(swaths)
+    handles += draw_cues_on_spacetime(ax, folder, unit_s)  # cueing: responders' flights
 
     events = folder.events
     t = np.asarray(events["t_start_s"], dtype=float) / unit_s

@@ -17,6 +17,7 @@ from typing import Any
 from sim.measure.metrics import deadline_label, deadline_suffixes
 from sim.present import format as fmt
 from sim.present.captions import RUN_FIGURES
+from sim.present.report.cueing import cueing_section
 from sim.present.report.html import card, esc, figures, kv_table, metric_cell, page, write_page
 from sim.present.report.places import places_section
 from sim.present.report.scenario import scenario_section
@@ -265,6 +266,7 @@ def render_report(folder: str | Path) -> str:
     places = places_section(scenario, m)
     if places:
         body.append('<section id="places"><h2>Sectors and bands</h2>' + places + "</section>")
+    body.append(cueing_section(scenario, m))  # '' without cueing
     body.append(
         '<section id="scenario"><h2>Scenario</h2>'
         + scenario_section(scenario, m, manifest)
