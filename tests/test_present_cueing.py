@@ -362,3 +362,30 @@ def test_report_without_cueing_has_no_cueing_section(plain):
     page = render_report(plain.path)
     assert 'id="cueing"' not in page
     assert "cueing." not in page
+
+
+def test_a_band_round_a_pole_is_named_but_not_drawn(tmp_path):
+    """A lon/lat band whose outline reaches a pole would fold over: the legend says so, and
+    the map keeps the extent of everything else."""
+    data = {
+        "name": "polar-band",
+        "duration": "6h",
+        "line": {
+            "crs": "lonlat",
+            "points": [[0.0, 80.0], [20.0, 80.0]],
+            "buffer": "10km",
+            "cell": "5km",
+            "bands": {"near": "20km", "polar": "1500km"},
+        },
+        "violations": {"rate": "20/day", "duration": "1h"},
+        "ground_sensors": [
+            {"name": "ugs", "modality": "acoustic", "spacing": "20km", "sensor": {"range": "5km"}}
+        ],
+    }
+    out = tmp_path / "run"
+    run(scenario_from_data(data), out=out)
+    ax = plot_map(ResultsFolder(out))
+    texts = _legend_texts(ax)
+    assert "band near: ±20 km" in texts
+    assert "band polar: ±1500 km (not drawn: it holds a pole)" in texts
+    assert max(abs(v) for v in ax.get_ylim()) < 82.0

@@ -13,6 +13,8 @@ larger side before the bands (the line, zone, assets and violations): a planner 
 to see how far back the heavy weapons must stand, and on a long line that is a ring a
 few hundred km wide. A band wider than that would shrink everything else to a sliver
 (a 140 km band round a 20 km test line); it is clipped to the map instead, and its
+legend entry says so. On a lon/lat map, a band that holds a pole has no lon/lat
+outline (as a zone round a pole, which the scenario refuses); it is not drawn, and its
 legend entry says so.
 """
 
@@ -27,6 +29,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from shapely.geometry import MultiPolygon, Polygon
 
+from sim.core.geo import Line
 from sim.present import format as fmt
 from sim.present.figures.geo_axes import display_xy
 from sim.present.figures.places import place_names
@@ -56,11 +59,24 @@ METRES_PER_DEGREE = 111_320.0
 
 @dataclass(frozen=True)
 class BandOutline:
-    """One band: its name, half-width (m) and outline rings in display coordinates."""
+    """One band: its name, half-width (m) and outline rings in display coordinates.
+
+    ``polar`` is True for a lon/lat band that holds a pole: it has no lon/lat outline
+    (``rings`` is then empty), as a monitored zone round a pole (``zone_pole_problem``).
+    """
 
     name: str
     half_width: float
     rings: list[np.ndarray]
+    polar: bool = False
+
+
+def _poles(line: Line) -> list[shapely.Point]:
+    """The poles in the line's metric plane (none for a local line)."""
+    if not line.is_geographic:
+        return []
+    x, y = line.from_lonlat(np.zeros(2), np.array([90.0, -90.0]))
+    return [shapely.Point(a, b) for a, b in zip(x, y, strict=True) if np.isfinite([a, b]).all()]
 
 
 def band_outlines(folder: ResultsFolder) -> list[BandOutline]:
@@ -75,9 +91,13 @@ def band_outlines(folder: ResultsFolder) -> list[BandOutline]:
     if not bands:
         return []
     line = scenario_line(folder.spec)
+    poles = _poles(line)
     out = []
     for name in place_names(folder, "band"):
         half = float(bands[name])
+        if any(line.geometry.distance(pole) <= half for pole in poles):
+            out.append(BandOutline(name, half, [], polar=True))
+            continue
         shape = shapely.segmentize(line.geometry.buffer(half), max(DENSIFY_M, half / 40.0))
         parts = list(shape.geoms) if isinstance(shape, MultiPolygon) else [shape]
         rings = []
@@ -91,7 +111,10 @@ def band_outlines(folder: ResultsFolder) -> list[BandOutline]:
                     xy = np.column_stack([lon, lat])
                 else:
                     xy = xy.copy()
-                rings.append(display_xy(folder, xy))
+                xy = display_xy(folder, xy)
+                xy = xy[np.isfinite(xy).all(axis=1)]
+                if len(xy) > 1:
+                    rings.append(xy)
         out.append(BandOutline(name, half, rings))
     return out
 
@@ -126,21 +149,28 @@ def draw_bands(ax: Axes, folder: ResultsFolder) -> list[Line2D]:
     for i, band in enumerate(outlines):
         colour = BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)]
         dashes = BAND_DASHES[min(i, len(BAND_DASHES) - 1)]
-        widen = band.half_width <= WIDEN_SHARE * larger
-        ax.add_collection(
-            LineCollection(
-                band.rings,
-                colors=colour,
-                linewidths=1.0,
-                linestyles=dashes,
-                alpha=0.9,
-                zorder=0.6 - 0.01 * i,  # above the zone's fill, narrowest on top
-            ),
-            autolim=False,
-        )
+        drawable = bool(band.rings)
+        widen = drawable and band.half_width <= WIDEN_SHARE * larger
+        if drawable:
+            ax.add_collection(
+                LineCollection(
+                    band.rings,
+                    colors=colour,
+                    linewidths=1.0,
+                    linestyles=dashes,
+                    alpha=0.9,
+                    zorder=0.6 - 0.01 * i,  # above the zone's fill, narrowest on top
+                ),
+                autolim=False,
+            )
         if widen:
             ax.update_datalim(np.concatenate(band.rings))
-        note = "" if widen else " (clipped: wider than the map)"
+        if band.polar:
+            note = " (not drawn: it holds a pole)"
+        elif not drawable:
+            note = " (not drawn)"
+        else:
+            note = "" if widen else " (clipped: wider than the map)"
         handles.append(
             Line2D(
                 [],
