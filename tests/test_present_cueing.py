@@ -346,6 +346,7 @@ def test_report_has_the_cueing_section_with_the_metrics(cued):
         assert text == fmt.metric(key, m[key]).replace("'", "&#x27;")
     section = page[page.index('id="cueing"') : page.index("</section>", page.index('id="cueing"'))]
     assert "Arrived while the violation was still on" in section
+    assert "Reports from ugs send the nearest available drone of uav within 40 km" in section
     assert "100.0 % of sent" in section
     assert fmt.interval_of(m, "verified.probability") in section
     # every violation verified by the responder: the sensor is one modality, the drone the other

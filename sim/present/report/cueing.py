@@ -23,7 +23,7 @@ from sim.spec.scenario import Scenario
 #: (metric, what it counts in plain words, the metric its share is of, or None).
 ROWS = (
     ("cueing.cues", "Cues raised (violations first reported by a cueing group)", None),
-    ("cueing.sent", "Responder sent", "cueing.cues"),
+    ("cueing.sent", "A responder sent to the point", "cueing.cues"),
     ("cueing.served", "Arrived while the violation was still on", "cueing.sent"),
     ("cueing.too_late", "Arrived after it had ended (too late)", "cueing.sent"),
     ("cueing.dropped", "Never sent (no responder in time: dropped)", "cueing.cues"),
@@ -56,6 +56,11 @@ def _hours_share(scenario: Scenario, m: dict[str, Any]) -> str:
     return f"{fmt.percent(float(spent) / total)} of the responder fleets' flight hours"
 
 
+def _either(names: list[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _rules(scenario: Scenario) -> str:
     """The cueing rules in one sentence each."""
     items = []
@@ -63,8 +68,8 @@ def _rules(scenario: Scenario) -> str:
         reach = "any distance" if rule.max_distance is None else fmt.distance(rule.max_distance)
         glimpse = "" if rule.glimpse is None else f", a look every {fmt.duration(rule.glimpse)}"
         items.append(
-            f"<li>Reports of {esc(', '.join(rule.from_))} send the nearest available drone of "
-            f"{esc(', '.join(rule.responders))} within {esc(reach)} to loiter "
+            f"<li>Reports from {esc(_either(rule.from_))} send the nearest available drone of "
+            f"{esc(_either(rule.responders))} within {esc(reach)} to loiter "
             f"{esc(fmt.duration(rule.loiter))}{esc(glimpse)}.</li>"
         )
     return f"<ul>{''.join(items)}</ul>"
