@@ -59,16 +59,16 @@ def _gap(m: dict[str, Any], key: str) -> str:
     if key in GAP_OF:
         gap = GAP_OF[key]
         return metric_cell(m, gap, fmt.metric(gap, m.get(gap), signed=True), cls="num")
-    naive, adapted = m.get(NAIVE + key), m.get(key)
-    diff = None if fmt.is_missing(naive) or fmt.is_missing(adapted) else naive - adapted
+    missing = fmt.is_missing(m.get(NAIVE + key)) or fmt.is_missing(m.get(key))
+    diff = None if missing else float(m[NAIVE + key]) - float(m[key])
     return f'<td class="num">{esc(fmt.metric(key, diff, signed=True))}</td>'
 
 
 def _meaning(m: dict[str, Any]) -> str:
     """One plain sentence on what the gap means."""
-    detection, verified = m.get("exposure.detection"), m.get("exposure.verified")
-    if fmt.is_missing(detection):
+    if fmt.is_missing(m.get("exposure.detection")):
         return "No violations in this run: the gap is undefined."
+    detection, verified = float(m["exposure.detection"]), m.get("exposure.verified")
     if detection < 0:
         return (
             f"Here the adapted side is detected more often than the naive one "
