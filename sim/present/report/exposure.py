@@ -83,9 +83,16 @@ def _meaning(m: dict[str, Any]) -> str:
 
 
 def figure_keys(m: dict[str, Any]) -> list[str]:
-    """The run's keys that have a naive counterpart in ``m``, in table order."""
+    """The run's keys that have a naive counterpart in ``m``, in table order.
+
+    A figure undefined on both sides (a band no violation fell in) has no row.
+    """
     keys = [
-        k.removeprefix(NAIVE) for k in m if k.startswith(NAIVE) and not k.endswith((LOW95, HIGH95))
+        k.removeprefix(NAIVE)
+        for k in m
+        if k.startswith(NAIVE)
+        and not k.endswith((LOW95, HIGH95))
+        and not (fmt.is_missing(m[k]) and fmt.is_missing(m.get(k.removeprefix(NAIVE))))
     ]
     return sorted(keys, key=_order)  # stable: metrics.json order within a group
 
