@@ -234,3 +234,11 @@ def test_the_command_line_says_both_sides(aware):
     assert "naive counterpart runs alongside" in describe_scenario(aware.scenario, 1)
     off = scenario({**SIDE, "naive_baseline": False})
     assert "naive counterpart" not in describe_scenario(off, 1)
+
+
+def test_a_bad_naive_baseline_names_its_path():
+    from sim.core.errors import ScenarioError
+
+    for value in (2, "no", None):
+        with pytest.raises(ScenarioError, match=r"violations\.adversary\.naive_baseline"):
+            scenario({**SIDE, "naive_baseline": value})
