@@ -3,7 +3,10 @@
 The command line's ``run``, the sweep workers and ``sim.run`` all run a scenario
 through ``run`` below: the engine simulates (``sim.engine.model``), coverage and
 metrics are measured from its tables and plan pieces (``sim.measure``), and, given
-a folder, the results are written there (``sim.store.write``).
+a folder, the results are written there (``sim.store.write``). Against an adapting
+side with ``naive_baseline``, the naive counterpart is run first through the engine
+too (same seed, no adversary, no coverage) and only its chosen figures are kept
+(``sim.measure.exposure``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from sim.core.geo import Line
 from sim.core.tables import Table
 from sim.engine import model as engine
-from sim.measure import metrics
+from sim.measure import exposure, metrics
 from sim.measure.coverage import Coverage
 from sim.measure.coverage import compute as compute_coverage
 from sim.spec.scenario import Scenario
@@ -33,17 +36,19 @@ class Run:
     """One run: the engine's result, its coverage (None when skipped), and its wall time.
 
     The result's tables and pieces read through (``run.events``, ``run.pieces``);
-    ``metrics()`` gives the figures of metrics.json.
+    ``metrics()`` gives the figures of metrics.json. ``naive``: the naive counterpart's
+    figures (``naive.*``, ``sim.measure.exposure.naive_figures``), None without one.
     """
 
     result: engine.RunResult
     coverage: Coverage | None
     wall_seconds: float
+    naive: dict[str, Any] | None = None
 
     def metrics(self) -> dict[str, Any]:
         """The run's figures, flat dotted keys (see ``sim.measure.metrics.compute``)."""
         r = self.result
-        return metrics.compute(
+        out = metrics.compute(
             r.scenario,
             r.events,
             r.detections,
@@ -54,6 +59,10 @@ class Run:
             clear_fraction(r.sky),
             cueing=r.cueing,
         )
+        if self.naive is not None:
+            out.update(self.naive)
+            out.update(exposure.gaps(out))
+        return out
 
     @property
     def scenario(self) -> Scenario:
@@ -118,9 +127,16 @@ def run(
 
     ``seed`` overrides the scenario's seed; ``coverage=False`` skips the coverage
     figures. ``out``, ``started_at`` and ``command`` are those of
-    ``sim.store.write.write_results``.
+    ``sim.store.write.write_results``. With ``violations.adversary`` of awareness > 0
+    and ``naive_baseline``, the naive counterpart runs first (its wall time counts in
+    the run's) and its figures join the metrics (``sim.measure.exposure``).
     """
     started = time.perf_counter()
+    naive = None
+    if exposure.has_baseline(scenario):  # only its figures are kept: its tables are freed
+        counterpart = Run(engine.run(exposure.naive_scenario(scenario), seed), None, 0.0)
+        naive = exposure.naive_figures(counterpart.metrics())
+        del counterpart
     result = engine.run(scenario, seed)  # looked up at each call: tests stand in for it
     cover = None
     if coverage:
@@ -132,7 +148,7 @@ def run(
             scenario.duration,
             orbits=any(s.orbit is not None for s in scenario.satellites),
         )
-    done = Run(result, cover, time.perf_counter() - started)
+    done = Run(result, cover, time.perf_counter() - started, naive)
     if out is not None:
         write_results(done, out, started_at, command)
     return done

@@ -428,6 +428,8 @@ def violations_section(
                 )
             )
         side["candidates"] = draw(st.integers(1, 4))
+        if draw(st.booleans()):  # default true: the naive counterpart runs alongside
+            side["naive_baseline"] = draw(st.booleans())
         out["adversary"] = side
         tags.append("adversary")
     if crs == "lonlat" and draw(st.integers(0, 4)) == 0:
@@ -994,7 +996,8 @@ SCENARIO_KEYS = {
     "false_alarms_per_image", "verification", "modalities", "window", "exponential",
     "uniform", "lognormal", "median", "sigma", "environment", "daylight",
     "min_sun_elevation", "clouds", "clear", "overcast", "monthly", "spell", "drone_factor",
-    "needs_daylight", "adversary", "awareness", "knows", "candidates", "orbit", "swath",
+    "needs_daylight", "adversary", "awareness", "knows", "candidates", "naive_baseline", "orbit",
+    "swath",
     "off_nadir_reach", "sun_synchronous", "elements",
     "walker", "tle", "altitude", "local_time", "phase", "semi_major_axis", "eccentricity",
     "inclination", "raan", "arg_perigee", "mean_anomaly", "epoch", "total", "planes",

@@ -220,6 +220,14 @@ def check_data(folder: Path, horizon: float) -> None:
             hit = sum(e["detected"] == "true" for e in mine)
             assert close(metrics[f"{kind}.{name}.detection.probability"],
                          hit / len(mine) if mine else None), (kind, name)  # fmt: skip
+    resolved = yaml.safe_load((folder / "scenario.resolved.yaml").read_text(encoding="utf-8"))
+    side = resolved["violations"].get("adversary") or {}
+    baseline = side.get("awareness", 0) > 0 and side.get("naive_baseline", True)
+    assert ("exposure.detection" in metrics) == baseline, side  # the naive counterpart's gap
+    for gap, key in (("exposure.detection", "detection"), ("exposure.verified", "verified")):
+        if baseline:
+            naive, adapted = metrics[f"naive.{key}.probability"], metrics[f"{key}.probability"]
+            assert close(metrics[gap], None if n == 0 else naive - adapted), gap
     real = [d for d in detections if d["false_alarm"] == "false"]
     alarms = [d for d in detections if d["false_alarm"] == "true"]
     assert metrics["false_alarms.count"] == len(alarms)

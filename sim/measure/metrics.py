@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.measure.exposure import EXPOSURE, NAIVE, exposure_keys
 from sim.measure.places import place_metric_keys, place_names
 from sim.schema import GRID_LINE, GRID_ZONE
 
@@ -46,8 +47,14 @@ def metric_unit(key: str) -> str:
     """The unit of a metrics.json key, by the naming convention of the keys.
 
     One of ``s``, ``m``, ``fraction`` (probabilities, proportions, their bounds),
-    ``count``, ``1/day``, ``h``, ``days``, or ``""`` for a plain number.
+    ``count``, ``1/day``, ``h``, ``days``, or ``""`` for a plain number. A naive
+    counterpart's figure (``naive.<key>``) has the unit of ``<key>``; a gap
+    (``exposure.*``) is a difference of fractions.
     """
+    if key.startswith(NAIVE):
+        return metric_unit(key.removeprefix(NAIVE))
+    if key.startswith(EXPOSURE):
+        return "fraction"
     if key.endswith(("_s", "_s.low95", "_s.high95")):
         return "s"
     if key.endswith("_m"):
@@ -386,6 +393,7 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
         for group in groups:
             keys = sky_loss_keys(scenario, cls, group.modality)
             out.update(f"assets.{group.name}.{k}" for k in keys)
+    out |= exposure_keys(scenario, out)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.core.errors import plural
+from sim.measure.exposure import has_baseline
 from sim.measure.metrics import deadline_key, deadline_label, deadline_suffixes
 from sim.present import format as fmt
 from sim.spec.environment import blocked_by_clouds, needs_daylight
@@ -49,9 +50,10 @@ def describe_scenario(scenario: Scenario, violations: int) -> str:
     side = v.adversary
     if side is not None:
         knows = ", ".join(side.knows) if side.knows else "nothing"
+        naive = "; its naive counterpart runs alongside" if has_baseline(scenario) else ""
         lines.append(
             f"  adversary  {side.awareness:.0%} of violations placed where least seen "
-            f"(knows {knows}; {side.candidates} candidates each)"
+            f"(knows {knows}; {side.candidates} candidates each{naive})"
         )
     for d in scenario.drones:
         base = "from base" if d.base is not None else "on station"
@@ -134,6 +136,13 @@ def describe_run(metrics: dict[str, Any], out: str | None = None) -> str:
             f"({metrics['cueing.served']} in time, {metrics['cueing.too_late']} too late), "
             f"{metrics['cueing.dropped']} dropped; verified by cue "
             f"{fmt.percent(metrics.get('cueing.verified_by_cue'))}"
+        )
+    if "exposure.detection" in metrics:  # the naive counterpart of an adapting side
+        lines.append(
+            f"naive side  detected {pct('naive.detection.probability')}, verified "
+            f"{pct('naive.verified.probability')}: exposure "
+            f"{fmt.percent(metrics['exposure.detection'], signed=True)} detected, "
+            f"{fmt.percent(metrics['exposure.verified'], signed=True)} verified"
         )
     for cls in ("drone", "ground", "satellite"):
         key = f"detection.by_class.{cls}"

@@ -5,6 +5,8 @@ keeps its type and duration but moves to the safest of ``candidates`` alternativ
 places and start times drawn from the violation process itself, chosen with
 probability proportional to its chance of escaping the monitoring the adversary
 ``knows`` of (``sim.world.adversary``; docs/model.md, "The adversary").
+``naive_baseline`` also runs the naive counterpart, the same seed without the side,
+so one run reports both (``sim.measure.exposure``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ class AdversarySpec(Spec):
     )
     candidates: Annotated[int, Field(ge=1, le=256, strict=True)] = Field(
         32, description="Alternative places and times an aware violation chooses among."
+    )
+    naive_baseline: Annotated[bool, Field(strict=True)] = Field(
+        True,
+        description="With awareness > 0, also run the naive side (the same seed, no "
+        "adversary) and report its figures (naive.*) and the gap (exposure.*).",
     )
 
     @field_validator("knows")

@@ -46,7 +46,10 @@ def metric_range(metric: str) -> tuple[float, float]:
     [0, 1] for fractions, [0, inf) for durations, lengths, counts and rates,
     unbounded for a plain number. A t interval is clipped to this range, so a
     latency or a rate never gets a negative lower bound when its runs spread widely.
+    A gap (``exposure.*``, naive minus adapted) lies in [-1, 1].
     """
+    if metric.startswith("exposure."):
+        return -1.0, 1.0
     unit = metric_unit(metric)
     if unit == "fraction":
         return 0.0, 1.0

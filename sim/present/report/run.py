@@ -18,6 +18,7 @@ from sim.measure.metrics import deadline_label, deadline_suffixes
 from sim.present import format as fmt
 from sim.present.captions import RUN_FIGURES
 from sim.present.report.cueing import cueing_section
+from sim.present.report.exposure import exposure_section
 from sim.present.report.html import card, esc, figures, kv_table, metric_cell, page, write_page
 from sim.present.report.places import places_section
 from sim.present.report.scenario import scenario_section
@@ -263,6 +264,7 @@ def render_report(folder: str | Path) -> str:
         body.append(f"<p>{esc(scenario.description)}</p>")
     body.append("</header>")
     body.append('<section id="headline"><h2>Headline numbers</h2>' + _headline(m) + "</section>")
+    body.extend(filter(None, [exposure_section(scenario, m)]))  # naive vs adapted side
     places = places_section(scenario, m)
     if places:
         body.append('<section id="places"><h2>Sectors and bands</h2>' + places + "</section>")
