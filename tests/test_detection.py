@@ -152,6 +152,38 @@ def test_merge_intervals_matches_a_sequential_merge(items):
     assert got == _brute_merge(g, lo, hi)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.floats(0, 100, allow_nan=False),
+            st.floats(0, 20, allow_nan=False),
+        ),
+        min_size=2,
+        max_size=30,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_merge_intervals_of_sorted_input_equals_the_sorting_merge(items, rnd):
+    """Input already in (group, lo) order with rising ends (a path's intervals, leg by
+    leg) skips the sort: the result equals that of the same intervals shuffled (which
+    are sorted first), bit for bit."""
+    items = sorted(items)
+    g = np.array([i[0] for i in items])
+    lo = np.array([i[1] for i in items])
+    hi = lo + np.array([i[2] for i in items])
+    for k in range(1, len(hi)):  # ends rising within a group, as along a path
+        if g[k] == g[k - 1]:
+            hi[k] = max(hi[k], hi[k - 1])
+    shuffled = list(range(len(g)))
+    rnd.shuffle(shuffled)
+    want = merge_intervals(g[shuffled], lo[shuffled], hi[shuffled])
+    got = merge_intervals(g, lo, hi)
+    for a, b in zip(got, want, strict=True):
+        assert a.tolist() == b.tolist()
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.tuples(st.floats(-5_000, 5_000), st.floats(-5_000, 5_000)), min_size=2, max_size=6),

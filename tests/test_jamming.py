@@ -20,6 +20,8 @@ import math
 import numpy as np
 import pytest
 import shapely
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from oracle import legs_of
 from scipy import stats
 
@@ -401,3 +403,47 @@ def test_line_geojson_holds_the_areas_only_with_jamming():
     del data["environment"]
     plain = documents(sim.run(scenario_from_data(data), seed=0))["line.geojson"].as_dict()
     assert {f["properties"]["kind"] for f in plain["features"]} == {"line", "zone"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(-20_000, 20_000), st.floats(-20_000, 20_000)), min_size=2, max_size=5
+    ),
+    st.lists(
+        st.tuples(st.floats(-15_000, 15_000), st.floats(-8_000, 8_000)), min_size=2, max_size=12
+    ),
+    st.floats(500, 6_000),
+)
+def test_arcs_by_boundary_crossings_equal_geos_and_a_dense_sample(path, spine, width):
+    """Crossing a path with the boundary segments near it (``Edges``) gives the arcs
+    GEOS's overlay gives, and both agree with points sampled every few metres along
+    the path (away from the arcs' ends): inside the shape exactly within the arcs.
+    The shape, a buffered polyline, has holes and concave bends."""
+    from sim.world.jamming import Edges, path_arc_intervals
+
+    path = np.array(path)
+    assume(np.hypot(*np.diff(path, axis=0).T).sum() > 1.0)  # a point has no arcs to sample
+    assume(shapely.LineString(spine).length > 1.0)
+    shape = shapely.LineString(spine).buffer(width, quad_segs=4)
+    shapely.prepare(shape)
+    by_edges = path_arc_intervals(path, shape, Edges.of(shape))
+    by_geos = path_arc_intervals(path, shape)
+    measure = float(np.sum(by_edges[:, 1] - by_edges[:, 0]))
+    assert measure == pytest.approx(float(np.sum(by_geos[:, 1] - by_geos[:, 0])), abs=1e-3)
+    steps = np.hypot(*np.diff(path, axis=0).T)
+    cum = np.concatenate([[0.0], np.cumsum(steps)])
+    s = np.linspace(0.0, cum[-1], 4_001)
+    i = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(steps) - 1)
+    frac = np.where(steps[i] > 0, (s - cum[i]) / np.where(steps[i] > 0, steps[i], 1.0), 0.0)
+    xy = path[i] + frac[:, None] * (path[i + 1] - path[i])
+    inside = shapely.intersects_xy(shape, xy[:, 0], xy[:, 1])
+    in_arcs = np.zeros(len(s), dtype=bool)
+    near_end = np.zeros(len(s), dtype=bool)
+    for lo, hi in by_edges:
+        in_arcs |= (s >= lo) & (s <= hi)
+        near_end |= (np.abs(s - lo) < 1e-3) | (np.abs(s - hi) < 1e-3)
+    # a sample on the boundary (to rounding) may fall either side
+    on_edge = shapely.distance(shape.boundary, shapely.points(xy)) < 1e-6
+    clear = ~near_end & ~on_edge
+    assert np.array_equal(inside[clear], in_arcs[clear])

@@ -260,12 +260,14 @@ def _random_sets(rng, n_groups: int, n: int):
     return group, lo, hi
 
 
-def test_group_searchsorted_equals_bisect_on_pairs() -> None:
+@pytest.mark.parametrize("n_groups", [5, 150])  # large groups (one sort), small (rank by rank)
+def test_group_searchsorted_equals_bisect_on_pairs(n_groups: int) -> None:
     rng = np.random.default_rng(11)
-    g, v, _ = _random_sets(rng, 5, 300)
+    g, v, _ = _random_sets(rng, n_groups, 300)
     order = np.lexsort((v, g))
     g, v = g[order], v[order]
-    qg, qv, _ = _random_sets(rng, 6, 200)
+    qg, qv, _ = _random_sets(rng, n_groups + 1, 200)
+    qv[::7] = v[rng.integers(0, len(v), len(qv[::7]))]  # ties with the reference
     pairs = list(zip(g.tolist(), v.tolist(), strict=True))
     for side in ("left", "right"):
         got = group_searchsorted(g, v, qg, qv, side=side)

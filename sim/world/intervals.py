@@ -15,6 +15,8 @@ import numpy as np
 
 from sim.world.detection import merge_intervals
 
+SMALL_GROUP = 16  # entries per group up to which a search compares rank by rank
+
 __all__ = ["group_searchsorted", "in_intervals", "intersect_intervals", "merge_intervals"]
 
 
@@ -43,12 +45,24 @@ def group_searchsorted(
     groups = np.unique(q_group)
     first = np.searchsorted(ref_group, groups, "left")
     sizes = np.searchsorted(ref_group, groups, "right") - first
+    k = np.searchsorted(groups, q_group)
+    if len(sizes) and sizes.max() <= SMALL_GROUP:
+        # few entries per group (a violation's daylight windows): compare each query
+        # with its group's entries one rank at a time, with no sort at all
+        start, size = first[k], sizes[k]
+        values = np.asarray(ref_value, float)
+        q = np.asarray(q_value, float)
+        count = np.zeros(m, dtype=np.int64)
+        for j in range(int(sizes.max())):
+            has = j < size
+            v = values[np.where(has, start + j, 0)]
+            count += has & ((v < q) if side == "left" else (v <= q))
+        return start + count
     offset = np.cumsum(sizes) - sizes  # each queried group's start within the subset
     subset = np.repeat(first - offset, sizes) + np.arange(int(sizes.sum()))
     local = _dense_searchsorted(
         ref_group[subset], np.asarray(ref_value, float)[subset], q_group, q_value, side
     )
-    k = np.searchsorted(groups, q_group)
     return first[k] + local - offset[k]
 
 

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from sim.core.distributions import Distribution
@@ -65,30 +64,122 @@ def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return merge(np.column_stack([lo[keep], hi[keep]]))
 
 
-def path_arc_intervals(path: np.ndarray, shape: BaseGeometry) -> np.ndarray:
+@dataclass(frozen=True, eq=False)
+class Edges:
+    """The boundary segments of a polygon, with a spatial index of them.
+
+    Overlaying a leg with a polygon of thousands of vertices (a band along a 1,000 km
+    line) costs GEOS the whole polygon each time; crossing the leg with the few
+    boundary segments near it, and testing the pieces between crossings, costs only
+    those.
+    """
+
+    start: np.ndarray  # (E, 2) m
+    end: np.ndarray  # (E, 2) m
+    index: shapely.STRtree
+
+    @classmethod
+    def of(cls, shape: BaseGeometry) -> Edges:
+        """The segments of every ring of ``shape`` (exteriors and holes)."""
+        rings = shapely.get_rings(shapely.get_parts(shape))
+        xy = [shapely.get_coordinates(r) for r in rings]
+        seg = np.concatenate([np.stack([c[:-1], c[1:]], axis=1) for c in xy if len(c) > 1])
+        return cls(seg[:, 0], seg[:, 1], shapely.STRtree(shapely.linestrings(seg)))
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The z of the cross product of (n, 2) vectors."""
+    return a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+
+
+def _crossing_parts(
+    p: np.ndarray, q: np.ndarray, shape: BaseGeometry, edges: Edges
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The parts inside ``shape`` of legs p -> q, as (leg, from, to) fractions of the leg.
+
+    The leg is cut where it meets a boundary segment (for a segment along it, at the
+    segment's ends); each piece between cuts lies wholly inside or outside, which its
+    midpoint tells (the boundary counts as inside).
+    """
+    d = q - p
+    leg, edge = edges.index.query(shapely.linestrings(np.stack([p, q], axis=1)))
+    a = edges.start[edge]
+    e = edges.end[edge] - a
+    dl = d[leg]
+    w = a - p[leg]
+    den = _cross(dl, e)
+    par = den == 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = _cross(w, e) / den
+        u = _cross(w, dl) / den
+    hit = ~par & (t >= 0.0) & (t <= 1.0) & (u >= 0.0) & (u <= 1.0)
+    norm = np.einsum("ij,ij->i", dl, dl)
+    t_a = np.einsum("ij,ij->i", w, dl) / norm  # a segment along the leg: its two ends
+    t_b = np.einsum("ij,ij->i", w + e, dl) / norm
+    n = len(p)
+    legs = np.concatenate([np.arange(n), np.arange(n), leg[hit], leg[par], leg[par]])
+    ts = np.concatenate([np.zeros(n), np.ones(n), t[hit], t_a[par], t_b[par]])
+    keep = (ts >= 0.0) & (ts <= 1.0)
+    legs, ts = legs[keep], ts[keep]
+    order = np.lexsort((ts, legs))
+    legs, ts = legs[order], ts[order]
+    nxt = np.flatnonzero((legs[1:] == legs[:-1]) & (ts[1:] > ts[:-1]))
+    k, lo, hi = legs[nxt], ts[nxt], ts[nxt + 1]
+    mid = p[k] + d[k] * (0.5 * (lo + hi))[:, None]
+    inside = shapely.intersects_xy(shape, mid[:, 0], mid[:, 1])
+    return k[inside], lo[inside], hi[inside]
+
+
+def path_arc_intervals(
+    path: np.ndarray, shape: BaseGeometry, edges: Edges | None = None
+) -> np.ndarray:
     """Arc-length intervals (m) of the polyline ``path`` that lie inside ``shape``.
 
-    Each straight leg is intersected with the shape; a part of the intersection is a
-    segment of the leg, whose ends' arc lengths are their projections on the leg.
-    Isolated touching points (measure zero) are dropped.
+    A leg wholly inside (or outside) the shape is found by a prepared predicate. A
+    leg across its boundary is intersected with it: by GEOS, or, given the shape's
+    ``edges``, by crossing it with the boundary segments near it (the same parts, to
+    rounding). A part of an intersection is a segment of the leg, whose ends' arc
+    lengths are their projections on the leg. Isolated touching points (measure
+    zero) are dropped.
     """
     steps = motion.path_steps(path)
     cum = np.concatenate([[0.0], np.cumsum(steps)])
-    out: list[tuple[float, float]] = []
-    for i, step in enumerate(steps):
-        if step == 0.0:
+    legs = np.flatnonzero(steps > 0.0)
+    if len(legs) == 0:
+        return EMPTY
+    lines = shapely.linestrings(np.stack([path[legs], path[legs + 1]], axis=1))
+    inside = shapely.contains(shape, lines)
+    touching = ~inside & shapely.intersects(shape, lines)
+    if edges is not None:
+        whole = legs[inside]
+        k, lo, hi = _crossing_parts(path[legs[touching]], path[legs[touching] + 1], shape, edges)
+        i = legs[touching][k]
+        step = steps[i]
+        out = np.concatenate(
+            [
+                np.column_stack([cum[whole], cum[whole] + steps[whole]]),
+                np.column_stack([cum[i] + lo * step, cum[i] + hi * step]),
+            ]
+        )
+        return merge(out[out[:, 1] > out[:, 0]])
+    parts = np.empty(len(legs), dtype=object)
+    parts[inside] = lines[inside]
+    parts[touching] = shapely.intersection(lines[touching], shape)
+    found: list[tuple[float, float]] = []
+    for i, part in zip(legs.tolist(), parts.tolist(), strict=True):
+        if part is None:
             continue
+        step = steps[i]
         a = path[i]
         u = (path[i + 1] - a) / step
-        part = LineString([path[i], path[i + 1]]).intersection(shape)
         for geom in getattr(part, "geoms", [part]):
             if geom.is_empty or geom.geom_type not in ("LineString", "LinearRing"):
                 continue
             xy = np.asarray(geom.coords, dtype=float)
             s = np.clip((xy - a) @ u, 0.0, step)
             if s.max() > s.min():
-                out.append((cum[i] + s.min(), cum[i] + s.max()))
-    return merge(np.array(out).reshape(-1, 2))
+                found.append((cum[i] + s.min(), cum[i] + s.max()))
+    return merge(np.array(found).reshape(-1, 2))
 
 
 class Passes:
@@ -261,6 +352,7 @@ class Jamming:
             )
         self._arcs: dict[tuple[tuple[int, ...], bytes], np.ndarray] = {}
         self._shapes: dict[tuple[int, ...], BaseGeometry] = {}
+        self._edges: dict[tuple[int, ...], Edges] = {}
         self._passes: dict[tuple, Passes] = {}
 
     @property
@@ -283,6 +375,7 @@ class Jamming:
             found = shapely.union_all([self.areas[k].shape for k in members])
             shapely.prepare(found)
             self._shapes[members] = found
+            self._edges[members] = Edges.of(found)
         return found
 
     def passes(self, members: tuple[int, ...], piece: Piece) -> Passes:
@@ -295,7 +388,7 @@ class Jamming:
             arcs_key = (members, piece.path.tobytes())
             arcs = self._arcs.get(arcs_key)
             if arcs is None and piece.path_length > 0:
-                arcs = path_arc_intervals(piece.path, shape)
+                arcs = path_arc_intervals(piece.path, shape, self._edges[members])
                 self._arcs[arcs_key] = arcs
             found = Passes(piece, shape, arcs)
             self._passes[key] = found
@@ -347,10 +440,18 @@ class Jamming:
                 continue
             need = rng.standard_exponential() / area.loss_rate  # jammed seconds to the loss
             found = math.inf
-            for piece in pieces:
-                if piece.path is None:
+            spans = [
+                (piece, max(piece.t0, t_from), min(piece.end, t_to))
+                for piece in pieces
+                if piece.path is not None
+            ]
+            # seconds flown from each piece on: a bound on the jammed time still to come
+            left = np.cumsum([max(b - a, 0.0) for _, a, b in spans][::-1])[::-1]
+            for (piece, lo, hi), flown in zip(spans, left.tolist(), strict=True):
+                if flown < need:  # even jammed throughout, the rest cannot reach the loss
+                    break
+                if hi <= lo:  # over before ``t_from``, or not begun
                     continue
-                hi = min(piece.end, t_to)
                 clock = self.passes((k,), piece)
                 for lo_w, hi_w in area.windows:
                     a, b = max(lo_w, piece.t0, t_from), min(hi_w, hi)

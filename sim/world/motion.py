@@ -84,10 +84,17 @@ def path_length(path: np.ndarray) -> float:
     return float(np.sum(path_steps(path)))
 
 
-def point_at(path: np.ndarray, s: float) -> np.ndarray:
-    """The x, y (m) at arc length ``s`` along a polyline of at least two vertices."""
-    steps = path_steps(path)
-    cum = np.concatenate([[0.0], np.cumsum(steps)])
+def point_at(
+    path: np.ndarray, s: float, steps: np.ndarray | None = None, cum: np.ndarray | None = None
+) -> np.ndarray:
+    """The x, y (m) at arc length ``s`` along a polyline of at least two vertices.
+
+    ``steps`` and ``cum``: the path's ``path_steps`` and the arc length at each vertex
+    (0 first, then their running sum), when the caller keeps them.
+    """
+    if steps is None or cum is None:
+        steps = path_steps(path)
+        cum = np.concatenate([[0.0], np.cumsum(steps)])
     i = int(np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(steps) - 1))
     frac = 0.0 if steps[i] == 0 else (s - cum[i]) / steps[i]
     return path[i] + frac * (path[i + 1] - path[i])

@@ -307,7 +307,14 @@ def _candidates(
     chunk = max(1, budget // max(1, len(pu)))
     for c0 in range(0, len(m_j), chunk):
         sl = slice(c0, c0 + chunk)
-        ii, jj = np.nonzero(np.abs(pu @ hat_h[sl].T) <= bound[sl])
+        if t_lo is not None and t_hi is not None:
+            # only the points active while some pass of the chunk is overhead (a month's
+            # violations against an hour of passes: a few in a thousand)
+            near = np.flatnonzero((t_hi >= span[0][sl].min()) & (t_lo <= span[1][sl].max()))
+            ii, jj = np.nonzero(np.abs(pu[near] @ hat_h[sl].T) <= bound[sl])
+            ii = near[ii]
+        else:
+            ii, jj = np.nonzero(np.abs(pu @ hat_h[sl].T) <= bound[sl])
         jj += c0
         if t_lo is not None and t_hi is not None:
             meets = (t_hi[ii] >= span[0][jj]) & (t_lo[ii] <= span[1][jj])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, Protocol
 
 import numpy as np
@@ -96,9 +97,16 @@ class Piece:
         """When the piece really ended (its planned end, or the cut)."""
         return min(self.t1, self.cut)
 
-    @property
+    @cached_property
+    def _steps(self) -> tuple[np.ndarray, np.ndarray]:
+        """The path's segment lengths and the arc length at each vertex (m), kept."""
+        assert self.path is not None
+        steps = motion.path_steps(self.path)
+        return steps, np.concatenate([[0.0], np.cumsum(steps)])
+
+    @cached_property
     def path_length(self) -> float:
-        """Arc length of the path, metres."""
+        """Arc length of the path, metres (the path is never changed once published)."""
         if self.path is None:
             return 0.0
         return motion.path_length(self.path)
@@ -115,7 +123,7 @@ class Piece:
             s = motion.patrol_arc(u, length)
         else:
             s = motion.once_arc(u, length)
-        return motion.point_at(self.path, s)
+        return motion.point_at(self.path, s, *self._steps)
 
 
 class PieceSink(Protocol):
