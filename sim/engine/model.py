@@ -186,6 +186,7 @@ def _adapt(
     shadow, order = adversary.as_violations(cand, violations, rows)
     plan = build(adversary.planning_scenario(scenario, side.knows), seed, shadow, exposure=True)
     plan.env.run(until=scenario.duration)
+    plan.solver.finish()
     assert plan.solver.log_escape is not None
     log_escape = np.empty(len(order))
     log_escape[order] = plan.solver.log_escape
@@ -206,6 +207,7 @@ def run_model(model: Model) -> RunResult:
     if model.cueing is not None:
         model.cueing.finish()
     solver = model.solver
+    solver.finish()
     detections = _detections(model)
     events = _events(
         scenario, model.line, model.violations, model.in_zone, detections, solver.assets

@@ -1,11 +1,18 @@
 """The detection solver: plan pieces x violations -> candidate detections.
 
-When an asset publishes a plan piece, the solver finds, in closed form, every
+For each plan piece an asset publishes, the solver finds, in closed form, every
 violation the piece's footprint can see and draws the looks' outcomes at once
-(numpy across violations). A candidate detection is final only if the piece is
-not cut before it: a plan change at time t voids the piece's candidates after t,
-and the asset publishes the new plan as new pieces. Causality makes this exact:
-a change at t cannot alter what happened before t.
+(numpy across violations). A plan change at time t cuts the piece at t (its looks
+after t never happen) and the asset publishes the new plan as new pieces.
+Causality makes this exact: a change at t cannot alter what happened before t.
+
+When a piece is solved: a piece whose detections someone reacts to during the run
+(a cueing sensor's: ``listen``) is solved as it is published, over its whole plan,
+and a candidate after its cut is dropped when it comes due. Every other piece is
+solved after the run (``finish``), over the span it was really flown, in the order
+pieces were published, so each asset's stream of draws is used in that order. A
+drone cued away every twenty minutes has its patrol re-planned to the end of its
+sortie each time; only the twenty minutes are solved.
 """
 
 from __future__ import annotations
@@ -93,6 +100,8 @@ class DetectionSolver:
         self.looks_overcast: dict[int, int] = {}
         self._listeners: list[Callable[[int, int, float], None]] = []
         self._env: simpy.Environment | None = None
+        self._heard: set[int] = set()  # assets whose detections the listeners hear
+        self._deferred: list[Piece] = []  # to solve after the run, over their flown span
 
     def register(self, asset: Asset, rng: np.random.Generator) -> None:
         """Add an asset; ``rng`` draws its looks' outcomes (shared by its fleet)."""
@@ -101,16 +110,22 @@ class DetectionSolver:
         self.assets.append(asset)
         self.rngs.append(rng)
 
-    def listen(self, env: simpy.Environment, callback: Callable[[int, int, float], None]) -> None:
-        """Call ``callback(violation, asset, t)`` at each detection, as it happens in the run.
+    def listen(
+        self,
+        env: simpy.Environment,
+        callback: Callable[[int, int, float], None],
+        assets: set[int],
+    ) -> None:
+        """Call ``callback(violation, asset, t)`` at each detection by ``assets``, in the run.
 
         This is how an asset reacts during a run (a drone cued to investigate): the
-        solver then schedules one SimPy event per candidate detection, and a
-        candidate whose piece was cut before its time is dropped when it comes due.
-        Without listeners no event is scheduled and detections are only collected.
+        solver then solves those assets' pieces as they are published and schedules
+        one SimPy event per candidate detection; a candidate whose piece was cut
+        before its time is dropped when it comes due.
         """
         self._env = env
         self._listeners.append(callback)
+        self._heard |= assets
 
     def _announce(self, piece: Piece, viol: np.ndarray, time: np.ndarray) -> None:
         env = self._env
@@ -129,15 +144,25 @@ class DetectionSolver:
     # --- the PieceSink protocol ---------------------------------------------------
 
     def add(self, piece: Piece) -> Piece:
-        """Record ``piece`` and solve its candidate detections."""
+        """Record ``piece``; solve it now if its detections are heard, else after the run."""
         piece.serial = len(self.pieces)
         self.pieces.append(piece)
-        viol, time = self._solve(piece)
+        if piece.asset not in self._heard:
+            self._deferred.append(piece)
+            return piece
+        viol, time = self._solve(piece, piece.t1)
         if len(viol):
             self._found.append((viol, time, piece.serial))
-            if self._listeners:
-                self._announce(piece, viol, time)
+            self._announce(piece, viol, time)
         return piece
+
+    def finish(self) -> None:
+        """Solve the pieces left for after the run, over their spans up to their cuts."""
+        for piece in self._deferred:
+            viol, time = self._solve(piece, piece.end)
+            if len(viol):
+                self._found.append((viol, time, piece.serial))
+        self._deferred = []
 
     def cut(self, piece: Piece, t: float) -> None:
         """End ``piece`` at ``t``; candidates after ``t`` no longer count."""
@@ -176,9 +201,10 @@ class DetectionSolver:
             idx = idx[(y >= box[1]) & (y <= box[3])]
         return idx[self.t_end[idx] >= t_lo]
 
-    def _solve(self, piece: Piece) -> tuple[np.ndarray, np.ndarray]:
+    def _solve(self, piece: Piece, t_end: float) -> tuple[np.ndarray, np.ndarray]:
+        """The piece's first successful look at each violation, up to ``t_end`` (s)."""
         asset = self.assets[piece.asset]
-        t_lo, t_hi = piece.t0, min(piece.t1, self.horizon)
+        t_lo, t_hi = piece.t0, min(t_end, self.horizon)
         if t_hi < t_lo:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         if piece.kind == "image":
@@ -190,6 +216,8 @@ class DetectionSolver:
             assert piece.strip is not None
             idx, t = piece.strip.violation, piece.strip.violation_time
             seen = (self.v.t_start[idx] <= t) & (t <= self.t_end[idx]) & (t <= self.horizon)
+            if t_end < piece.t1:  # cut during the pass
+                seen &= t <= t_end
             idx, t = self._by_day(piece.asset, idx[seen], t[seen])
             group, w_lo, w_hi = idx, t, t
         else:
@@ -282,6 +310,7 @@ class DetectionSolver:
 
     def candidates(self) -> Candidates:
         """All candidate detections that survived the cuts, sorted by (violation, time)."""
+        self.finish()
         if not self._found:
             empty = np.zeros(0, dtype=np.int64)
             return Candidates(empty, np.zeros(0), empty)

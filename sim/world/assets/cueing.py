@@ -412,10 +412,11 @@ def make_dispatcher(
     assets: list[Asset],
     violations: Violations,
     ctx: BuildContext,
-    listen: Callable[[Callable[[int, int, float], None]], None],
+    listen: Callable[[Callable[[int, int, float], None], set[int]], None],
 ) -> CueDispatcher:
-    """The run's dispatcher, listening to the detections as they happen."""
+    """The run's dispatcher, listening to the cueing groups' detections as they happen."""
     fleets = {g.spec.name: g for g in groups if isinstance(g, DroneFleet)}
     dispatcher = CueDispatcher(rules, fleets, assets, violations, ctx)
-    listen(dispatcher.detected)
+    sources = {name for rule in rules for name in rule.from_}
+    listen(dispatcher.detected, {a.index for a in assets if a.group in sources})
     return dispatcher
