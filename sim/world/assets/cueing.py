@@ -199,6 +199,7 @@ class CueDispatcher:
         rule = self.rules[cue.rule]
         point = np.array([self.v.x[cue.violation], self.v.y[cue.violation]])
         now = self.env.now
+        reach = rule.max_distance
         found = []
         for k, name in enumerate(rule.responders):
             fleet = self.fleets[name]
@@ -208,6 +209,11 @@ class CueDispatcher:
                 patrol = _patrol_at(flight, now)
                 if patrol is None:
                     continue
+                if reach is not None:  # its whole patrol out of reach: no need to place it
+                    box = patrol.bounds
+                    gap = np.maximum(np.maximum(box[0] - point, point - box[1]), 0.0)
+                    if float(np.hypot(*gap)) > reach:
+                        continue
                 here = patrol.position(now)
                 d = float(np.hypot(*(point - here)))
                 found.append(Responder(d, (k, airframe), fleet, airframe, here, flight))
@@ -215,7 +221,6 @@ class CueDispatcher:
                 for airframe in fleet.pool.items:
                     d = float(np.hypot(*(point - fleet.base)))
                     found.append(Responder(d, (k, airframe), fleet, airframe, fleet.base))
-        reach = rule.max_distance
         found = [r for r in found if reach is None or r.distance <= reach]
         return sorted(found, key=lambda r: (r.distance, r.order))
 
