@@ -150,7 +150,8 @@ def build(
     groups += [GroundGroup(spec, i, ctx) for i, spec in enumerate(scenario.ground_sensors)]
     targets = None
     if any(spec.orbit is not None for spec in scenario.satellites):
-        targets = make_targets(line, scenario.line.cell, violations, in_zone)
+        # a planning run measures no coverage: the zone's cells need no instants
+        targets = make_targets(line, scenario.line.cell, violations, in_zone, not exposure)
     for i, spec in enumerate(scenario.satellites):
         if spec.orbit is None:
             groups.append(Satellite(spec, i, ctx))
