@@ -31,6 +31,7 @@ from sim.world.sky import Sky
 from sim.world.violations import Violations
 
 EPS = 1e-6  # seconds
+FINISH_BATCH = 4096  # pieces solved together after the run (bounds the arrays' size)
 
 
 @dataclass
@@ -90,7 +91,7 @@ class DetectionSolver:
         self.assets: list[Asset] = []
         self.rngs: list[np.random.Generator] = []
         self.pieces: list[Piece] = []
-        self._found: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self._found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         # per asset: chances to see a violation lost wholly to night (an image of it, or
         # a footprint's pass over it), and looks taken through overcast
         # exposure mode (the adversary's planning run): no draw, only each violation's
@@ -150,18 +151,23 @@ class DetectionSolver:
         if piece.asset not in self._heard:
             self._deferred.append(piece)
             return piece
-        viol, time = self._solve(piece, piece.t1)
+        viol, time, _ = self._solve([piece], [piece.t1])
         if len(viol):
-            self._found.append((viol, time, piece.serial))
+            self._found.append((viol, time, np.full(len(viol), piece.serial)))
             self._announce(piece, viol, time)
         return piece
 
     def finish(self) -> None:
-        """Solve the pieces left for after the run, over their spans up to their cuts."""
-        for piece in self._deferred:
-            viol, time = self._solve(piece, piece.end)
+        """Solve the pieces left for after the run, over their spans up to their cuts.
+
+        They are solved together (their looks drawn in one pass, each asset's stream
+        in publication order: the same draws as one piece at a time).
+        """
+        for k in range(0, len(self._deferred), FINISH_BATCH):
+            batch = self._deferred[k : k + FINISH_BATCH]
+            viol, time, serial = self._solve(batch, [p.end for p in batch])
             if len(viol):
-                self._found.append((viol, time, piece.serial))
+                self._found.append((viol, time, serial))
         self._deferred = []
 
     def cut(self, piece: Piece, t: float) -> None:
@@ -201,62 +207,141 @@ class DetectionSolver:
             idx = idx[(y >= box[1]) & (y <= box[3])]
         return idx[self.t_end[idx] >= t_lo]
 
-    def _solve(self, piece: Piece, t_end: float) -> tuple[np.ndarray, np.ndarray]:
-        """The piece's first successful look at each violation, up to ``t_end`` (s)."""
+    def _solve(
+        self, pieces: list[Piece], ends: list[float]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each piece's first successful look at each violation, up to its end (s).
+
+        Returns (violation, time, piece serial). The windows are found piece by piece;
+        the looks in them are cut by daylight, placed, weighed and drawn for all the
+        pieces at once (``_looks``).
+        """
+        found = [self._windows_of(piece, t_end) for piece, t_end in zip(pieces, ends, strict=True)]
+        return self._looks(pieces, found)
+
+    def _windows_of(
+        self, piece: Piece, t_end: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """The piece's sensing windows (violation, from, to) up to ``t_end`` (s).
+
+        The last item says whether daylight must still cut them (a footprint's windows
+        of an asset that needs it); an image's instants are already judged.
+        """
         asset = self.assets[piece.asset]
         t_lo, t_hi = piece.t0, min(t_end, self.horizon)
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), False)
         if t_hi < t_lo:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
+            return empty
         if piece.kind == "image":
             idx = self._candidates(t_lo, t_hi)
             idx = idx[self.in_zone[idx]]
             idx, t = self._by_day(piece.asset, idx, np.full(len(idx), t_lo))
-            group, w_lo, w_hi = idx, t, t
-        elif piece.kind == "swath":  # each violation imaged at its own abeam instant
+            return idx, t, t, False
+        if piece.kind == "swath":  # each violation imaged at its own abeam instant
             assert piece.strip is not None
             idx, t = piece.strip.violation, piece.strip.violation_time
             seen = (self.v.t_start[idx] <= t) & (t <= self.t_end[idx]) & (t <= self.horizon)
             if t_end < piece.t1:  # cut during the pass
                 seen &= t <= t_end
             idx, t = self._by_day(piece.asset, idx[seen], t[seen])
-            group, w_lo, w_hi = idx, t, t
-        else:
-            assert piece.path is not None
-            lo = piece.path.min(axis=0) - asset.range
-            hi = piece.path.max(axis=0) + asset.range
-            idx = self._candidates(t_lo, t_hi, (lo[0], lo[1], hi[0], hi[1]))
-            if len(idx) == 0:
-                return idx, np.zeros(0)
-            pair_lo = np.maximum(self.v.t_start[idx], t_lo)
-            pair_hi = np.minimum(self.t_end[idx], t_hi)
-            group, w_lo, w_hi = self._windows(piece, asset.range, idx, pair_lo, pair_hi)
-            if self.sky is not None and asset.needs_daylight:  # looks only by daylight
-                k, w_lo, w_hi = self.sky.daylit_windows(group, w_lo, w_hi)
-                # a footprint's pass over a violation wholly by night is a look lost
-                lost = len(group) - len(np.unique(k))
-                self.looks_night[piece.asset] = self.looks_night.get(piece.asset, 0) + lost
-                group = group[k]
-        if len(group) == 0:
-            return group, w_lo
-        skip = None
-        if piece.continues:
-            skip = (w_lo <= piece.t0 + EPS) & (self.v.t_start[group] < piece.t0 - EPS)
-        glimpse = asset.glimpse if piece.glimpse is None else piece.glimpse
-        g, t = detection.trial_times(group, w_lo, w_hi, glimpse, skip)
-        p = asset.pd * self.factor[self.v.type_index[g], self.modality_index[asset.modality]]
-        if self.sky is not None and asset.cloud_factor != 1.0:  # an optical look under overcast
-            clear = self.sky.clear(g, t)
-            p = np.where(clear, p, p * asset.cloud_factor)
-            lost = int(np.count_nonzero(~clear))
-            self.looks_overcast[piece.asset] = self.looks_overcast.get(piece.asset, 0) + lost
-        if self.jamming is not None and asset.asset_class == "drone":  # same draws, p scaled
-            p = p * self.jamming.pd_factor(self.v.x[g], self.v.y[g], t)
+            return idx, t, t, False
+        assert piece.path is not None
+        lo = piece.path.min(axis=0) - asset.range
+        hi = piece.path.max(axis=0) + asset.range
+        idx = self._candidates(t_lo, t_hi, (lo[0], lo[1], hi[0], hi[1]))
+        if len(idx) == 0:
+            return empty
+        pair_lo = np.maximum(self.v.t_start[idx], t_lo)
+        pair_hi = np.minimum(self.t_end[idx], t_hi)
+        group, w_lo, w_hi = self._windows(piece, asset.range, idx, pair_lo, pair_hi)
+        return group, w_lo, w_hi, self.sky is not None and asset.needs_daylight
+
+    def _looks(
+        self, pieces: list[Piece], found: list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The looks in the pieces' windows, drawn: (violation, first success, serial).
+
+        Arrays run over all the pieces' windows and looks, tagged with the piece's
+        position ``j``; every operation is elementwise or keeps each piece's order, so
+        the result equals solving the pieces one by one.
+        """
+        size = np.array([len(f[0]) for f in found], dtype=np.int64)
+        j = np.repeat(np.arange(len(pieces)), size)
+        group = np.concatenate([f[0] for f in found] + [np.zeros(0, dtype=np.int64)])
+        w_lo = np.concatenate([f[1] for f in found] + [np.zeros(0)])
+        w_hi = np.concatenate([f[2] for f in found] + [np.zeros(0)])
+        asset_of = np.array([p.asset for p in pieces], dtype=np.int64)
+        cut = np.repeat(np.array([f[3] for f in found], dtype=bool), size)
+        if cut.any():  # looks only by daylight
+            assert self.sky is not None
+            k, lo, hi = self.sky.daylit_windows(group[cut], w_lo[cut], w_hi[cut])
+            # a footprint's pass over a violation wholly by night is a look lost
+            jc = j[cut]
+            lost = np.bincount(jc, minlength=len(pieces)) - np.bincount(
+                jc[np.unique(k)], minlength=len(pieces)
+            )
+            self._count(self.looks_night, asset_of, lost)
+            keep = ~cut
+            j = np.concatenate([j[keep], jc[k]])
+            group = np.concatenate([group[keep], group[cut][k]])
+            w_lo, w_hi = np.concatenate([w_lo[keep], lo]), np.concatenate([w_hi[keep], hi])
+            order = np.argsort(j, kind="stable")  # back in piece order, each piece's kept
+            j, group, w_lo, w_hi = j[order], group[order], w_lo[order], w_hi[order]
+        t0 = np.array([p.t0 for p in pieces])
+        skip = np.array([p.continues for p in pieces], dtype=bool)[j]
+        skip &= (w_lo <= t0[j] + EPS) & (self.v.t_start[group] < t0[j] - EPS)
+        glimpse = np.array([self._glimpse(p) for p in pieces])
+        jt, g, t = detection.trial_times_of(j, group, w_lo, w_hi, glimpse[j], skip)
+        a = asset_of[jt]
+        pd = np.array([self.assets[i].pd for i in asset_of])
+        modality = np.array([self.modality_index[self.assets[i].modality] for i in asset_of])
+        p = pd[jt] * self.factor[self.v.type_index[g], modality[jt]]
+        if self.sky is not None:  # an optical look under overcast
+            cloud = np.array([self.assets[i].cloud_factor for i in asset_of])[jt]
+            optical = np.flatnonzero(cloud != 1.0)
+            if len(optical):
+                clear = self.sky.clear(g[optical], t[optical])
+                p[optical] = np.where(clear, p[optical], p[optical] * cloud[optical])
+                self._count(
+                    self.looks_overcast,
+                    asset_of,
+                    np.bincount(jt[optical][~clear], minlength=len(pieces)),
+                )
+        if self.jamming is not None:  # same draws, p scaled
+            drone = np.array([self.assets[i].asset_class == "drone" for i in asset_of])[jt]
+            d = np.flatnonzero(drone)
+            if len(d):
+                p[d] = p[d] * self.jamming.pd_factor(self.v.x[g[d]], self.v.y[g[d]], t[d])
+        serial = np.array([piece.serial for piece in pieces], dtype=np.int64)
         if self.log_escape is not None:
             with np.errstate(divide="ignore"):
                 np.add.at(self.log_escape, g, np.log1p(-np.minimum(p, 1.0)))
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        success = self.rngs[piece.asset].random(len(g)) < p
-        return detection.first_success(g, t, success)
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)
+        u = np.empty(len(g))
+        for rng, rows in self._by_stream(a):
+            u[rows] = rng.random(len(rows))
+        first = detection.first_success_of(jt, g, t, u < p)
+        return g[first], t[first], serial[jt[first]]
+
+    def _glimpse(self, piece: Piece) -> float:
+        """Seconds between looks on ``piece`` (0: one look per entry)."""
+        glimpse = self.assets[piece.asset].glimpse if piece.glimpse is None else piece.glimpse
+        return float(glimpse) if glimpse else 0.0
+
+    def _by_stream(self, asset: np.ndarray) -> list[tuple[np.random.Generator, np.ndarray]]:
+        """Looks (rows, in order) grouped by the stream that draws them (a fleet's)."""
+        out: dict[int, tuple[np.random.Generator, list[np.ndarray]]] = {}
+        for a in np.unique(asset).tolist():
+            rng = self.rngs[a]
+            out.setdefault(id(rng), (rng, []))[1].append(np.flatnonzero(asset == a))
+        return [(rng, np.sort(np.concatenate(rows))) for rng, rows in out.values()]
+
+    @staticmethod
+    def _count(counter: dict[int, int], asset_of: np.ndarray, per_piece: np.ndarray) -> None:
+        """Add each piece's count to its asset's."""
+        for a, n in zip(asset_of.tolist(), per_piece.tolist(), strict=True):
+            if n:
+                counter[a] = counter.get(a, 0) + int(n)
 
     def _by_day(self, asset: int, idx: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The looks of an image at violations ``idx``, instants ``t`` (s), taken by daylight.
@@ -316,7 +401,7 @@ class DetectionSolver:
             return Candidates(empty, np.zeros(0), empty)
         viol = np.concatenate([f[0] for f in self._found])
         time = np.concatenate([f[1] for f in self._found])
-        piece = np.concatenate([np.full(len(f[0]), f[2], dtype=np.int64) for f in self._found])
+        piece = np.concatenate([f[2] for f in self._found]).astype(np.int64)
         cut = np.array([p.cut for p in self.pieces])
         keep = (time <= cut[piece]) & (time <= self.horizon)
         viol, time, piece = viol[keep], time[keep], piece[keep]
