@@ -26,6 +26,7 @@ import simpy
 
 from sim.world import detection
 from sim.world.assets.base import Asset, Piece
+from sim.world.intervals import unique_sorted
 from sim.world.jamming import Jamming
 from sim.world.sky import Sky
 from sim.world.violations import Violations
@@ -278,7 +279,7 @@ class DetectionSolver:
             # a footprint's pass over a violation wholly by night is a look lost
             jc = j[cut]
             lost = np.bincount(jc, minlength=len(pieces)) - np.bincount(
-                jc[np.unique(k)], minlength=len(pieces)
+                jc[unique_sorted(k)], minlength=len(pieces)
             )
             self._count(self.looks_night, asset_of, lost)
             keep = ~cut
@@ -331,7 +332,7 @@ class DetectionSolver:
     def _by_stream(self, asset: np.ndarray) -> list[tuple[np.random.Generator, np.ndarray]]:
         """Looks (rows, in order) grouped by the stream that draws them (a fleet's)."""
         out: dict[int, tuple[np.random.Generator, list[np.ndarray]]] = {}
-        for a in np.unique(asset).tolist():
+        for a in unique_sorted(asset).tolist():
             rng = self.rngs[a]
             out.setdefault(id(rng), (rng, []))[1].append(np.flatnonzero(asset == a))
         return [(rng, np.sort(np.concatenate(rows))) for rng, rows in out.values()]
