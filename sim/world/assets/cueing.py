@@ -203,17 +203,17 @@ class CueDispatcher:
         found = []
         for k, name in enumerate(rule.responders):
             fleet = self.fleets[name]
-            for airframe, flight in fleet.flying.items():
-                if flight.cued:
-                    continue
-                patrol = _patrol_at(flight, now)
-                if patrol is None:
-                    continue
-                if reach is not None:  # its whole patrol out of reach: no need to place it
-                    box = patrol.bounds
-                    gap = np.maximum(np.maximum(box[0] - point, point - box[1]), 0.0)
-                    if float(np.hypot(*gap)) > reach:
-                        continue
+            on_patrol = [
+                (airframe, flight, patrol)
+                for airframe, flight in fleet.flying.items()
+                if not flight.cued and (patrol := _patrol_at(flight, now)) is not None
+            ]
+            if reach is not None and on_patrol:  # a whole patrol out of reach: not placed
+                box = np.array([patrol.bounds for _, _, patrol in on_patrol])
+                gap = np.maximum(np.maximum(box[:, 0] - point, point - box[:, 1]), 0.0)
+                near = np.hypot(gap[:, 0], gap[:, 1]) <= reach
+                on_patrol = [entry for entry, ok in zip(on_patrol, near, strict=True) if ok]
+            for airframe, flight, patrol in on_patrol:
                 here = patrol.position(now)
                 d = float(np.hypot(*(point - here)))
                 found.append(Responder(d, (k, airframe), fleet, airframe, here, flight))
