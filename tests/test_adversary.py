@@ -84,6 +84,7 @@ def test_escape_chances_against_a_periodic_satellite_are_exact():
     shadow, order = adversary.as_violations(cand, base, rows)
     plan = build(adversary.planning_scenario(s, ["schedule"]), 4, shadow, exposure=True)
     plan.env.run(until=s.duration)
+    plan.solver.finish()
     escape = np.exp(plan.solver.log_escape)
     t0, t1 = shadow.t_start, np.minimum(shadow.t_end, s.duration)
     k = np.ceil(t0 / EVERY)  # the first image at or after the start; images before T only

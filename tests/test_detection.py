@@ -208,3 +208,47 @@ def test_path_intervals_agree_with_dense_sampling(vertices, px, py, radius):
         in_interval |= (s >= a - 1e-6) & (s <= b + 1e-6)
     margin = np.abs(dist - radius) > 1e-3 * radius  # skip samples on the boundary itself
     assert np.array_equal(in_interval[margin], (dist <= radius)[margin])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(
+                st.tuples(
+                    st.integers(0, 4),
+                    st.floats(0, 1_000, allow_nan=False),
+                    st.floats(0, 300, allow_nan=False),
+                    st.booleans(),
+                ),
+                max_size=8,
+            ),
+            st.sampled_from([0.0, 7.0, 60.0, 0.5]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(0, 2**32 - 1),
+)
+def test_many_pieces_at_once_equal_one_piece_at_a_time(pieces, seed):
+    """``trial_times_of`` and ``first_success_of`` on many pieces' windows give, piece by
+    piece, what ``trial_times`` and ``first_success`` give on each alone."""
+    from sim.world.detection import first_success_of, trial_times_of
+
+    j = np.concatenate([np.full(len(w), k) for k, (w, _) in enumerate(pieces)]).astype(np.int64)
+    rows = [r for w, _ in pieces for r in w]
+    group = np.array([r[0] for r in rows], dtype=np.int64)
+    lo = np.array([r[1] for r in rows], dtype=float)
+    hi = lo + np.array([r[2] for r in rows], dtype=float)
+    skip = np.array([r[3] for r in rows], dtype=bool)
+    glimpse = np.array([pieces[k][1] for k in j], dtype=float)
+    jt, g, t = trial_times_of(j, group, lo, hi, glimpse, skip)
+    success = np.random.default_rng(seed).random(len(g)) < 0.3
+    first = first_success_of(jt, g, t, success)
+    for k, (_, gl) in enumerate(pieces):
+        mine = j == k
+        g1, t1 = trial_times(group[mine], lo[mine], hi[mine], gl or None, skip[mine])
+        assert g1.tolist() == g[jt == k].tolist() and t1.tolist() == t[jt == k].tolist()
+        want = first_success(g1, t1, success[jt == k])
+        got = first[jt[first] == k]
+        assert want[0].tolist() == g[got].tolist() and want[1].tolist() == t[got].tolist()

@@ -205,7 +205,8 @@ def test_listeners_hear_each_detection_when_it_happens():
 
     model = build(small(), seed=6)
     heard = []
-    model.solver.listen(model.env, lambda v, a, t: heard.append((v, a, t, model.env.now)))
+    everyone = set(range(len(model.solver.assets)))
+    model.solver.listen(model.env, lambda v, a, t: heard.append((v, a, t, model.env.now)), everyone)
     result = run_model(model)
     assert heard and all(t == now for _, _, t, now in heard)
     det = result.detections
@@ -234,7 +235,7 @@ def test_a_plan_cut_by_a_listener_voids_later_detections():
                 if piece.asset == asset:
                     model.solver.cut(piece, t)
 
-    model.solver.listen(model.env, switch_off)
+    model.solver.listen(model.env, switch_off, set(range(len(model.solver.assets))))
     result = run_model(model)
     det = result.detections
     ids = list(result.assets["id"])

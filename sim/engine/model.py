@@ -150,7 +150,8 @@ def build(
     groups += [GroundGroup(spec, i, ctx) for i, spec in enumerate(scenario.ground_sensors)]
     targets = None
     if any(spec.orbit is not None for spec in scenario.satellites):
-        targets = make_targets(line, scenario.line.cell, violations, in_zone)
+        # a planning run measures no coverage: the zone's cells need no instants
+        targets = make_targets(line, scenario.line.cell, violations, in_zone, not exposure)
     for i, spec in enumerate(scenario.satellites):
         if spec.orbit is None:
             groups.append(Satellite(spec, i, ctx))
@@ -186,6 +187,7 @@ def _adapt(
     shadow, order = adversary.as_violations(cand, violations, rows)
     plan = build(adversary.planning_scenario(scenario, side.knows), seed, shadow, exposure=True)
     plan.env.run(until=scenario.duration)
+    plan.solver.finish()
     assert plan.solver.log_escape is not None
     log_escape = np.empty(len(order))
     log_escape[order] = plan.solver.log_escape
@@ -206,6 +208,7 @@ def run_model(model: Model) -> RunResult:
     if model.cueing is not None:
         model.cueing.finish()
     solver = model.solver
+    solver.finish()
     detections = _detections(model)
     events = _events(
         scenario, model.line, model.violations, model.in_zone, detections, solver.assets

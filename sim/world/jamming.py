@@ -468,15 +468,56 @@ class Jamming:
         return best
 
     def jammed_seconds(self, pieces: Sequence[Piece], horizon: float) -> float:
-        """Seconds flown (up to each piece's real end and ``horizon``) inside any active area."""
+        """Seconds flown (up to each piece's real end and ``horizon``) inside any active area.
+
+        With every area always on, the straight legs flown once (transits, a cued
+        drone's flights: most pieces of a run with tip-and-cue) are measured together
+        (``_legs_seconds``); the others piece by piece, on their clocks.
+        """
+        always = all(len(a.windows) == 1 and a.windows[0, 0] <= 0.0 for a in self.areas)
+        always = always and all(math.isinf(a.windows[0, 1]) for a in self.areas)
         total = 0.0
+        legs: list[Piece] = []
         for piece in pieces:
             t_hi = min(piece.end, horizon)
             if t_hi <= piece.t0 or piece.path is None:
                 continue
+            if always and piece.kind == "once" and len(piece.path) == 2 and piece.speed > 0:
+                if piece.path_length > 0:
+                    legs.append(piece)
+                    continue
             for a, b, on in self._segments(piece.t0, t_hi):
                 total += self.passes(on, piece).measure(a, b)
+        if legs:
+            total += self._legs_seconds(legs, horizon)
         return total
+
+    def _legs_seconds(self, legs: list[Piece], horizon: float) -> float:
+        """Seconds inside the union of the (always on) areas of straight legs flown once.
+
+        A leg's parts inside are found as ``path_arc_intervals`` finds them, for all
+        legs at once; a part [s_lo, s_hi] m is flown in [t(s_lo), t(s_hi)], clipped to
+        the leg's flown span.
+        """
+        members = tuple(range(len(self.areas)))
+        shape = self._shape(members)
+        p = np.array([leg.path[0] for leg in legs])  # type: ignore[index]
+        q = np.array([leg.path[1] for leg in legs])  # type: ignore[index]
+        t0 = np.array([leg.t0 for leg in legs])
+        s0 = np.array([leg.s0 for leg in legs])
+        v = np.array([leg.speed for leg in legs])
+        t_hi = np.array([min(leg.end, horizon) for leg in legs])
+        length = np.hypot(*(q - p).T)
+        lines = shapely.linestrings(np.stack([p, q], axis=1))
+        inside = shapely.contains(shape, lines)
+        touching = np.flatnonzero(~inside & shapely.intersects(shape, lines))
+        k, lo, hi = _crossing_parts(p[touching], q[touching], shape, self._edges[members])
+        which = np.concatenate([np.flatnonzero(inside), touching[k]])
+        lo = np.concatenate([np.zeros(int(inside.sum())), lo]) * length[which]
+        hi = np.concatenate([np.ones(int(inside.sum())), hi]) * length[which]
+        a = np.maximum(motion.time_at(lo, t0[which], s0[which], v[which]), t0[which])
+        b = np.minimum(motion.time_at(hi, t0[which], s0[which], v[which]), t_hi[which])
+        return float(np.sum(np.maximum(b - a, 0.0)))
 
     def report_delays(
         self, x: np.ndarray, y: np.ndarray, t: np.ndarray, streams: Sequence[np.random.Generator]

@@ -305,18 +305,30 @@ def _candidates(
     about ``budget`` (point, pass) products, which bounds the memory.
     """
     chunk = max(1, budget // max(1, len(pu)))
+    timed = t_lo is not None and t_hi is not None
+    if timed:
+        # Only the points active while some pass of a chunk is overhead (a month's
+        # violations against an hour of passes: a few in a thousand), found by their
+        # start times, sorted once; points without a time limit (cells) always.
+        bounded = np.isfinite(t_lo) & np.isfinite(t_hi)
+        always = np.flatnonzero(~bounded)
+        by_start = np.flatnonzero(bounded)
+        by_start = by_start[np.argsort(t_lo[by_start], kind="stable")]
+        starts = t_lo[by_start]
+        longest = float(np.max(t_hi[by_start] - starts)) if len(by_start) else 0.0
     for c0 in range(0, len(m_j), chunk):
         sl = slice(c0, c0 + chunk)
-        if t_lo is not None and t_hi is not None:
-            # only the points active while some pass of the chunk is overhead (a month's
-            # violations against an hour of passes: a few in a thousand)
-            near = np.flatnonzero((t_hi >= span[0][sl].min()) & (t_lo <= span[1][sl].max()))
+        if timed:
+            first, last = span[0][sl].min(), span[1][sl].max()
+            k0 = np.searchsorted(starts, first - longest - 1.0, side="left")  # 1 s to spare
+            near = by_start[k0 : np.searchsorted(starts, last, side="right")]
+            near = np.sort(np.concatenate([always, near[t_hi[near] >= first]]))
             ii, jj = np.nonzero(np.abs(pu[near] @ hat_h[sl].T) <= bound[sl])
             ii = near[ii]
         else:
             ii, jj = np.nonzero(np.abs(pu @ hat_h[sl].T) <= bound[sl])
         jj += c0
-        if t_lo is not None and t_hi is not None:
+        if timed:
             meets = (t_hi[ii] >= span[0][jj]) & (t_lo[ii] <= span[1][jj])
             ii, jj = ii[meets], jj[meets]
         along = np.arctan2(

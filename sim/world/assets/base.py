@@ -105,6 +105,12 @@ class Piece:
         return steps, np.concatenate([[0.0], np.cumsum(steps)])
 
     @cached_property
+    def bounds(self) -> np.ndarray:
+        """The path's box, (2, 2) m: the lower corner, then the upper."""
+        assert self.path is not None
+        return np.array([self.path.min(axis=0), self.path.max(axis=0)])
+
+    @cached_property
     def path_length(self) -> float:
         """Arc length of the path, metres (the path is never changed once published)."""
         if self.path is None:

@@ -199,15 +199,21 @@ class CueDispatcher:
         rule = self.rules[cue.rule]
         point = np.array([self.v.x[cue.violation], self.v.y[cue.violation]])
         now = self.env.now
+        reach = rule.max_distance
         found = []
         for k, name in enumerate(rule.responders):
             fleet = self.fleets[name]
-            for airframe, flight in fleet.flying.items():
-                if flight.cued:
-                    continue
-                patrol = _patrol_at(flight, now)
-                if patrol is None:
-                    continue
+            on_patrol = [
+                (airframe, flight, patrol)
+                for airframe, flight in fleet.flying.items()
+                if not flight.cued and (patrol := _patrol_at(flight, now)) is not None
+            ]
+            if reach is not None and on_patrol:  # a whole patrol out of reach: not placed
+                box = np.array([patrol.bounds for _, _, patrol in on_patrol])
+                gap = np.maximum(np.maximum(box[:, 0] - point, point - box[:, 1]), 0.0)
+                near = np.hypot(gap[:, 0], gap[:, 1]) <= reach
+                on_patrol = [entry for entry, ok in zip(on_patrol, near, strict=True) if ok]
+            for airframe, flight, patrol in on_patrol:
                 here = patrol.position(now)
                 d = float(np.hypot(*(point - here)))
                 found.append(Responder(d, (k, airframe), fleet, airframe, here, flight))
@@ -215,7 +221,6 @@ class CueDispatcher:
                 for airframe in fleet.pool.items:
                     d = float(np.hypot(*(point - fleet.base)))
                     found.append(Responder(d, (k, airframe), fleet, airframe, fleet.base))
-        reach = rule.max_distance
         found = [r for r in found if reach is None or r.distance <= reach]
         return sorted(found, key=lambda r: (r.distance, r.order))
 
@@ -412,10 +417,11 @@ def make_dispatcher(
     assets: list[Asset],
     violations: Violations,
     ctx: BuildContext,
-    listen: Callable[[Callable[[int, int, float], None]], None],
+    listen: Callable[[Callable[[int, int, float], None], set[int]], None],
 ) -> CueDispatcher:
-    """The run's dispatcher, listening to the detections as they happen."""
+    """The run's dispatcher, listening to the cueing groups' detections as they happen."""
     fleets = {g.spec.name: g for g in groups if isinstance(g, DroneFleet)}
     dispatcher = CueDispatcher(rules, fleets, assets, violations, ctx)
-    listen(dispatcher.detected)
+    sources = {name for rule in rules for name in rule.from_}
+    listen(dispatcher.detected, {a.index for a in assets if a.group in sources})
     return dispatcher

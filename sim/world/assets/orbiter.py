@@ -59,10 +59,19 @@ class Targets:
     t_hi: np.ndarray
 
 
-def make_targets(line: Line, cell: float, violations: Violations, in_zone: np.ndarray) -> Targets:
-    """Targets of a run: grid cells at spacing ``cell`` (m), then the violations in the zone."""
+def make_targets(
+    line: Line, cell: float, violations: Violations, in_zone: np.ndarray, zone_cells: bool = True
+) -> Targets:
+    """Targets of a run: grid cells at spacing ``cell`` (m), then the violations in the zone.
+
+    Without ``zone_cells`` only the line's cells are kept (a steerable sensor's choice
+    counts those): for a run whose coverage is never measured (a planning run).
+    """
     x, y = violations.x, violations.y
     grid = grid_points(line, cell)
+    if not zone_cells:
+        keep = grid["grid"] == GRID_LINE
+        grid = {k: (v[keep] if k in ("x", "y", "grid") else v) for k, v in grid.items()}
     violation = np.flatnonzero(in_zone)
     px = np.concatenate([grid["x"], x[violation]])
     py = np.concatenate([grid["y"], y[violation]])
