@@ -20,8 +20,9 @@ Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
   length for a patrol, 1 / glimpse);
 - false alarms: rate x stations (or sensors) x T, per image x images;
 - coverage windows: drones stations x T x v x (1/c + W/c^2) (a patrol sweeps a
-  band W = min(2R, 2 buffer) wide); ground sensors x up-periods x
-  (min(pi R^2, 4 R buffer)/c^2 + 2R/c); satellites images x cells (x the swath's share).
+  band W = min(2R, w) wide, w = left + right the zone's width: 2 buffer when
+  symmetric); ground sensors x up-periods x (min(pi R^2, 2 R w)/c^2 + 2R/c);
+  satellites images x cells (x the swath's share).
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         stations = fleet.patrol.stations or fleet.count
         airframes += fleet.count + fleet.spares
         reach = fleet.sensor.range
-        band = min(2.0 * reach, 2.0 * line.buffer)  # the zone cells a pass sweeps are this wide
+        band = min(2.0 * reach, line.width)  # the zone cells a pass sweeps are this wide
         drone_windows.append(stations * horizon * fleet.speed * (1.0 / cell + band / cell**2))
         if fleet.endurance is not None and geo is not None and geo.t_out:
             on_station = min(
@@ -203,7 +204,7 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
             periods += horizon / (group.mtbf + group.mttr)
         failures.append(n * periods)
         reach = group.sensor.range
-        disc = min(math.pi * reach**2, 4.0 * reach * line.buffer)  # the disc's part in the zone
+        disc = min(math.pi * reach**2, 2.0 * reach * line.width)  # the disc's part in the zone
         ground_windows.append(n * periods * (disc / cell**2 + 2 * reach / cell + 1))
     out["sensors"] = sum(sensors)
     images = [_images(s, horizon) for s in scenario.satellites]
