@@ -331,3 +331,21 @@ def test_the_mapping_is_a_valid_override():
     d["line"]["buffer"] = {"left": "5km", "right": "5km"}
     s = scenario_from_data(d)
     assert s.line.sides == (5_000.0, 5_000.0) and not s.line.asymmetric
+
+
+def test_the_zone_map_without_zone_cells_names_each_side(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import sim
+    from sim.present.figures import zones
+    from sim.store.read import ResultsFolder
+    from sim.store.write import write_results
+
+    d = data({"left": "2m", "right": 0}) | {"duration": "6h"}
+    write_results(sim.run(scenario_from_data(d)), tmp_path / "thin")
+    folder = ResultsFolder(tmp_path / "thin")
+    assert not zones.has_zone_cells(folder)
+    ax = zones.plot_coverage_map(folder)
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "(2 m left and 0 m right of the line, line.buffer)" in texts
