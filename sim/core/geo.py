@@ -122,10 +122,11 @@ def _quarter_disc(centre: np.ndarray, a: np.ndarray, b: np.ndarray, radius: floa
 def sided_zone(geometry: LineString, left: float, right: float) -> BaseGeometry:
     """The zone of a line with ``left`` and ``right`` widths (m): offsets in [-right, left].
 
-    The single-sided buffers of the line (``side_band``) with, beyond each end, a quarter
-    disc of radius ``left`` on the left and one of radius ``right`` on the right: a point
-    beyond an end is at the distance to that end, on the side it lies (``Line.locate``),
-    so that equal widths give the round ends of a plain buffer. Grown by ``SLIVER``.
+    The single-sided buffers of the line between ``-right`` and ``left`` (``side_band``'s
+    shape) with, beyond each end, a quarter disc of radius ``left`` on the left and one of
+    radius ``right`` on the right: a point beyond an end is at the distance to that end,
+    on the side it lies (``Line.locate``), so that equal widths would give the round ends
+    of a plain buffer. The union is grown by ``SLIVER``, as ``side_band``.
     """
     v = np.asarray(geometry.coords, dtype=float)
     parts = [_between(geometry, -right, left)]
