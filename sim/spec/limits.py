@@ -7,7 +7,8 @@ bound). A scenario with ``limits: {unbounded: true}`` skips these bounds, but no
 the hard tier (``HARD_MAXIMUM``, ``HARD_BOUNDS``): work no machine finishes, or that
 numpy cannot represent, is refused even then.
 
-Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
+Estimates (T duration s, v speed m/s, R sensor range m, c cell m; 2 buffer is the
+zone's width, left + right for an asymmetric zone):
 
 - violations: rate x T, times the candidates per kept violation of diurnal thinning
   (or the replay's rows; their durations for the active time);
@@ -20,9 +21,8 @@ Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
   length for a patrol, 1 / glimpse);
 - false alarms: rate x stations (or sensors) x T, per image x images;
 - coverage windows: drones stations x T x v x (1/c + W/c^2) (a patrol sweeps a
-  band W = min(2R, w) wide, w = left + right the zone's width: 2 buffer when
-  symmetric); ground sensors x up-periods x (min(pi R^2, 2 R w)/c^2 + 2R/c);
-  satellites images x cells (x the swath's share).
+  band W = min(2R, 2 buffer) wide); ground sensors x up-periods x
+  (min(pi R^2, 4 R buffer)/c^2 + 2R/c); satellites images x cells (x the swath's share).
 """
 
 from __future__ import annotations
