@@ -220,31 +220,48 @@ def line_section(draw: st.DrawFn) -> tuple[dict[str, Any], Line, list[str]]:
         points, more = draw(lonlat_points(length, n))
         tags += more
     buffer = draw(log_uniform(1.0, 1.0e5))
-    line = Line.from_points(points, crs, buffer)
+    # sometimes an asymmetric zone {left, right}: the other side 0 to 3 times as wide
+    # (0: a zone on one side only), or as wide ({b, b}: the zone of buffer b)
+    other: float | None = None
+    if draw(st.integers(0, 3)) == 0:
+        other = draw(st.sampled_from([0.0, 1.0]) | st.floats(0.01, 3.0))
+        tags.append("asymmetric zone" if other != 1.0 else "zone {b, b}")
+    flip = draw(st.booleans())
+
+    def sides(b: float) -> float | tuple[float, float]:
+        if other is None:
+            return b
+        return (b * other, b) if flip else (b, b * other)
+
+    line = Line.from_points(points, crs, sides(buffer))
     while zone_pole_problem(line) and buffer > 1.0:  # a zone holding a pole is refused
         buffer = max(buffer / 10.0, 1.0)
-        line = Line.from_points(points, crs, buffer)
+        line = Line.from_points(points, crs, sides(buffer))
     assume(zone_pole_problem(line) is None)  # a line through the pole itself
     # a line that crosses itself is refused (the clamp at 89.9 deg can fold a polar one)
     assume(_self_crossing(line) is None)
     length = line.length
-    # cap the grid: line cells L / cell, zone cells about (L + 2 b) 2 b / cell^2
+    # cap the grid: line cells L / cell, zone cells about (L + 2 reach) width / cell^2
     min_cell = max(
-        length / MAX_LINE_CELLS, math.sqrt((length + 2 * buffer) * 2 * buffer / MAX_ZONE_CELLS)
+        length / MAX_LINE_CELLS,
+        math.sqrt((length + 2 * line.reach) * line.width / MAX_ZONE_CELLS),
     )
     if draw(st.integers(0, 4)) == 0:
         cell = max(draw(log_uniform(1.0, 1.0e6)), min_cell * 1.01)
     else:
         cell = min_cell * draw(log_uniform(1.01, 30.0))
-    if cell > 2 * buffer:
+    if cell > line.width:
         tags.append("cell wider than zone")
     data: dict[str, Any] = {"points": points}
     if crs != "lonlat" or draw(st.booleans()):
         data["crs"] = crs
-    data["buffer"] = draw(distance(buffer))
+    if other is None:
+        data["buffer"] = draw(distance(buffer))
+    else:
+        data["buffer"] = {"left": draw(distance(line.left)), "right": draw(distance(line.right))}
     data["cell"] = draw(distance(cell))
     if draw(st.integers(0, 3)) == 0:
-        data["bands"] = draw(bands_section(buffer))
+        data["bands"] = draw(bands_section(line.reach))
         tags.append("bands")
     if draw(st.integers(0, 3)) == 0:
         data["sectors"] = draw(sectors_section(line.length))
@@ -358,7 +375,7 @@ def replay_csv(
         t0 = draw(st.sampled_from([0.0, horizon * (1 - 1e-9)]) | st.floats(0.0, horizon * 0.999))
         dur = draw(log_uniform(1e-3, max(horizon * 3, 1e-3)))
         chainage = draw(st.floats(0.0, 1.0)) * line.length
-        offset = draw(st.floats(-1.0, 1.0)) * line.buffer
+        offset = draw(st.floats(-1.0, 1.0)) * line.reach
         x, y = line.point_at(chainage, offset)
         x, y = float(x), float(y)
         if use_lonlat:
@@ -443,7 +460,7 @@ def violations_section(
             spec["band"] = draw(st.sampled_from(sorted(bands)))
             tags.append("type band")
         if draw(st.integers(0, 3)) == 0:
-            half = bands[spec["band"]] if "band" in spec else line.buffer
+            half = bands[spec["band"]] if "band" in spec else line.reach
             lo, hi = sorted((draw(st.floats(-half, half)), draw(st.floats(-half, half))))
             spec["offset"] = draw(
                 st.sampled_from([lo, {"uniform": [lo, hi]}])
@@ -470,7 +487,7 @@ def violations_section(
     elif draw(st.booleans()):
         out["along"] = "uniform"
     if draw(st.booleans()):
-        b = line.buffer
+        b = line.reach
         kind = draw(st.sampled_from(["fixed", "uniform", "exponential", "lognormal"]))
         if kind == "fixed":
             out["offset"] = draw(distance(draw(st.floats(-1.5 * b, 1.5 * b))))
@@ -542,7 +559,7 @@ def drone_fleet(
             seg = min(seg, (b - a) * length)
         patrol["segments"] = segments
     if draw(st.booleans()):
-        standoff = draw(st.floats(-1.0, 1.0)) * line.buffer
+        standoff = draw(st.floats(-1.0, 1.0)) * line.reach
         patrol["standoff"] = draw(distance(standoff))
         refuse.append(f"{where}.patrol.standoff")
     if patrol:
@@ -560,11 +577,11 @@ def drone_fleet(
         if draw(st.booleans()):
             base = {"at": draw(distance(draw(st.floats(0.0, 0.999)) * length))}
             if draw(st.booleans()):
-                base["offset"] = draw(distance(draw(st.floats(-3.0, 3.0)) * line.buffer))
+                base["offset"] = draw(distance(draw(st.floats(-3.0, 3.0)) * line.reach))
             out["base"] = base
         else:
             c = draw(st.floats(0.0, 1.0)) * length
-            x, y = line.point_at(c, draw(st.floats(-3.0, 3.0)) * line.buffer)
+            x, y = line.point_at(c, draw(st.floats(-3.0, 3.0)) * line.reach)
             if crs == "lonlat":
                 lon, lat = line.to_lonlat(float(x), float(y))
                 out["base"] = [float(lon), float(lat)]
@@ -619,7 +636,7 @@ def ground_group(
         out["spacing"] = draw(distance(spacing))
         n_sensors = max(length / spacing, 1)
         if draw(st.booleans()):
-            out["offset"] = draw(distance(draw(st.floats(-2.0, 2.0)) * line.buffer))
+            out["offset"] = draw(distance(draw(st.floats(-2.0, 2.0)) * line.reach))
         if draw(st.integers(0, 2)) == 0:
             a, b = _chainage_pair(draw, length)
             out["span"] = [draw(distance(a)), draw(distance(b))]
@@ -629,7 +646,7 @@ def ground_group(
         positions = []
         for _ in range(draw(st.integers(1, 5))):
             x, y = line.point_at(
-                draw(st.floats(0.0, 1.0)) * length, draw(st.floats(-2.0, 2.0)) * line.buffer
+                draw(st.floats(0.0, 1.0)) * length, draw(st.floats(-2.0, 2.0)) * line.reach
             )
             if crs == "lonlat":
                 lon, lat = line.to_lonlat(float(x), float(y))
@@ -731,15 +748,15 @@ def jamming_area(draw: st.DrawFn, k: int, line: Line, horizon: float) -> dict[st
     """A jamming area: a band along the line or a square around one of its points."""
     area: dict[str, Any] = {"name": f"jam{k}"}
     if draw(st.booleans()):
-        lo = draw(st.floats(-2.0, 1.0)) * line.buffer
-        hi = lo + draw(st.floats(0.05, 2.0)) * line.buffer
+        lo = draw(st.floats(-2.0, 1.0)) * line.reach
+        hi = lo + draw(st.floats(0.05, 2.0)) * line.reach
         area["band"] = {"from_line": draw(distance(lo)), "to_line": draw(distance(hi))}
         if draw(st.booleans()):
             a = draw(st.floats(0.0, 0.9)) * line.length
             area["band"]["span"] = [a, a + draw(st.floats(0.01, 1.0)) * (line.length - a) + 1.0]
     else:
         cx, cy = line.point_at(draw(st.floats(0.0, 1.0)) * line.length)
-        r = draw(st.floats(0.05, 3.0)) * max(line.buffer, 1.0)
+        r = draw(st.floats(0.05, 3.0)) * max(line.reach, 1.0)
         corners = np.array([[-r, -r], [r, -r], [r, r], [-r, r]]) + [float(cx), float(cy)]
         if line.is_geographic:
             lon, lat = line.to_lonlat(corners[:, 0], corners[:, 1])
@@ -988,6 +1005,7 @@ def _get(data: Any, loc: tuple) -> Any:
 SCENARIO_KEYS = {
     "name", "description", "seed", "start", "duration", "line", "violations", "drones",
     "ground_sensors", "satellites", "reporting", "points", "file", "crs", "buffer", "cell",
+    "left", "right",
     "rate", "along", "offset", "types", "hotspots", "background", "at", "spread", "weight",
     "signature", "range", "pd", "glimpse", "stations", "span", "segments", "standoff",
     "count", "modality", "speed", "sensor", "patrol", "base", "endurance", "turnaround",
@@ -1011,6 +1029,7 @@ SCENARIO_KEYS = {
 # Keys whose value is a quantity of a known kind (for wrong units and wrong types).
 QUANTITY = {
     "duration": "duration", "buffer": "distance", "cell": "distance", "rate": "rate",
+    "left": "distance", "right": "distance",
     "range": "distance", "glimpse": "duration", "speed": "speed", "endurance": "duration",
     "turnaround": "duration", "loss_rate": "rate", "replacement": "duration",
     "spacing": "distance", "mtbf": "duration", "mttr": "duration", "every": "duration",

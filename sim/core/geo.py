@@ -17,9 +17,15 @@ import shapely
 from pyproj import Geod, Transformer
 from shapely.errors import GEOSException
 from shapely.geometry import LineString, Polygon
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
 WGS84 = "EPSG:4326"
+
+SLIVER = 1e-3  # m: a shape built from single-sided buffers is grown by this (see side_band)
+ARC_STEPS = 8  # segments per quarter circle of a zone's round ends (shapely's default)
+
+Buffer = float | tuple[float, float]  # one half-width, or the zone's (left, right), m
 
 
 def wrap_longitude(lon, centre: float = 0.0) -> np.ndarray:
@@ -61,6 +67,79 @@ def local_crs(lon: np.ndarray, lat: np.ndarray) -> str:
     )
 
 
+def zone_sides(buffer: Buffer) -> tuple[float, float]:
+    """The zone's (left, right) widths (m) from one half-width or a (left, right) pair."""
+    if isinstance(buffer, (tuple, list)):
+        left, right = buffer
+        return float(left), float(right)
+    return float(buffer), float(buffer)
+
+
+def _one_side(geometry: BaseGeometry, distance: float) -> BaseGeometry:
+    """The points within ``distance`` of ``geometry`` on one side (+ left, - right)."""
+    if distance == 0.0:
+        return Polygon()
+    return geometry.buffer(distance, single_sided=True)
+
+
+def _between(geometry: BaseGeometry, lo: float, hi: float) -> BaseGeometry:
+    """Single-sided buffers of ``geometry`` between signed offsets ``lo`` and ``hi`` (m)."""
+    lo, hi = sorted((float(lo), float(hi)))
+    if lo >= 0.0:
+        return _one_side(geometry, hi).difference(_one_side(geometry, lo))
+    if hi <= 0.0:
+        return _one_side(geometry, lo).difference(_one_side(geometry, hi))
+    return _one_side(geometry, hi).union(_one_side(geometry, lo))
+
+
+def _grown(shape: BaseGeometry) -> BaseGeometry:
+    """``shape`` grown by ``SLIVER`` all round, mitred (corners stay sharp).
+
+    The two sides' single-sided buffers do not share the line's vertices exactly: their
+    union or difference keeps slivers (on a 1,200 km line, some 150 holes along the
+    line itself), and an edge on the line does not hold the line's own points. A
+    millimetre more all round closes the one and takes in the other.
+    """
+    return shape.buffer(SLIVER, join_style="mitre")
+
+
+def side_band(geometry: BaseGeometry, lo: float, hi: float) -> BaseGeometry:
+    """Points at signed offsets in [lo, hi] (m, + left) of a line, grown by ``SLIVER``.
+
+    Shapely's single-sided buffers: flat ends square to the end segments, the outer
+    side of a bend rounded. (``environment.jamming`` bands are these shapes.)
+    """
+    return _grown(_between(geometry, lo, hi))
+
+
+def _quarter_disc(centre: np.ndarray, a: np.ndarray, b: np.ndarray, radius: float) -> Polygon:
+    """A quarter disc of ``radius`` at ``centre``, from unit direction ``a`` to ``b``."""
+    theta = np.linspace(0.0, 0.5 * np.pi, ARC_STEPS + 1)[:, None]
+    arc = centre + radius * (np.cos(theta) * a + np.sin(theta) * b)
+    return Polygon(np.vstack([centre, arc]))
+
+
+def sided_zone(geometry: LineString, left: float, right: float) -> BaseGeometry:
+    """The zone of a line with ``left`` and ``right`` widths (m): offsets in [-right, left].
+
+    The single-sided buffers of the line between ``-right`` and ``left`` (``side_band``'s
+    shape) with, beyond each end, a quarter disc of radius ``left`` on the left and one of
+    radius ``right`` on the right: a point beyond an end is at the distance to that end,
+    on the side it lies (``Line.locate``), so that equal widths would give the round ends
+    of a plain buffer. The union is grown by ``SLIVER``, as ``side_band``.
+    """
+    v = np.asarray(geometry.coords, dtype=float)
+    parts = [_between(geometry, -right, left)]
+    for centre, step, out in ((v[0], v[1] - v[0], -1.0), (v[-1], v[-1] - v[-2], 1.0)):
+        u = step / np.hypot(*step)
+        n = np.array([-u[1], u[0]])  # the left normal
+        if left > 0.0:
+            parts.append(_quarter_disc(centre, n, out * u, left))
+        if right > 0.0:
+            parts.append(_quarter_disc(centre, out * u, -n, right))
+    return _grown(shapely.union_all(parts))
+
+
 @dataclass
 class Line:
     """A ceasefire line as a polyline in metres, with its monitored zone.
@@ -70,17 +149,23 @@ class Line:
     vertices
         (n, 2) array of x, y in metres, n >= 2.
     buffer
-        Half-width of the monitored zone, metres.
+        The monitored zone: one half-width (m, the same each side), or its
+        ``(left, right)`` widths (m, left = + offsets).
     crs
         PROJ string of the metric CRS, or None for a local (already metric) line.
+
+    ``left`` and ``right`` are the zone's widths each side (equal for one half-width);
+    the zone is the points whose signed offset (``locate``) is in ``[-right, left]``.
     """
 
     vertices: np.ndarray
-    buffer: float
+    buffer: Buffer
     crs: str | None = None
     chainage: np.ndarray = field(init=False)
     geometry: LineString = field(init=False)
     zone: Polygon = field(init=False)
+    left: float = field(init=False)
+    right: float = field(init=False)
 
     def __post_init__(self) -> None:
         v = np.asarray(self.vertices, dtype=float)
@@ -92,13 +177,17 @@ class Line:
             raise ValueError("a line needs at least two distinct points")
         self.chainage = np.concatenate([[0.0], np.cumsum(steps)])
         self.geometry = LineString(self.vertices)
-        self.zone = self.geometry.buffer(self.buffer)
+        self.left, self.right = zone_sides(self.buffer)
+        if self.symmetric:
+            self.zone = self.geometry.buffer(self.left)
+        else:
+            self.zone = sided_zone(self.geometry, self.left, self.right)
         self._to_lonlat = (
             Transformer.from_crs(self.crs, WGS84, always_xy=True) if self.crs else None
         )
 
     @classmethod
-    def from_points(cls, points: list, crs: str, buffer: float) -> Line:
+    def from_points(cls, points: list, crs: str, buffer: Buffer) -> Line:
         """Build from scenario points: [lon, lat] (``crs='lonlat'``) or [x, y] metres."""
         pts = np.asarray(points, dtype=float)
         if crs == "local":
@@ -111,6 +200,26 @@ class Line:
     def length(self) -> float:
         """Length along the line, metres."""
         return float(self.chainage[-1])
+
+    @property
+    def symmetric(self) -> bool:
+        """True when the zone is as wide on both sides (one half-width)."""
+        return self.left == self.right
+
+    @property
+    def sides(self) -> tuple[float, float]:
+        """The zone's (left, right) widths, metres."""
+        return self.left, self.right
+
+    @property
+    def width(self) -> float:
+        """The zone's width across the line, left + right, metres."""
+        return self.left + self.right
+
+    @property
+    def reach(self) -> float:
+        """How far the zone reaches from the line on its wider side, metres."""
+        return max(self.left, self.right)
 
     @property
     def is_geographic(self) -> bool:
@@ -224,17 +333,24 @@ def zone_pole_problem(line: Line) -> str | None:
     """
     if line.crs is None:
         return None
-    buffer_m = line.buffer
+    if line.symmetric:
+        sides = f"{line.left / 1000:g} km either side"
+    else:
+        sides = f"{line.left / 1000:g} km left and {line.right / 1000:g} km right"
     to_xy = Transformer.from_crs(WGS84, line.crs, always_xy=True)
     for name, lat in (("North", 90.0), ("South", -90.0)):
         x, y = to_xy.transform(0.0, lat)
         if not (np.isfinite(x) and np.isfinite(y)):
             continue
         distance = float(line.geometry.distance(shapely.Point(x, y)))
-        if distance <= float(buffer_m):
+        width = line.left
+        if not line.symmetric:
+            _, offset = line.locate(x, y)
+            width = line.left if offset >= 0.0 else line.right
+        if distance <= width:
             return (
-                f"line.points: the monitored zone (the line and {buffer_m / 1000:g} km either "
-                f"side, line.buffer) holds the {name} Pole (the line passes "
+                f"line.points: the monitored zone (the line and {sides}, "
+                f"line.buffer) holds the {name} Pole (the line passes "
                 f"{distance / 1000:.3g} km from it); a zone around a pole has no lon/lat "
                 "outline for maps and GeoJSON: keep the line and its buffer off the pole"
             )

@@ -18,6 +18,7 @@ from sim.measure.places import place_metric_keys, place_names
 from sim.schema import GRID_LINE, GRID_ZONE
 
 if TYPE_CHECKING:
+    from sim.core.geo import Buffer
     from sim.core.tables import Table
     from sim.measure.coverage import Coverage
     from sim.spec.scenario import Scenario
@@ -421,12 +422,14 @@ def zone_has_cells(scenario: Scenario) -> bool:
     spec = scenario.line
     assert spec.points is not None
     points = tuple((float(x), float(y)) for x, y in spec.points)
-    return _zone_has_cells(points, spec.crs, float(spec.buffer), float(spec.cell))
+    left, right = spec.sides
+    buffer: Buffer = left if left == right else (left, right)
+    return _zone_has_cells(points, spec.crs, buffer, float(spec.cell))
 
 
 @functools.lru_cache(maxsize=64)
 def _zone_has_cells(
-    points: tuple[tuple[float, float], ...], crs: str, buffer: float, cell: float
+    points: tuple[tuple[float, float], ...], crs: str, buffer: Buffer, cell: float
 ) -> bool:
     """``zone_has_cells`` by the line's inputs (a sweep asks once per distinct line)."""
     from sim.core.geo import Line

@@ -25,6 +25,13 @@ def _sensor_count(spec: GroundGroupSpec, length: float) -> int:
     return len(sensor_chainages(spec, length)[0])
 
 
+def _zone(left: float, right: float) -> str:
+    """The zone's widths: '+/-10 km', or '15 km left, 5 km right' when asymmetric."""
+    if left == right:
+        return f"+/-{fmt.distance(left)}"
+    return f"{fmt.distance(left)} left, {fmt.distance(right)} right"
+
+
 def describe_scenario(scenario: Scenario, violations: int) -> str:
     """Summarise a validated scenario: line, zone, assets; ``violations`` drawn for its seed."""
     line = scenario_line(scenario)
@@ -32,7 +39,7 @@ def describe_scenario(scenario: Scenario, violations: int) -> str:
     lines = [
         f"scenario {scenario.name}: valid",
         f"  period     {scenario.start:%Y-%m-%d %H:%M}Z + {duration(scenario.duration)}",
-        f"  line       {line.length / 1000:.1f} km, zone +/-{fmt.distance(line.buffer)}"
+        f"  line       {line.length / 1000:.1f} km, zone {_zone(line.left, line.right)}"
         + (
             f", projected length error {line.projected_length_error() * 100:+.3f} %"
             if line.is_geographic

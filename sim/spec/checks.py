@@ -319,7 +319,7 @@ def _check_replay(scenario: Scenario, line: Line) -> list[Problem]:
         return [
             (loc, f"{rows.name} gives " + refusal("", len(rows.ids), "violations", "replay fewer"))
         ]
-    far = REPLAY_FAR_BUFFERS * line.buffer
+    far = REPLAY_FAR_BUFFERS * line.reach  # the wider side of an asymmetric zone
     try:
         _, offset = line.locate(rows.x, rows.y)
     except GEOMETRY_ERRORS as exc:
@@ -332,7 +332,8 @@ def _check_replay(scenario: Scenario, line: Line) -> list[Problem]:
                 loc,
                 f"{rows.name} line {int(rows.lines[k])}: the point is {km(float(distance[k]))} "
                 f"from the line, more than {REPLAY_FAR_BUFFERS:g} x the buffer "
-                f"({km(line.buffer)}); are x/y or lon/lat swapped?",
+                f"({km(line.reach)}{'' if line.symmetric else ', its wider side'}); "
+                "are x/y or lon/lat swapped?",
             )
         )
     if len(bad) > 10:

@@ -23,9 +23,10 @@ from pyproj import Transformer
 from pyproj.exceptions import ProjError
 from shapely.errors import ShapelyError
 
-from sim.core.geo import WGS84, Line, zone_pole_problem
+from sim.core.geo import WGS84, Buffer, Line, zone_pole_problem
 from sim.core.units import MAX_DISTANCE_M, hours, km
 from sim.spec.scenario import BaseAtSpec, DroneFleetSpec, GroundGroupSpec, Scenario
+from sim.spec.zone import zone_buffer
 
 CHAINAGE_TOL_M = 1.0
 CHAINAGE_TOL_REL = 1e-6
@@ -67,7 +68,7 @@ def _to_metres(crs: str) -> Transformer:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_line(points: tuple[tuple[float, float], ...], crs: str, buffer: float) -> Line:
+def _cached_line(points: tuple[tuple[float, float], ...], crs: str, buffer: Buffer) -> Line:
     return Line.from_points(list(points), crs, buffer)
 
 
@@ -79,7 +80,7 @@ def scenario_line(scenario: Scenario) -> Line:
     spec = scenario.line
     assert spec.points is not None
     points = tuple((float(x), float(y)) for x, y in spec.points)
-    return _cached_line(points, spec.crs, float(spec.buffer))
+    return _cached_line(points, spec.crs, zone_buffer(spec.buffer))
 
 
 # --- fleet geometry (shared with the build) ------------------------------------
@@ -311,5 +312,7 @@ def project_line(scenario: Scenario) -> tuple[Line | None, list[Problem]]:
             )
         )
     if line.zone.is_empty or not line.zone.is_valid:
-        problems.append((("line", "buffer"), f"a buffer of {km(spec.buffer)} gives no zone"))
+        left, right = spec.sides
+        size = km(left) if left == right else f"{km(left)} left and {km(right)} right"
+        problems.append((("line", "buffer"), f"a buffer of {size} gives no zone"))
     return line, problems

@@ -7,7 +7,8 @@ bound). A scenario with ``limits: {unbounded: true}`` skips these bounds, but no
 the hard tier (``HARD_MAXIMUM``, ``HARD_BOUNDS``): work no machine finishes, or that
 numpy cannot represent, is refused even then.
 
-Estimates (T duration s, v speed m/s, R sensor range m, c cell m):
+Estimates (T duration s, v speed m/s, R sensor range m, c cell m; 2 buffer is the
+zone's width, left + right for an asymmetric zone):
 
 - violations: rate x T, times the candidates per kept violation of diurnal thinning
   (or the replay's rows; their durations for the active time);
@@ -178,7 +179,7 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         stations = fleet.patrol.stations or fleet.count
         airframes += fleet.count + fleet.spares
         reach = fleet.sensor.range
-        band = min(2.0 * reach, 2.0 * line.buffer)  # the zone cells a pass sweeps are this wide
+        band = min(2.0 * reach, line.width)  # the zone cells a pass sweeps are this wide
         drone_windows.append(stations * horizon * fleet.speed * (1.0 / cell + band / cell**2))
         if fleet.endurance is not None and geo is not None and geo.t_out:
             on_station = min(
@@ -203,7 +204,7 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
             periods += horizon / (group.mtbf + group.mttr)
         failures.append(n * periods)
         reach = group.sensor.range
-        disc = min(math.pi * reach**2, 4.0 * reach * line.buffer)  # the disc's part in the zone
+        disc = min(math.pi * reach**2, 2.0 * reach * line.width)  # the disc's part in the zone
         ground_windows.append(n * periods * (disc / cell**2 + 2 * reach / cell + 1))
     out["sensors"] = sum(sensors)
     images = [_images(s, horizon) for s in scenario.satellites]

@@ -23,7 +23,8 @@ def clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     clean = []
     for part in loc:
         if isinstance(part, str) and (
-            part.startswith(skip_prefixes) or part in {"BaseAtSpec", "AlongSpec", "float"}
+            part.startswith(skip_prefixes)
+            or part in {"BaseAtSpec", "AlongSpec", "ZoneSidesSpec", "float"}
         ):
             continue
         clean.append(part)

@@ -35,6 +35,7 @@ from sim.spec.field_types import (
     Speed,
 )
 from sim.spec.orbit import OrbitSpec
+from sim.spec.zone import ZoneBuffer, ZoneSidesSpec, zone_sides
 
 
 def format_path(loc: tuple[Any, ...]) -> str:
@@ -61,8 +62,10 @@ class LineSpec(Spec):
         None, description="GeoJSON LineString, relative to the scenario file (instead of points)."
     )
     crs: Literal["lonlat", "local"] = Field("lonlat", description="Coordinates of points.")
-    buffer: Annotated[Distance, Field(gt=0)] = Field(
-        10_000.0, description="Monitored zone each side of the line, metres."
+    buffer: ZoneBuffer = Field(
+        10_000.0,
+        description="Monitored zone each side of the line, metres; or {left, right}: "
+        "its width on each side (left = positive offsets).",
     )
     cell: Annotated[Distance, Field(gt=0)] = Field(1_000.0, description="Grid resolution, metres.")
     bands: dict[Name, Annotated[Distance, Field(gt=0)]] | None = Field(
@@ -97,6 +100,16 @@ class LineSpec(Spec):
                     f"(which ends at {a_hi:g} m); sectors must not overlap",
                 )
         return value
+
+    @property
+    def sides(self) -> tuple[float, float]:
+        """The monitored zone's (left, right) widths, metres (equal for one distance)."""
+        return zone_sides(self.buffer)
+
+    @property
+    def asymmetric(self) -> bool:
+        """True when the zone is wider on one side than the other."""
+        return isinstance(self.buffer, ZoneSidesSpec) and self.buffer.left != self.buffer.right
 
     @model_validator(mode="after")
     def _one_source(self) -> LineSpec:

@@ -164,9 +164,12 @@ def line_document(line: Line, jamming: list[tuple[dict[str, Any], Any]] | None =
             {"type": "LineString", "coordinates": positions(line, path).tolist()},
             {"kind": KIND_LINE, "length_m": line.length},
         )
-        yield _feature(
-            polygon_geometry(line, line.zone), {"kind": KIND_ZONE, "buffer_m": line.buffer}
+        sides: dict[str, Any] = (
+            {"buffer_m": line.left}
+            if line.symmetric
+            else {"buffer_left_m": line.left, "buffer_right_m": line.right}
         )
+        yield _feature(polygon_geometry(line, line.zone), {"kind": KIND_ZONE, **sides})
         for props, shape in jamming or ():
             yield _feature(polygon_geometry(line, shape), props)
 

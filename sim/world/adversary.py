@@ -72,7 +72,7 @@ def candidates(
             continue
         type_spec = spec.types.get(name)
         dist = (
-            offset_distribution(spec, type_spec, scenario.line.bands, line.buffer)
+            offset_distribution(spec, type_spec, scenario.line.bands, line.sides)
             if type_spec is not None
             else None
         )
@@ -88,7 +88,7 @@ def candidates(
             elif spec.offset is not None:
                 oo[todo] = spec.offset.sample(rng, q)
             else:
-                oo[todo] = rng.uniform(-line.buffer, line.buffer, q)
+                oo[todo] = rng.uniform(-line.right, line.left, q)
             px, py = line.point_at(cc[todo], oo[todo])
             xx[todo], yy[todo] = np.asarray(px, float), np.asarray(py, float)
             if factors is None:

@@ -27,12 +27,16 @@ def type_profile(spec: ViolationsSpec, name: str) -> np.ndarray | None:
 
 
 def offset_distribution(
-    spec: ViolationsSpec, kind: ViolationTypeSpec, bands: dict[str, float] | None, buffer: float
+    spec: ViolationsSpec,
+    kind: ViolationTypeSpec,
+    bands: dict[str, float] | None,
+    sides: tuple[float, float],
 ) -> Distribution:
     """The distribution of a type's offsets (m, + left).
 
     Its own ``offset``; else uniform across its ``band`` (``|offset| <= half-width``);
-    else ``violations.offset``; else uniform across the monitored zone.
+    else ``violations.offset``; else uniform across the monitored zone, whose
+    ``sides`` are its (left, right) widths: on ``[-right, left]``.
     """
     if kind.offset is not None:
         return kind.offset
@@ -42,4 +46,5 @@ def offset_distribution(
         return Distribution("uniform", -half, half)
     if spec.offset is not None:
         return spec.offset
-    return Distribution("uniform", -buffer, buffer)
+    left, right = sides
+    return Distribution("uniform", -right, left)

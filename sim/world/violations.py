@@ -74,7 +74,7 @@ def generate(scenario: Scenario, line: Line, rng: np.random.Generator) -> Violat
     duration = spec.duration.sample(rng, n)
     chainage = sample_chainage(spec.along, line.length, n, rng)
     if spec.offset is None:
-        offset = rng.uniform(-line.buffer, line.buffer, n)
+        offset = rng.uniform(-line.right, line.left, n)
     else:
         offset = spec.offset.sample(rng, n)
     names = list(spec.types)
@@ -107,7 +107,7 @@ def generate_by_type(scenario: Scenario, line: Line, rng: np.random.Generator) -
         t_start = rng.uniform(0.0, horizon, n)
         duration = spec.duration.sample(rng, n)
         chainage = sample_chainage(spec.along, line.length, n, rng)
-        dist = offset_distribution(spec, spec.types[name], scenario.line.bands, line.buffer)
+        dist = offset_distribution(spec, spec.types[name], scenario.line.bands, line.sides)
         offset = dist.sample(rng, n)
         x, y = line.point_at(chainage, offset)
         if factors is not None:

@@ -179,7 +179,11 @@ def has_zone_cells(folder: ResultsFolder) -> bool:
 
 def _no_zone_cells(ax: Axes, folder: ResultsFolder, title: str) -> None:
     """The zone-map stand-in when no grid point lies in the zone: line, zone and a note."""
-    buffer_m, cell_m = folder.spec.line.buffer, folder.spec.line.cell
+    (left, right), cell_m = folder.spec.line.sides, folder.spec.line.cell
+    if left == right:
+        sides = f"{fmt.distance(left)} either side of the line"
+    else:
+        sides = f"{fmt.distance(left)} left and {fmt.distance(right)} right of the line"
     if folder.has("line.geojson"):
         draw_line_and_zone(ax, folder)
         ax.autoscale_view()
@@ -198,7 +202,7 @@ def _no_zone_cells(ax: Axes, folder: ResultsFolder, title: str) -> None:
         0.5,
         0.5,
         f"No zone cells: no point of the {fmt.distance(cell_m)} grid (line.cell) lies inside\n"
-        f"the monitored zone ({fmt.distance(buffer_m)} either side of the line, line.buffer).\n"
+        f"the monitored zone ({sides}, line.buffer).\n"
         "Coverage along the line is in the space-time and coverage-over-time figures.",
         transform=ax.transAxes,
         ha="center",

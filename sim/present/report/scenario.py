@@ -46,6 +46,13 @@ def _base(base: BaseAtSpec | tuple[float, float] | None, crs: str) -> str:
     return f"({fmt.distance(x)}, {fmt.distance(y)})"
 
 
+def _zone(left: float, right: float) -> str:
+    """The monitored zone's widths: '± 10 km either side', or 'left, right' when asymmetric."""
+    if left == right:
+        return f"± {fmt.distance(left)} either side of the line"
+    return f"{fmt.distance(left)} left, {fmt.distance(right)} right of the line"
+
+
 def _general(s: Scenario, line_length_m: Any) -> str:
     line = s.line
     where = (
@@ -58,7 +65,7 @@ def _general(s: Scenario, line_length_m: Any) -> str:
         ("Duration", fmt.duration(s.duration)),
         ("Line length", fmt.MISSING if line_length_m is None else f"{line_length_m / 1000:.1f} km"),
         ("Line", f"{len(line.points or [])} vertices, {where}"),
-        ("Monitored zone", f"± {fmt.distance(line.buffer)} either side of the line"),
+        ("Monitored zone", _zone(*line.sides)),
         ("Grid cell", fmt.distance(line.cell)),
     ]
     if line.bands:
