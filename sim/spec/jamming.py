@@ -15,44 +15,27 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
-from sim.core.geo import Line
+from sim.core.geo import Line, side_band
 from sim.spec.environment import JammingSpec
 from sim.spec.geometry import lonlat_problem
 
 Problem = tuple[tuple[str | int, ...], str]
 
-SLIVER = 1e-3  # m: a band is grown by this, closing slivers and taking in its edges
-
-
-def _one_side(line: BaseGeometry, distance: float) -> BaseGeometry:
-    """The points within ``distance`` of ``line`` on one side (+ left, - right)."""
-    if distance == 0.0:
-        return Polygon()
-    return line.buffer(distance, single_sided=True)
-
 
 def band_polygon(
     line: Line, lo: float, hi: float, span: tuple[float, float] | None
 ) -> BaseGeometry:
-    """Points at signed offsets in [lo, hi] (m, + left) of the line's stretch ``span``."""
+    """Points at signed offsets in [lo, hi] (m, + left) of the line's stretch ``span``.
+
+    ``sim.core.geo.side_band``'s shape (grown by a millimetre: the two sides' buffers
+    leave slivers along the line otherwise).
+    """
     lo, hi = sorted((float(lo), float(hi)))
     geom: BaseGeometry = line.geometry
     if span is not None:
         a, b = (min(max(float(c), 0.0), line.length) for c in span)
         geom = substring(line.geometry, a, b)
-    if lo >= 0.0:
-        shape = _one_side(geom, hi).difference(_one_side(geom, lo))
-    elif hi <= 0.0:
-        shape = _one_side(geom, lo).difference(_one_side(geom, hi))
-    else:
-        shape = _one_side(geom, hi).union(_one_side(geom, lo))
-    # The two sides' buffers do not share the line's vertices exactly: their union or
-    # difference keeps slivers (on a 1,200 km line, some 150 holes along the line
-    # itself, so that a drone patrolling the line was outside the band a tenth of the
-    # time), and a band's edge on the line does not hold the line's own points. A
-    # millimetre more all round (mitred: corners stay sharp) closes the one and takes
-    # in the other, as the boundary counts as inside.
-    return shape.buffer(SLIVER, join_style="mitre")
+    return side_band(geom, lo, hi)
 
 
 def area_polygon(spec: JammingSpec, line: Line) -> BaseGeometry:
