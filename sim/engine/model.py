@@ -274,10 +274,18 @@ def _asset_stats(model: Model) -> dict[str, dict[str, float]]:
     taken through overcast, each with its pd times the cloud factor (0 for a
     satellite). Satellites add ``images_night`` and ``images_overcast``: images taken
     wholly by night, and by day wholly through overcast (``sim.world.image_sky``).
+    With jamming, drone fleets add ``detections_lost_jammed``
+    (``DetectionSolver.detections_lost_jammed``).
     """
     horizon = model.scenario.duration
     stats = {g.spec.name: g.stats(horizon) for g in model.groups}
     solver, sky = model.solver, model.solver.sky
+    if solver.jamming is not None:  # the expected successful looks jamming cost each fleet
+        lost = solver.detections_lost_jammed()
+        for g in model.groups:
+            if isinstance(g, DroneFleet):
+                jammed = sum(lost.get(a, 0.0) for a in _members(g))
+                stats[g.spec.name]["detections_lost_jammed"] = float(jammed)
     if sky is None:
         return stats
     threshold = light_threshold(model.scenario.environment)

@@ -91,6 +91,8 @@ class DetectionSolver:
         self.log_escape = np.zeros(len(violations)) if exposure else None
         self.looks_night: dict[int, int] = {}
         self.looks_overcast: dict[int, int] = {}
+        # per piece with jammed looks: (serial, look times, min(p, 1) - min(p f, 1) each)
+        self._jam_lost: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._listeners: list[Callable[[int, int, float], None]] = []
         self._env: simpy.Environment | None = None
 
@@ -222,13 +224,36 @@ class DetectionSolver:
             lost = int(np.count_nonzero(~clear))
             self.looks_overcast[piece.asset] = self.looks_overcast.get(piece.asset, 0) + lost
         if self.jamming is not None and asset.asset_class == "drone":  # same draws, p scaled
-            p = p * self.jamming.pd_factor(self.v.x[g], self.v.y[g], t)
+            f = self.jamming.pd_factor(self.v.x[g], self.v.y[g], t)
+            if self.log_escape is None:
+                self._note_jammed(piece, t, p, f)
+            p = p * f
         if self.log_escape is not None:
             with np.errstate(divide="ignore"):
                 np.add.at(self.log_escape, g, np.log1p(-np.minimum(p, 1.0)))
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         success = self.rngs[piece.asset].random(len(g)) < p
         return detection.first_success(g, t, success)
+
+    def _note_jammed(self, piece: Piece, t: np.ndarray, p: np.ndarray, f: np.ndarray) -> None:
+        """Keep the chance of success each jammed look of ``piece`` lost (same draws)."""
+        jammed = f != 1.0
+        if np.any(jammed):
+            lost = np.minimum(p[jammed], 1.0) - np.minimum(p[jammed] * f[jammed], 1.0)
+            self._jam_lost.append((piece.serial, t[jammed], lost))
+
+    def detections_lost_jammed(self) -> dict[int, float]:
+        """Per asset, the expected successful looks jamming cost, up to each piece's cut.
+
+        The sum over its looks at violations inside an active area of
+        min(p, 1) - min(p f, 1), p the look's chance without jamming and f the areas'
+        factor (docs/model.md, section 20).
+        """
+        out: dict[int, float] = {}
+        for serial, t, lost in self._jam_lost:
+            piece = self.pieces[serial]
+            out[piece.asset] = out.get(piece.asset, 0.0) + float(lost[t <= piece.cut].sum())
+        return out
 
     def _by_day(self, asset: int, idx: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The looks of an image at violations ``idx``, instants ``t`` (s), taken by daylight.
