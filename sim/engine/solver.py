@@ -19,6 +19,7 @@ import simpy
 
 from sim.world import detection
 from sim.world.assets.base import Asset, Piece
+from sim.world.assets.context import wait_until
 from sim.world.jamming import Jamming
 from sim.world.sky import Sky
 from sim.world.violations import Violations
@@ -120,7 +121,7 @@ class DetectionSolver:
         for v, t in zip(viol.tolist(), time.tolist(), strict=True):
             if t > self.horizon:
                 continue
-            event = env.timeout(max(t - env.now, 0.0))
+            event = wait_until(env, t)
             event.callbacks.append(partial(self._due, piece, v, t))
 
     def _due(self, piece: Piece, violation: int, t: float, _event: simpy.Event) -> None:

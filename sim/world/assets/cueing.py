@@ -40,7 +40,7 @@ import numpy as np
 
 from sim.spec.cueing import CueSpec
 from sim.world.assets.base import Asset, Piece
-from sim.world.assets.context import BuildContext
+from sim.world.assets.context import BuildContext, wait_until
 from sim.world.assets.drone import DroneFleet, Sortie
 from sim.world.violations import Violations
 
@@ -135,7 +135,7 @@ class CueDispatcher:
         latency = float(self.assets[asset].report_latency.sample(self.rngs[group], 1)[0])
         self.latency[(violation, asset)] = latency
         # every first report is timed: a later detection may report earlier
-        event = self.env.timeout(max(t + latency - self.env.now, 0.0))
+        event = wait_until(self.env, t + latency)
         event.callbacks.append(lambda _e: self._raise(violation, rule, t + latency))
 
     def _raise(self, violation: int, rule: int, t_report: float) -> None:
@@ -247,7 +247,7 @@ class CueDispatcher:
         ``t_land``; the pool takes it back after turnaround).
         """
         env = self.env
-        yield env.any_of([env.timeout(t_arrive - env.now), flight.lost])
+        yield env.any_of([wait_until(env, t_arrive), flight.lost])
         if flight.lost.triggered:
             self.counts.lost += 1
             return
@@ -257,7 +257,7 @@ class CueDispatcher:
             self.counts.too_late += 1
         home = math.isinf(t_back)
         t_done = t_land if home else t_back
-        yield env.any_of([env.timeout(t_done - env.now), flight.lost])
+        yield env.any_of([wait_until(env, t_done), flight.lost])
         if flight.lost.triggered:
             self.counts.lost += 1
             return

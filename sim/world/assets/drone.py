@@ -22,7 +22,7 @@ from sim.core.errors import ScenarioError
 from sim.spec.geometry import fleet_geometry
 from sim.spec.scenario import DroneFleetSpec, format_path
 from sim.world.assets.base import Asset, Piece
-from sim.world.assets.context import BuildContext
+from sim.world.assets.context import BuildContext, wait_until
 
 
 @dataclass(frozen=True)
@@ -190,9 +190,7 @@ class DroneFleet:
                 watch(flight)
             while True:
                 end = min(t_loss, flight.t_land)
-                wake = [flight.replanned] + (
-                    [] if math.isinf(end) else [env.timeout(end - env.now)]
-                )
+                wake = [flight.replanned] + ([] if math.isinf(end) else [wait_until(env, end)])
                 yield env.any_of(wake)
                 if not flight.replanned.triggered:
                     break
@@ -203,10 +201,10 @@ class DroneFleet:
                     jam = jamming.loss_time(flight.pieces, horizon, self.jam_rng, env.now)
                     t_loss = min(own_loss, jam)
             t_land = flight.t_land
-        # max(0, .): after the re-plan loop's wake-up at t_loss or t_land, env.now may
-        # exceed it by a rounding error (now + (t - now) != t in floating point)
+        # wait_until: after the re-plan loop's wake-up at t_loss or t_land, env.now may
+        # exceed it by a rounding error
         if t_loss < t_land:
-            yield env.timeout(max(0.0, t_loss - env.now))
+            yield wait_until(env, t_loss)
             for piece in flight.pieces:
                 sink.cut(piece, t_loss)
             self.losses += 1
@@ -220,7 +218,7 @@ class DroneFleet:
             return
         if math.isinf(t_land):
             return
-        yield env.timeout(max(0.0, t_land - env.now))
+        yield wait_until(env, t_land)
         self.flying.pop(airframe, None)
         yield env.timeout(spec.turnaround)
         self._free(airframe)
