@@ -41,7 +41,7 @@ import numpy as np
 from sim.spec.cueing import CueSpec
 from sim.world.assets.base import Asset, Piece
 from sim.world.assets.context import BuildContext, wait_until
-from sim.world.assets.drone import DroneFleet, Sortie
+from sim.world.assets.drone import DroneFleet, Sortie, fly
 from sim.world.violations import Violations
 
 EPS = 1e-9  # seconds: fuel to spare for rounding
@@ -323,19 +323,9 @@ def _plan(
     speed = fleet.spec.speed
     endurance = fleet.spec.endurance
     base = fleet.base
-    t_arrive = now + r.distance / speed
+    on_station = r.flight is not None
+    go, t_arrive = fly(airframe, r.position, point, now, speed, cue=True, continues=on_station)
     t_loitered = t_arrive + rule.loiter
-    go = Piece(
-        airframe,
-        "once",
-        now,
-        t_arrive,
-        np.array([r.position, point]),
-        speed,
-        0.0,
-        r.flight is not None,
-        cue=True,
-    )
     stay = Piece(
         airframe,
         "static",
@@ -349,61 +339,31 @@ def _plan(
         glimpse=rule.glimpse,
     )
     pieces = [go, stay]
-    home = None if base is None else float(np.hypot(*(point - base))) / speed
     if r.flight is None:  # from the base, and back to it
-        assert base is not None and endurance is not None and home is not None
-        t_land = t_loitered + home
+        assert base is not None and endurance is not None
+        back, t_land = fly(airframe, point, base, t_loitered, speed, cue=True)
         if t_land - now > endurance + EPS:
             return None
-        back = Piece(
-            airframe,
-            "once",
-            t_loitered,
-            t_land,
-            np.array([point, base]),
-            speed,
-            0.0,
-            True,
-            cue=True,
-        )
         return [*pieces, back], t_land, t_arrive, math.inf
     patrol = _patrol_at(r.flight, now)
     assert patrol is not None
-    t_back = t_loitered + r.distance / speed
+    back, t_back = fly(airframe, point, r.position, t_loitered, speed, cue=True)
     if t_back < patrol.t1:  # back to where it left the patrol, and on with it
         length = patrol.path_length
         u = patrol.s0 + patrol.speed * (now - patrol.t0)
         s0 = math.fmod(u, 2.0 * length) if length > 0 else 0.0
-        back = Piece(
-            airframe,
-            "once",
-            t_loitered,
-            t_back,
-            np.array([point, r.position]),
-            speed,
-            0.0,
-            True,
-            cue=True,
-        )
         resume = Piece(airframe, "bounce", t_back, patrol.t1, patrol.path, patrol.speed, s0, True)
         pieces += [back, resume]
         if base is None:
             return pieces, r.flight.t_land, t_arrive, t_back
-        there = resume.position(patrol.t1)
-        t_land = patrol.t1 + float(np.hypot(*(there - base))) / speed
-        leave = Piece(
-            airframe, "once", patrol.t1, t_land, np.array([there, base]), speed, 0.0, True
-        )
+        leave, t_land = fly(airframe, resume.position(patrol.t1), base, patrol.t1, speed)
         return [*pieces, leave], t_land, t_arrive, t_back
-    if base is None or home is None or endurance is None:
+    if base is None or endurance is None:
         return None  # no base to go home to: it must be back on station in time
-    t_land = t_loitered + home
+    home, t_land = fly(airframe, point, base, t_loitered, speed, cue=True)
     if t_land > r.flight.t_launch + endurance + EPS:
         return None
-    back = Piece(
-        airframe, "once", t_loitered, t_land, np.array([point, base]), speed, 0.0, True, cue=True
-    )
-    return [*pieces, back], t_land, t_arrive, math.inf
+    return [*pieces, home], t_land, t_arrive, math.inf
 
 
 def make_dispatcher(

@@ -25,6 +25,26 @@ from sim.world.assets.base import Asset, Piece
 from sim.world.assets.context import BuildContext, wait_until
 
 
+def fly(
+    airframe: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    t: float,
+    speed: float,
+    *,
+    cue: bool = False,
+    continues: bool = True,
+) -> tuple[Piece, float]:
+    """Fly straight from ``a`` to ``b`` from ``t`` at ``speed``: the ``once`` piece and its arrival.
+
+    ``continues``: the piece carries on from the one before it (no entry look at its start;
+    a take-off is the exception); ``cue``: it is part of a cue's response.
+    """
+    t_end = t + float(np.hypot(*(b - a))) / speed
+    piece = Piece(airframe, "once", t, t_end, np.array([a, b]), speed, 0.0, continues, cue=cue)
+    return piece, t_end
+
+
 @dataclass(frozen=True)
 class Station:
     """A drone patrol station: a stretch of the line one airframe of a fleet keeps watched.
@@ -155,18 +175,7 @@ class DroneFleet:
             out = Piece(airframe, "once", t, t_arrive, np.array([self.base, path[0]]), spec.speed)
             transit = t_arrive > t  # a base at the station's end needs no transit piece
             patrol = Piece(airframe, "bounce", t_arrive, t_leave, path, spec.speed, 0.0, transit)
-            here = patrol.position(t_leave)
-            t_land = t_leave + float(np.hypot(*(here - self.base))) / spec.speed
-            back = Piece(
-                airframe,
-                "once",
-                t_leave,
-                t_land,
-                np.array([here, self.base]),
-                spec.speed,
-                0.0,
-                True,
-            )
+            back, t_land = fly(airframe, patrol.position(t_leave), self.base, t_leave, spec.speed)
             pieces = [out, patrol, back] if transit else [patrol, back]
         else:
             t_land = t + spec.endurance if spec.endurance else math.inf
