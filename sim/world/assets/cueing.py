@@ -24,10 +24,12 @@ is served in that order. A waiting cue is dropped when its violation is over, or
 after the rule's ``max_wait``; a cue still waiting at the end of the run counts as
 dropped. One violation raises at most one cue: the first report of a cueing group.
 
-Report latencies of the cueing groups are drawn at the detection instant, from the
-stream ``cue_reports/<group>``, and the results use the same draws
-(``report_latencies``), so the report written in detections.csv is the one that
-raised the cue.
+A cueing group's report delays are drawn at the detection instant, in one place
+(``CueDispatcher.report_delay``): its report latency, from the stream
+``cue_reports/<group>``, and for a drone inside an active jamming area the area's
+report delay, from ``jamming/<area>/cue_reports``. The results use the same draws
+(``report_times``), so the report written in detections.csv is the one that raised
+the cue.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ class CueDispatcher:
             for name in rules[i].from_:
                 self.rule_of.setdefault(name, i)
         self.rngs = {g: ctx.stream(f"cue_reports/{g}") for g in self.rule_of}
+        areas = ctx.jamming.areas if ctx.jamming is not None else []
+        self.jam_rngs = [ctx.stream(f"jamming/{a.name}/cue_reports") for a in areas]
         self.latency: dict[tuple[int, int], float] = {}
         self.cued: set[int] = set()
         self.queue: list[Cue] = []
@@ -126,13 +130,27 @@ class CueDispatcher:
 
     # --- reports -> cues ---------------------------------------------------------------
 
+    def report_delay(self, violation: int, asset: int, t: float) -> float:
+        """Draw the delay of a cueing group's report of ``violation`` detected at ``t``.
+
+        Its group's report latency, plus, for a drone whose detection lies inside an
+        active jamming area, the areas' report delays (``Jamming.report_delays``).
+        """
+        a = self.assets[asset]
+        delay = float(a.report_latency.sample(self.rngs[a.group], 1)[0])
+        jamming = self.ctx.jamming
+        if jamming is not None and a.asset_class == "drone":
+            x, y = self.v.x[violation : violation + 1], self.v.y[violation : violation + 1]
+            delay += float(jamming.report_delays(x, y, np.array([t]), self.jam_rngs)[0])
+        return delay
+
     def detected(self, violation: int, asset: int, t: float) -> None:
-        """A detection as it happens: draw its report latency; a first report may cue."""
+        """A detection as it happens: draw its report delay; a first report may cue."""
         group = self.assets[asset].group
         rule = self.rule_of.get(group)
         if rule is None or (violation, asset) in self.latency:
             return
-        latency = float(self.assets[asset].report_latency.sample(self.rngs[group], 1)[0])
+        latency = self.report_delay(violation, asset, t)
         self.latency[(violation, asset)] = latency
         # every first report is timed: a later detection may report earlier
         event = wait_until(self.env, t + latency)
@@ -269,23 +287,26 @@ class CueDispatcher:
 
     def report_times(
         self, viol: np.ndarray, asset: np.ndarray, t: np.ndarray, t_report: np.ndarray
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Report times of first detections (``viol``, ``asset`` at ``t``) with the cueing draws.
 
         ``t_report`` holds the ordinary ones; a cueing group's detection takes the
-        latency drawn when it happened (so the very report that raised a cue), and one
-        the run never announced (at the horizon) a draw from the same stream, in row order.
+        delay drawn when it happened (so the very report that raised a cue), and one
+        the run never announced (at the horizon) a draw from the same streams, in row
+        order (``report_delay``). Also returns which rows are the cueing groups': their
+        jamming delays are in the times already.
         """
         out = t_report.copy()
+        timed = np.zeros(len(out), dtype=bool)
         for row, (v, a) in enumerate(zip(viol.tolist(), asset.tolist(), strict=True)):
-            group = self.assets[a].group
-            if group not in self.rule_of:
+            if self.assets[a].group not in self.rule_of:
                 continue
             drawn = self.latency.get((v, a))
             if drawn is None:
-                drawn = float(self.assets[a].report_latency.sample(self.rngs[group], 1)[0])
+                drawn = self.report_delay(v, a, float(t[row]))
             out[row] = t[row] + drawn
-        return out
+            timed[row] = True
+        return out, timed
 
     def stats(self, pieces: list[Piece], horizon: float) -> dict[str, float]:
         """The counts, and the responders' hours on cues (cue pieces up to cuts and T)."""
