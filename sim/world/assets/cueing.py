@@ -182,15 +182,15 @@ class CueDispatcher:
     def _watch(self, flight: Sortie | None) -> None:
         """An airframe took off (available once on patrol) or is back in the pool."""
         if flight is None:
-            self._retry_soon(0.0)
+            self._retry_at(self.env.now)
             return
         patrol = next((p for p in flight.pieces if p.kind == "bounce"), None)
         if patrol is not None:
-            self._retry_soon(max(patrol.t0 - self.env.now, 0.0))
+            self._retry_at(patrol.t0)
 
-    def _retry_soon(self, delay: float) -> None:
-        """Serve the queue after ``delay`` s (after the other events of that instant)."""
-        timer = self.env.timeout(delay)
+    def _retry_at(self, t: float) -> None:
+        """Serve the queue at ``t`` (s; after the other events of that instant)."""
+        timer = wait_until(self.env, t)
         timer.callbacks.append(lambda _e: self._serve())
 
     def _serve(self) -> None:
