@@ -925,18 +925,6 @@ def scenarios(draw: st.DrawFn) -> Case:
         env, more = draw(environment_section(crs, horizon, line.length, modalities, line))
         data["environment"] = env
         tags += more
-        if any("report_delay" in area for area in env.get("jamming") or []):
-            # a cue from a drone fleet whose reports jamming delays is refused (cueing.py)
-            drones = {f["name"] for f in fleets}
-            rules = []
-            for rule in data.get("cueing", []):
-                rule["from"] = [name for name in rule["from"] if name not in drones]
-                if rule["from"]:
-                    rules.append(rule)
-            if rules:
-                data["cueing"] = rules
-            else:
-                data.pop("cueing", None)
     if draw(st.integers(0, 9)) == 0:  # the line from a GeoJSON file instead of points
         files["line.geojson"] = json.dumps(
             {

@@ -341,3 +341,49 @@ def test_the_time_a_responder_is_away_is_off_station(tmp_path):
     np.testing.assert_allclose(away, sum(p.t1 - p.t0 for p in legs) + 4 * LOITER)
     fraction = result.asset_stats["uav"]["on_station_fraction"]
     np.testing.assert_allclose(fraction, 1 - away / s.duration)
+
+
+@pytest.mark.parametrize("delay", [600.0, {"exponential": "10min"}])
+def test_a_cue_from_a_drone_fleet_leaves_at_its_report_jamming_delays(tmp_path, delay):
+    """A drone spotter inside a jamming area with a report delay cues the responder.
+
+    The spotter patrols over the point (range 1 km, pd 1, report latency 120 s); the
+    area holds the point, so each report is the detection + 120 s + the area's delay,
+    drawn when the detection happens: every responder takes off at a spotter's
+    t_report_s of detections.csv (the same draws), and a fixed delay adds exactly itself.
+    """
+    data = scenario(tmp_path, n=12, D=3 * 3600.0).to_data()
+    data["drones"].append(
+        {
+            "name": "spotter",
+            "count": 1,
+            "speed": V,
+            "sensor": {"range": 1000.0, "pd": 1.0},
+            "patrol": {"span": [45_000, 55_000]},
+            "report_latency": 120.0,
+        }
+    )
+    data["cueing"][0]["from"] = ["spotter"]
+    data["environment"] = {
+        "daylight": None,
+        "jamming": [
+            {
+                "name": "box",
+                "area": [[40_000, -5_000], [60_000, -5_000], [60_000, 5_000], [40_000, 5_000]],
+                "report_delay": delay,
+            }
+        ],
+    }
+    result = run(scenario_from_data(data))
+    c = result.cueing
+    assert c is not None and c["queued"] == 0 and c["sent"] == 12
+    det = result.detections
+    spotter = det["group"] == "spotter"
+    assert spotter.sum() == 12
+    extra = det["t_report_s"][spotter] - det["t_detect_s"][spotter] - 120.0
+    if isinstance(delay, float):
+        np.testing.assert_allclose(extra, delay)
+    else:
+        assert len(np.unique(extra)) == 12 and np.all(extra > 0)
+    takeoffs = [p.t0 for p in result.pieces if p.cue and p.kind == "once" and not p.continues]
+    assert sorted(takeoffs) == sorted(det["t_report_s"][spotter].tolist())

@@ -289,7 +289,38 @@ def test_metric_keys_predict_hours_jammed_only_with_jamming():
 
     with_jam = metric_keys(patrol_scenario([LEFT_HALF]), coverage=False)
     without = metric_keys(patrol_scenario(None), coverage=False)
-    assert with_jam - without == {"assets.uav.hours_jammed"}
+    assert with_jam - without == {"assets.uav.hours_jammed", "assets.uav.detections_lost_jammed"}
+
+
+@pytest.mark.parametrize(
+    ("window", "loss"), [(None, None), (["2d", "6d"], None), (None, "0.0005/h")]
+)
+def test_detections_lost_jammed_equal_the_closed_form(window, loss):
+    """One patrol holding the zone looks at t_start + k g: the lost chance is the count.
+
+    Violations of 50 min and a 20 min glimpse: three looks each (0, 20, 40 min), up to
+    the horizon; a look at a point left of the line while the area is active loses
+    pd (1 - f) = 0.5 x 0.8 of a success, so the figure is 0.4 x those looks, exactly.
+    With the area's loss (one airframe, no spare), only the looks up to the loss count.
+    """
+    area = {**LEFT_HALF, "pd_factor": 0.2}
+    if window is not None:
+        area["active"] = [window]
+    if loss is not None:
+        area["loss_rate"] = loss
+    violations = {"rate": "150/day", "duration": "50min"}
+    scenario = patrol_scenario([area], violations=violations)
+    lo, hi = (0.0, math.inf) if window is None else (2 * 86400.0, 6 * 86400.0)
+    result = sim.run(scenario, seed=2)
+    end = min([scenario.duration] + [p.cut for p in result.pieces])
+    assert (loss is None) == (end == scenario.duration), end
+    ev = result.events
+    looks = ev["t_start_s"][:, None] + 1200.0 * np.arange(3)[None, :]
+    taken = looks <= end
+    jammed = taken & (looks >= lo) & (looks <= hi) & (ev["y"] >= 0.0)[:, None]
+    assert 100 < jammed.sum() < taken.sum()  # some looks jammed, others not
+    expected = 0.5 * (1.0 - 0.2) * int(jammed.sum())
+    assert result.asset_stats["uav"]["detections_lost_jammed"] == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize(

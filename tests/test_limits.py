@@ -26,6 +26,7 @@ from test_bad_input import BASE, assert_refused, patched
 from sim.cli import main
 from sim.core.errors import ScenarioError
 from sim.pipeline import run
+from sim.spec.adversary import AdversarySpec
 from sim.spec.checks import check_scenario
 from sim.spec.geometry import chainage_tolerance, scenario_line
 from sim.spec.limits import BOUNDS
@@ -492,6 +493,68 @@ def test_shipped_scenarios_and_the_benchmark_are_within_bounds():
         sys.path.pop(0)
     scenario = scenario_from_data(bench_core.scenario_data(scale=2.0))
     assert check_scenario(scenario) == []
+
+
+CUE = [{"from": ["g"], "responders": ["d"], "loiter": "10min"}]
+FAILING = {
+    ("ground_sensors", 0, "mtbf"): "0.2s",
+    ("ground_sensors", 0, "mttr"): "0.2s",
+    ("violations", "rate"): "1.5e6/day",
+}
+
+
+@pytest.mark.parametrize(
+    ("patch", "expected"),
+    [
+        (
+            {
+                ("violations", "rate"): "1e6/day",
+                ("violations", "adversary"): {"awareness": 1.0, "candidates": 256},
+            },
+            "violations.adversary.candidates: 1e+06 violations with 256 candidates each "
+            "give 2.56e+08 adversary candidates (~51.2 GB); expected at most 5e+07",
+        ),
+        (
+            {
+                ("violations", "rate"): "1e5/day",
+                ("drones", 0, "sensor", "glimpse"): "1s",
+                ("violations", "adversary"): {"awareness": 0.5},
+            },
+            "violations.adversary.candidates: the adversary's planning run (0.5 x 1e+05 "
+            "violations x 32 candidates) gives 3.06e+09 detection trials; expected at most 2e+09",
+        ),
+        (
+            {**FAILING, ("cueing",): CUE},
+            "cueing: over 1 day this gives 1.18e+07 simulation events; expected at most 1e+07",
+        ),
+    ],
+    ids=["candidates", "planning_trials", "cue_pieces"],
+)
+def test_planning_run_and_cues_count_in_the_estimates(patch, expected):
+    """A huge planning run or cues beyond the events bound: refused with the estimate.
+
+    Without the adversary (or the cueing) the same scenario is accepted: the refusal is
+    the planning run's (the cues') own work. Cues: 5 pieces each, at most one per
+    violation (1.5e6 here, each seen by the cueing ground group), on top of 4.5e6 failures.
+    """
+    with pytest.raises(ScenarioError) as refused:
+        scenario_from_data(patched(patch))
+    assert expected in str(refused.value)
+    assert "limits.unbounded: true" in str(refused.value)
+    without = {k: v for k, v in patch.items() if k[-1] not in ("adversary", "cueing")}
+    scenario_from_data(patched(without))
+
+
+def test_shipped_scenarios_with_a_full_adversary_are_within_bounds():
+    """Every shipped scenario, its violations all aware with 256 candidates, passes."""
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted((root / "scenarios").glob("*.yaml")):
+        scenario = load_scenario(path)
+        side = {"awareness": 1.0, "candidates": 256}
+        violations = scenario.violations.model_copy(
+            update={"adversary": AdversarySpec.model_validate(side)}
+        )
+        assert check_scenario(scenario.model_copy(update={"violations": violations})) == []
 
 
 # --- validate accepts => run runs --------------------------------------------------------

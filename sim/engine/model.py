@@ -277,10 +277,18 @@ def _asset_stats(model: Model) -> dict[str, dict[str, float]]:
     taken through overcast, each with its pd times the cloud factor (0 for a
     satellite). Satellites add ``images_night`` and ``images_overcast``: images taken
     wholly by night, and by day wholly through overcast (``sim.world.image_sky``).
+    With jamming, drone fleets add ``detections_lost_jammed``
+    (``DetectionSolver.detections_lost_jammed``).
     """
     horizon = model.scenario.duration
     stats = {g.spec.name: g.stats(horizon) for g in model.groups}
     solver, sky = model.solver, model.solver.sky
+    if solver.jamming is not None:  # the expected successful looks jamming cost each fleet
+        lost = solver.detections_lost_jammed()
+        for g in model.groups:
+            if isinstance(g, DroneFleet):
+                jammed = sum(lost.get(a, 0.0) for a in _members(g))
+                stats[g.spec.name]["detections_lost_jammed"] = float(jammed)
     if sky is None:
         return stats
     threshold = light_threshold(model.scenario.environment)
@@ -348,15 +356,20 @@ def jam_delays(
     t: np.ndarray,
     n_real: int,
     seed: int,
+    timed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Extra report delays of drone detections (the first ``n_real``) and false alarms.
 
     Each area draws from its own streams, ``jamming/<area>/reports`` and
-    ``jamming/<area>/false_alarm_reports``, so jamming changes no other draw.
+    ``jamming/<area>/false_alarm_reports``, so jamming changes no other draw. Rows
+    ``timed`` (of the first ``n_real``: the cueing groups', drawn during the run by
+    ``CueDispatcher.report_delay``) draw nothing here.
     """
     extra = np.zeros(len(t))
     drone = np.array([a.asset_class == "drone" for a in assets], dtype=bool)
     is_drone = drone[asset] if len(asset) else np.zeros(0, dtype=bool)
+    if timed is not None:
+        is_drone[:n_real] &= ~timed
     for lo, hi, name in ((0, n_real, "reports"), (n_real, len(t), "false_alarm_reports")):
         rows = np.arange(lo, hi)[is_drone[lo:hi]]
         if len(rows) == 0:
@@ -387,8 +400,9 @@ def _detections(model: Model) -> Table:
     n_fa = len(fa_t)
     all_asset = np.concatenate([asset, fa_asset])
     t_real = _report_times(t, asset, assets, seed, "reports")
+    timed = None
     if model.cueing is not None:  # the cueing groups' reports as timed in the run
-        t_real = model.cueing.report_times(viol, asset, t, t_real)
+        t_real, timed = model.cueing.report_times(viol, asset, t, t_real)
     t_report = np.concatenate(
         [
             t_real,
@@ -399,7 +413,7 @@ def _detections(model: Model) -> Table:
     if jamming is not None:  # drones' reports from inside active areas come late
         xy = np.concatenate([np.column_stack([v.x[viol], v.y[viol]]), fa_pos.reshape(-1, 2)])
         t_all = np.concatenate([t, fa_t])
-        t_report += jam_delays(jamming, assets, all_asset, xy, t_all, len(t), seed)
+        t_report += jam_delays(jamming, assets, all_asset, xy, t_all, len(t), seed, timed)
 
     def attribute(name: str) -> np.ndarray:
         values = np.array([getattr(a, name) for a in assets], dtype=object)

@@ -26,6 +26,7 @@ import simpy
 
 from sim.world import detection
 from sim.world.assets.base import Asset, Piece
+from sim.world.assets.context import wait_until
 from sim.world.intervals import unique_sorted
 from sim.world.jamming import Jamming
 from sim.world.sky import Sky
@@ -100,6 +101,8 @@ class DetectionSolver:
         self.log_escape = np.zeros(len(violations)) if exposure else None
         self.looks_night: dict[int, int] = {}
         self.looks_overcast: dict[int, int] = {}
+        # jammed looks: (piece serial, look time, min(p, 1) - min(p f, 1)) each
+        self._jam_lost: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._listeners: list[Callable[[int, int, float], None]] = []
         self._env: simpy.Environment | None = None
         self._heard: set[int] = set()  # assets whose detections the listeners hear
@@ -135,7 +138,7 @@ class DetectionSolver:
         for v, t in zip(viol.tolist(), time.tolist(), strict=True):
             if t > self.horizon:
                 continue
-            event = env.timeout(max(t - env.now, 0.0))
+            event = wait_until(env, t)
             event.callbacks.append(partial(self._due, piece, v, t))
 
     def _due(self, piece: Piece, violation: int, t: float, _event: simpy.Event) -> None:
@@ -311,8 +314,12 @@ class DetectionSolver:
         if self.jamming is not None:  # same draws, p scaled
             drone = np.array([self.assets[i].asset_class == "drone" for i in asset_of])[jt]
             d = np.flatnonzero(drone)
+            serial = np.array([piece.serial for piece in pieces], dtype=np.int64)
             if len(d):
-                p[d] = p[d] * self.jamming.pd_factor(self.v.x[g[d]], self.v.y[g[d]], t[d])
+                f = self.jamming.pd_factor(self.v.x[g[d]], self.v.y[g[d]], t[d])
+                if self.log_escape is None:
+                    self._note_jammed(serial[jt[d]], t[d], p[d], f)
+                p[d] = p[d] * f
         serial = np.array([piece.serial for piece in pieces], dtype=np.int64)
         if self.log_escape is not None:
             with np.errstate(divide="ignore"):
@@ -323,6 +330,33 @@ class DetectionSolver:
             u[rows] = rng.random(len(rows))
         first = detection.first_success_of(jt, g, t, u < p)
         return g[first], t[first], serial[jt[first]]
+
+    def _note_jammed(self, serial: np.ndarray, t: np.ndarray, p: np.ndarray, f: np.ndarray) -> None:
+        """Keep the chance of success each jammed look lost (same draws), by piece serial."""
+        jammed = f != 1.0
+        if np.any(jammed):
+            lost = np.minimum(p[jammed], 1.0) - np.minimum(p[jammed] * f[jammed], 1.0)
+            self._jam_lost.append((serial[jammed], t[jammed], lost))
+
+    def detections_lost_jammed(self) -> dict[int, float]:
+        """Per asset, the expected successful looks jamming cost, up to each piece's cut.
+
+        The sum over its looks at violations inside an active area of
+        min(p, 1) - min(p f, 1), p the look's chance without jamming and f the areas'
+        factor (docs/model.md, section 20).
+        """
+        out: dict[int, float] = {}
+        if not self._jam_lost:
+            return out
+        serial = np.concatenate([e[0] for e in self._jam_lost])
+        t = np.concatenate([e[1] for e in self._jam_lost])
+        lost = np.concatenate([e[2] for e in self._jam_lost])
+        cut = np.array([self.pieces[k].cut for k in serial.tolist()])
+        asset = np.array([self.pieces[k].asset for k in serial.tolist()], dtype=np.int64)
+        kept = t <= cut
+        for a in unique_sorted(asset[kept]).tolist():
+            out[a] = float(lost[kept & (asset == a)].sum())
+        return out
 
     def _glimpse(self, piece: Piece) -> float:
         """Seconds between looks on ``piece`` (0: one look per entry)."""

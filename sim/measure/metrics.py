@@ -40,6 +40,7 @@ COUNT_SUFFIXES = (
     ".looks_night",
     ".images_overcast",
     ".looks_overcast",
+    ".detections_lost_jammed",
     ".cells",
 )
 
@@ -386,7 +387,8 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
         for group in groups:
             out.update(f"assets.{group.name}.{k}" for k in ASSET_STAT_KEYS[section])
     if scenario.environment is not None and scenario.environment.jamming:
-        out.update(f"assets.{fleet.name}.hours_jammed" for fleet in scenario.drones)
+        jam = ("hours_jammed", "detections_lost_jammed")
+        out.update(f"assets.{fleet.name}.{k}" for fleet in scenario.drones for k in jam)
     if scenario.cueing:
         out.update(CUE_KEYS)
     for section, groups in sections.items():

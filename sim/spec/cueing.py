@@ -73,22 +73,6 @@ def cueing_problems(scenario: Any) -> list[tuple[tuple[Any, ...], str]]:
                 problems.append(
                     (("cueing", i, "from", k), f"no asset group is named '{name}' (known: {known})")
                 )
-        delayed = [
-            a.name
-            for a in (scenario.environment.jamming if scenario.environment is not None else [])
-            if a.report_delay.mean > 0
-        ]
-        for k, name in enumerate(rule.from_):
-            if name in fleets and delayed:
-                problems.append(
-                    (
-                        ("cueing", i, "from", k),
-                        f"a cue from the drone fleet '{name}' with jamming report delays "
-                        f"({', '.join(delayed)}) is not modelled: the cue would leave before "
-                        "the delayed report; cue from ground sensors or satellites, or set "
-                        "those areas' report_delay to 0",
-                    )
-                )
         for k, name in enumerate(rule.responders):
             if name not in fleets:
                 known = ", ".join(sorted(fleets)) or "none"

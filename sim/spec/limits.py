@@ -23,6 +23,15 @@ zone's width, left + right for an asymmetric zone):
 - coverage windows: drones stations x T x v x (1/c + W/c^2) (a patrol sweeps a
   band W = min(2R, 2 buffer) wide); ground sensors x up-periods x
   (min(pi R^2, 4 R buffer)/c^2 + 2R/c); satellites images x cells (x the swath's share).
+- the adversary's planning run (awareness a > 0, K candidates): K candidates drawn for
+  every violation (``candidates``); the a x violations x K of the aware ones solved
+  against the known monitoring, which adds a x K x the known drones' and ground
+  sensors' trials to the trials, and their sorties and the known satellites' images
+  to the events;
+- cueing: CUE_PIECES plan pieces per cue (out, loiter, back, resume, home), the cues
+  at most the violations and at most the cueing groups' expected detections (their
+  looks x pd: the trials above for drones and ground sensors, violations x mean
+  active time x images / T for satellites), added to the events.
 """
 
 from __future__ import annotations
@@ -63,7 +72,12 @@ BOUNDS = {
     "false_alarms": Bound(5e6, "false alarms", 500.0),
     "trials": Bound(2e9, "detection trials"),
     "cloud_spells": Bound(5e6, "cloud spells", 200.0),  # a clouds.csv row each
+    # 5 floats drawn for each (80 B with the draws' temporaries), and for an aware
+    # violation's a row of the planning run's violations and solver (~120 B more)
+    "candidates": Bound(5e7, "adversary candidates", 200.0),
 }
+
+CUE_PIECES = 5.0  # plan pieces a cue adds: out, loiter, back, the patrol resumed, home
 
 
 # The hard tier: what even ``limits.unbounded`` cannot lift, because no machine finishes
@@ -232,16 +246,30 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         looks = fleet.speed / station + (1.0 / fleet.sensor.glimpse if fleet.sensor.glimpse else 0)
         key = ("sensor", "glimpse") if fleet.sensor.glimpse else ("speed",)
         trials.append((n_violations * active * looks, ("drones", i, *key)))
+    overs = []  # per ground group, its sensors over a point
     for i, (group, n) in enumerate(zip(scenario.ground_sensors, sensors, strict=True)):
+        spacing = group.spacing or line.length / max(n, 1.0)
+        over = min(n, max(1.0, 2.0 * group.sensor.range / spacing))
+        overs.append(over)
         if group.sensor.glimpse:
-            spacing = group.spacing or line.length / max(n, 1.0)
-            over = min(n, max(1.0, 2.0 * group.sensor.range / spacing))
             trials.append(
                 (
                     n_violations * active * over / group.sensor.glimpse,
                     ("ground_sensors", i, "sensor", "glimpse"),
                 )
             )
+    cue_pieces = _cue_pieces(scenario, n_violations, active, trials, overs, images)
+    planning_events = 0.0
+    side = scenario.violations.adversary
+    out["candidates"] = 0.0
+    if side is not None and side.awareness > 0:
+        out["candidates"] = n_violations * side.candidates
+        known = sum(t for t, _ in trials) if "coverage" in side.knows else 0.0
+        where = ("violations", "adversary", "candidates")
+        trials.append((side.awareness * side.candidates * known, where))
+        planning_events = sum(sorties) if "coverage" in side.knows else 0.0
+        planning_events += sum(images) if "schedule" in side.knows else 0.0
+    out["events"] += planning_events + cue_pieces
     out["trials"] = sum(t for t, _ in trials)
     out["cloud_spells"] = _cloud_spells(scenario, line.length)
     out["windows"] = (
@@ -258,8 +286,40 @@ def estimate(scenario: Scenario, line: Line, geometries: list[FleetGeometry | No
         "sensors": sensors,
         "alarms": alarms,
         "trials": trials,
+        "planning_events": planning_events,
+        "cue_pieces": cue_pieces,
     }
     return out
+
+
+def _cue_pieces(
+    scenario: Scenario,
+    n_violations: float,
+    active: float,
+    trials: list[tuple[float, tuple[Any, ...]]],
+    overs: list[float],
+    images: list[float],
+) -> float:
+    """The plan pieces cues add: CUE_PIECES per cue, cues bounded as the module says.
+
+    ``trials`` are the drones' (one each, in order) then the ground groups' with a
+    glimpse; a ground group without one looks once per pass of a violation over it
+    (``overs``: its sensors over a point, per violation).
+    """
+    if not scenario.cueing:
+        return 0.0
+    sources = {name for rule in scenario.cueing for name in rule.from_}
+    looks: dict[str, float] = {}
+    for fleet, (value, _) in zip(scenario.drones, trials, strict=False):
+        looks[fleet.name] = value * fleet.sensor.pd
+    glimpsed = {where[1]: value for value, where in trials if where[0] == "ground_sensors"}
+    for i, (group, over) in enumerate(zip(scenario.ground_sensors, overs, strict=True)):
+        looks[group.name] = glimpsed.get(i, n_violations * over) * group.sensor.pd
+    horizon = max(scenario.duration, 1e-9)
+    for satellite, k in zip(scenario.satellites, images, strict=True):
+        looks[satellite.name] = n_violations * active * k / horizon * satellite.pd
+    cues = min(n_violations, sum(v for name, v in looks.items() if name in sources))
+    return CUE_PIECES * cues
 
 
 def _cloud_spells(scenario: Scenario, length: float) -> float:
@@ -359,7 +419,9 @@ def check_limits(
         biggest = max(
             [(v, ("drones", i, "endurance")) for i, v in enumerate(parts["sorties"])]
             + [(v, ("ground_sensors", i, "mtbf")) for i, v in enumerate(parts["failures"])]
-            + [(v, _image_key(scenario, i)) for i, v in enumerate(parts["images"])],
+            + [(v, _image_key(scenario, i)) for i, v in enumerate(parts["images"])]
+            + [(parts["planning_events"], ("violations", "adversary", "awareness"))]
+            + [(parts["cue_pieces"], ("cueing",))],
             key=lambda c: c[0],
         )
         problems.append(
@@ -379,14 +441,43 @@ def check_limits(
                 + refuse("", est["false_alarms"], "false_alarms", "lower the false alarm rate"),
             )
         )
+    side = scenario.violations.adversary
+    if not problems and side is not None and over("candidates"):
+        problems.append(
+            (
+                ("violations", "adversary", "candidates"),
+                f"{est.get('violations', 0):.3g} violations with {side.candidates} "
+                "candidates each give "
+                + refuse(
+                    "",
+                    est["candidates"],
+                    "candidates",
+                    "use fewer candidates or fewer violations",
+                ),
+            )
+        )
     if not problems and over("trials"):
         value, where = max(parts["trials"], key=lambda a: a[0])
+        planning = where[:2] == ("violations", "adversary")
         problems.append(
             (
                 where,
-                f"{est.get('violations', 0):.3g} violations active "
-                f"{est['active_s'] / 60:.3g} min on average give "
-                + refuse("", est["trials"], "trials", "use a longer glimpse or fewer violations"),
+                (
+                    f"the adversary's planning run ({side.awareness:.3g} x "
+                    f"{est.get('violations', 0):.3g} violations x {side.candidates} "
+                    "candidates) gives "
+                    if planning and side is not None
+                    else f"{est.get('violations', 0):.3g} violations active "
+                    f"{est['active_s'] / 60:.3g} min on average give "
+                )
+                + refuse(
+                    "",
+                    est["trials"],
+                    "trials",
+                    "use fewer candidates, a lower awareness or a longer glimpse"
+                    if planning
+                    else "use a longer glimpse or fewer violations",
+                ),
             )
         )
     if not problems and over("cloud_spells"):

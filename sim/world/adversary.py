@@ -23,7 +23,7 @@ from sim.core.geo import Line
 from sim.core.solar_time import hour_bin, solar_hour
 from sim.spec.scenario import Scenario
 from sim.world.violation_types import offset_distribution, type_profile
-from sim.world.violations import Violations, sample_chainage
+from sim.world.violations import Violations, numbered, sample_chainage
 
 AWARE_STREAM = "adversary/aware"
 CANDIDATES_STREAM = "adversary/candidates"
@@ -182,16 +182,13 @@ def relocate(
     t_start[rows] = cand.t_start[rows, pick]
     x[rows], y[rows] = cand.x[rows, pick], cand.y[rows, pick]
     chainage[rows], offset[rows] = cand.chainage[rows, pick], cand.offset[rows, pick]
-    order = np.argsort(t_start, kind="stable")
-    n = len(order)
-    return Violations(
-        ids=np.array([f"v{i + 1:06d}" for i in range(n)], dtype=object),
-        t_start=t_start[order],
-        duration=violations.duration[order],
-        x=x[order],
-        y=y[order],
-        chainage=chainage[order],
-        offset=offset[order],
-        type_index=violations.type_index[order],
-        type_names=violations.type_names,
+    return numbered(
+        t_start,
+        violations.duration,
+        x,
+        y,
+        chainage,
+        offset,
+        violations.type_index,
+        violations.type_names,
     )

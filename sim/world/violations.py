@@ -42,6 +42,32 @@ class Violations:
         return self.t_start + self.duration
 
 
+def numbered(
+    t_start: np.ndarray,
+    duration: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    chainage: np.ndarray,
+    offset: np.ndarray,
+    type_index: np.ndarray,
+    type_names: list[str],
+) -> Violations:
+    """Violations sorted by start time (stable: ties keep their order), numbered v000001..."""
+    order = np.argsort(t_start, kind="stable")
+    ids = np.array([f"v{i + 1:06d}" for i in range(len(order))], dtype=object)
+    return Violations(
+        ids,
+        t_start[order],
+        duration[order],
+        x[order],
+        y[order],
+        chainage[order],
+        offset[order],
+        type_index[order],
+        type_names,
+    )
+
+
 def sample_chainage(along, length: float, n: int, rng: np.random.Generator) -> np.ndarray:
     """Chainages (m): uniform, or a mixture of truncated normal hotspots and a background."""
     if not isinstance(along, AlongSpec):
@@ -81,8 +107,7 @@ def generate(scenario: Scenario, line: Line, rng: np.random.Generator) -> Violat
     weights = np.array([spec.types[k].weight for k in names])
     type_index = rng.choice(len(names), size=n, p=weights / weights.sum())
     x, y = line.point_at(chainage, offset)
-    ids = np.array([f"v{i + 1:06d}" for i in range(n)], dtype=object)
-    return Violations(ids, t_start, duration, x, y, chainage, offset, type_index, names)
+    return numbered(t_start, duration, x, y, chainage, offset, type_index, names)
 
 
 def generate_by_type(scenario: Scenario, line: Line, rng: np.random.Generator) -> Violations:
@@ -122,20 +147,7 @@ def generate_by_type(scenario: Scenario, line: Line, rng: np.random.Generator) -
     t_start, duration, x, y, chainage, offset, type_index = (
         np.concatenate(column) for column in zip(*parts, strict=True)
     )
-    order = np.argsort(t_start, kind="stable")
-    n = len(order)
-    ids = np.array([f"v{i + 1:06d}" for i in range(n)], dtype=object)
-    return Violations(
-        ids,
-        t_start[order],
-        duration[order],
-        x[order],
-        y[order],
-        chainage[order],
-        offset[order],
-        type_index[order],
-        names,
-    )
+    return numbered(t_start, duration, x, y, chainage, offset, type_index, names)
 
 
 def read_csv(scenario: Scenario, line: Line) -> Violations:

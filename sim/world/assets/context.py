@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     from sim.world.jamming import Jamming
 
 
+def wait_until(env: simpy.Environment, t: float) -> simpy.Timeout:
+    """The event of time ``t`` (s), for a process to yield; at once if ``t`` is past.
+
+    ``max(0, .)``: a process woken at t may find ``env.now`` a rounding error past it
+    (now + (t - now) != t in floating point), and SimPy refuses a negative delay.
+    """
+    return env.timeout(max(0.0, t - env.now))
+
+
 def stream(seed: int, name: str) -> np.random.Generator:
     """Return the run's random stream called ``name``.
 

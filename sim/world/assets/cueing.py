@@ -24,10 +24,12 @@ is served in that order. A waiting cue is dropped when its violation is over, or
 after the rule's ``max_wait``; a cue still waiting at the end of the run counts as
 dropped. One violation raises at most one cue: the first report of a cueing group.
 
-Report latencies of the cueing groups are drawn at the detection instant, from the
-stream ``cue_reports/<group>``, and the results use the same draws
-(``report_latencies``), so the report written in detections.csv is the one that
-raised the cue.
+A cueing group's report delays are drawn at the detection instant, in one place
+(``CueDispatcher.report_delay``): its report latency, from the stream
+``cue_reports/<group>``, and for a drone inside an active jamming area the area's
+report delay, from ``jamming/<area>/cue_reports``. The results use the same draws
+(``report_times``), so the report written in detections.csv is the one that raised
+the cue.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ import numpy as np
 
 from sim.spec.cueing import CueSpec
 from sim.world.assets.base import Asset, Piece
-from sim.world.assets.context import BuildContext
-from sim.world.assets.drone import DroneFleet, Sortie
+from sim.world.assets.context import BuildContext, wait_until
+from sim.world.assets.drone import DroneFleet, Sortie, fly
 from sim.world.violations import Violations
 
 EPS = 1e-9  # seconds: fuel to spare for rounding
@@ -114,6 +116,8 @@ class CueDispatcher:
             for name in rules[i].from_:
                 self.rule_of.setdefault(name, i)
         self.rngs = {g: ctx.stream(f"cue_reports/{g}") for g in self.rule_of}
+        areas = ctx.jamming.areas if ctx.jamming is not None else []
+        self.jam_rngs = [ctx.stream(f"jamming/{a.name}/cue_reports") for a in areas]
         self.latency: dict[tuple[int, int], float] = {}
         self.cued: set[int] = set()
         self.queue: list[Cue] = []
@@ -126,16 +130,30 @@ class CueDispatcher:
 
     # --- reports -> cues ---------------------------------------------------------------
 
+    def report_delay(self, violation: int, asset: int, t: float) -> float:
+        """Draw the delay of a cueing group's report of ``violation`` detected at ``t``.
+
+        Its group's report latency, plus, for a drone whose detection lies inside an
+        active jamming area, the areas' report delays (``Jamming.report_delays``).
+        """
+        a = self.assets[asset]
+        delay = float(a.report_latency.sample(self.rngs[a.group], 1)[0])
+        jamming = self.ctx.jamming
+        if jamming is not None and a.asset_class == "drone":
+            x, y = self.v.x[violation : violation + 1], self.v.y[violation : violation + 1]
+            delay += float(jamming.report_delays(x, y, np.array([t]), self.jam_rngs)[0])
+        return delay
+
     def detected(self, violation: int, asset: int, t: float) -> None:
-        """A detection as it happens: draw its report latency; a first report may cue."""
+        """A detection as it happens: draw its report delay; a first report may cue."""
         group = self.assets[asset].group
         rule = self.rule_of.get(group)
         if rule is None or (violation, asset) in self.latency:
             return
-        latency = float(self.assets[asset].report_latency.sample(self.rngs[group], 1)[0])
+        latency = self.report_delay(violation, asset, t)
         self.latency[(violation, asset)] = latency
         # every first report is timed: a later detection may report earlier
-        event = self.env.timeout(max(t + latency - self.env.now, 0.0))
+        event = wait_until(self.env, t + latency)
         event.callbacks.append(lambda _e: self._raise(violation, rule, t + latency))
 
     def _raise(self, violation: int, rule: int, t_report: float) -> None:
@@ -164,15 +182,15 @@ class CueDispatcher:
     def _watch(self, flight: Sortie | None) -> None:
         """An airframe took off (available once on patrol) or is back in the pool."""
         if flight is None:
-            self._retry_soon(0.0)
+            self._retry_at(self.env.now)
             return
         patrol = next((p for p in flight.pieces if p.kind == "bounce"), None)
         if patrol is not None:
-            self._retry_soon(max(patrol.t0 - self.env.now, 0.0))
+            self._retry_at(patrol.t0)
 
-    def _retry_soon(self, delay: float) -> None:
-        """Serve the queue after ``delay`` s (after the other events of that instant)."""
-        timer = self.env.timeout(delay)
+    def _retry_at(self, t: float) -> None:
+        """Serve the queue at ``t`` (s; after the other events of that instant)."""
+        timer = wait_until(self.env, t)
         timer.callbacks.append(lambda _e: self._serve())
 
     def _serve(self) -> None:
@@ -252,7 +270,7 @@ class CueDispatcher:
         ``t_land``; the pool takes it back after turnaround).
         """
         env = self.env
-        yield env.any_of([env.timeout(t_arrive - env.now), flight.lost])
+        yield env.any_of([wait_until(env, t_arrive), flight.lost])
         if flight.lost.triggered:
             self.counts.lost += 1
             return
@@ -262,7 +280,7 @@ class CueDispatcher:
             self.counts.too_late += 1
         home = math.isinf(t_back)
         t_done = t_land if home else t_back
-        yield env.any_of([env.timeout(t_done - env.now), flight.lost])
+        yield env.any_of([wait_until(env, t_done), flight.lost])
         if flight.lost.triggered:
             self.counts.lost += 1
             return
@@ -274,23 +292,26 @@ class CueDispatcher:
 
     def report_times(
         self, viol: np.ndarray, asset: np.ndarray, t: np.ndarray, t_report: np.ndarray
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Report times of first detections (``viol``, ``asset`` at ``t``) with the cueing draws.
 
         ``t_report`` holds the ordinary ones; a cueing group's detection takes the
-        latency drawn when it happened (so the very report that raised a cue), and one
-        the run never announced (at the horizon) a draw from the same stream, in row order.
+        delay drawn when it happened (so the very report that raised a cue), and one
+        the run never announced (at the horizon) a draw from the same streams, in row
+        order (``report_delay``). Also returns which rows are the cueing groups': their
+        jamming delays are in the times already.
         """
         out = t_report.copy()
+        timed = np.zeros(len(out), dtype=bool)
         for row, (v, a) in enumerate(zip(viol.tolist(), asset.tolist(), strict=True)):
-            group = self.assets[a].group
-            if group not in self.rule_of:
+            if self.assets[a].group not in self.rule_of:
                 continue
             drawn = self.latency.get((v, a))
             if drawn is None:
-                drawn = float(self.assets[a].report_latency.sample(self.rngs[group], 1)[0])
+                drawn = self.report_delay(v, a, float(t[row]))
             out[row] = t[row] + drawn
-        return out
+            timed[row] = True
+        return out, timed
 
     def stats(self, pieces: list[Piece], horizon: float) -> dict[str, float]:
         """The counts, and the responders' hours on cues (cue pieces up to cuts and T)."""
@@ -328,19 +349,9 @@ def _plan(
     speed = fleet.spec.speed
     endurance = fleet.spec.endurance
     base = fleet.base
-    t_arrive = now + r.distance / speed
+    on_station = r.flight is not None
+    go, t_arrive = fly(airframe, r.position, point, now, speed, cue=True, continues=on_station)
     t_loitered = t_arrive + rule.loiter
-    go = Piece(
-        airframe,
-        "once",
-        now,
-        t_arrive,
-        np.array([r.position, point]),
-        speed,
-        0.0,
-        r.flight is not None,
-        cue=True,
-    )
     stay = Piece(
         airframe,
         "static",
@@ -354,61 +365,31 @@ def _plan(
         glimpse=rule.glimpse,
     )
     pieces = [go, stay]
-    home = None if base is None else float(np.hypot(*(point - base))) / speed
     if r.flight is None:  # from the base, and back to it
-        assert base is not None and endurance is not None and home is not None
-        t_land = t_loitered + home
+        assert base is not None and endurance is not None
+        back, t_land = fly(airframe, point, base, t_loitered, speed, cue=True)
         if t_land - now > endurance + EPS:
             return None
-        back = Piece(
-            airframe,
-            "once",
-            t_loitered,
-            t_land,
-            np.array([point, base]),
-            speed,
-            0.0,
-            True,
-            cue=True,
-        )
         return [*pieces, back], t_land, t_arrive, math.inf
     patrol = _patrol_at(r.flight, now)
     assert patrol is not None
-    t_back = t_loitered + r.distance / speed
+    back, t_back = fly(airframe, point, r.position, t_loitered, speed, cue=True)
     if t_back < patrol.t1:  # back to where it left the patrol, and on with it
         length = patrol.path_length
         u = patrol.s0 + patrol.speed * (now - patrol.t0)
         s0 = math.fmod(u, 2.0 * length) if length > 0 else 0.0
-        back = Piece(
-            airframe,
-            "once",
-            t_loitered,
-            t_back,
-            np.array([point, r.position]),
-            speed,
-            0.0,
-            True,
-            cue=True,
-        )
         resume = Piece(airframe, "bounce", t_back, patrol.t1, patrol.path, patrol.speed, s0, True)
         pieces += [back, resume]
         if base is None:
             return pieces, r.flight.t_land, t_arrive, t_back
-        there = resume.position(patrol.t1)
-        t_land = patrol.t1 + float(np.hypot(*(there - base))) / speed
-        leave = Piece(
-            airframe, "once", patrol.t1, t_land, np.array([there, base]), speed, 0.0, True
-        )
+        leave, t_land = fly(airframe, resume.position(patrol.t1), base, patrol.t1, speed)
         return [*pieces, leave], t_land, t_arrive, t_back
-    if base is None or home is None or endurance is None:
+    if base is None or endurance is None:
         return None  # no base to go home to: it must be back on station in time
-    t_land = t_loitered + home
+    home, t_land = fly(airframe, point, base, t_loitered, speed, cue=True)
     if t_land > r.flight.t_launch + endurance + EPS:
         return None
-    back = Piece(
-        airframe, "once", t_loitered, t_land, np.array([point, base]), speed, 0.0, True, cue=True
-    )
-    return [*pieces, back], t_land, t_arrive, math.inf
+    return [*pieces, home], t_land, t_arrive, math.inf
 
 
 def make_dispatcher(

@@ -22,7 +22,27 @@ from sim.core.errors import ScenarioError
 from sim.spec.geometry import fleet_geometry
 from sim.spec.scenario import DroneFleetSpec, format_path
 from sim.world.assets.base import Asset, Piece
-from sim.world.assets.context import BuildContext
+from sim.world.assets.context import BuildContext, wait_until
+
+
+def fly(
+    airframe: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    t: float,
+    speed: float,
+    *,
+    cue: bool = False,
+    continues: bool = True,
+) -> tuple[Piece, float]:
+    """Fly straight from ``a`` to ``b`` from ``t`` at ``speed``: the ``once`` piece and its arrival.
+
+    ``continues``: the piece carries on from the one before it (no entry look at its start;
+    a take-off is the exception); ``cue``: it is part of a cue's response.
+    """
+    t_end = t + float(np.hypot(*(b - a))) / speed
+    piece = Piece(airframe, "once", t, t_end, np.array([a, b]), speed, 0.0, continues, cue=cue)
+    return piece, t_end
 
 
 @dataclass(frozen=True)
@@ -155,18 +175,7 @@ class DroneFleet:
             out = Piece(airframe, "once", t, t_arrive, np.array([self.base, path[0]]), spec.speed)
             transit = t_arrive > t  # a base at the station's end needs no transit piece
             patrol = Piece(airframe, "bounce", t_arrive, t_leave, path, spec.speed, 0.0, transit)
-            here = patrol.position(t_leave)
-            t_land = t_leave + float(np.hypot(*(here - self.base))) / spec.speed
-            back = Piece(
-                airframe,
-                "once",
-                t_leave,
-                t_land,
-                np.array([here, self.base]),
-                spec.speed,
-                0.0,
-                True,
-            )
+            back, t_land = fly(airframe, patrol.position(t_leave), self.base, t_leave, spec.speed)
             pieces = [out, patrol, back] if transit else [patrol, back]
         else:
             t_land = t + spec.endurance if spec.endurance else math.inf
@@ -190,9 +199,7 @@ class DroneFleet:
                 watch(flight)
             while True:
                 end = min(t_loss, flight.t_land)
-                wake = [flight.replanned] + (
-                    [] if math.isinf(end) else [env.timeout(end - env.now)]
-                )
+                wake = [flight.replanned] + ([] if math.isinf(end) else [wait_until(env, end)])
                 yield env.any_of(wake)
                 if not flight.replanned.triggered:
                     break
@@ -203,10 +210,10 @@ class DroneFleet:
                     jam = jamming.loss_time(flight.pieces, horizon, self.jam_rng, env.now)
                     t_loss = min(own_loss, jam)
             t_land = flight.t_land
-        # max(0, .): after the re-plan loop's wake-up at t_loss or t_land, env.now may
-        # exceed it by a rounding error (now + (t - now) != t in floating point)
+        # wait_until: after the re-plan loop's wake-up at t_loss or t_land, env.now may
+        # exceed it by a rounding error
         if t_loss < t_land:
-            yield env.timeout(max(0.0, t_loss - env.now))
+            yield wait_until(env, t_loss)
             for piece in flight.pieces:
                 sink.cut(piece, t_loss)
             self.losses += 1
@@ -220,7 +227,7 @@ class DroneFleet:
             return
         if math.isinf(t_land):
             return
-        yield env.timeout(max(0.0, t_land - env.now))
+        yield wait_until(env, t_land)
         self.flying.pop(airframe, None)
         yield env.timeout(spec.turnaround)
         self._free(airframe)

@@ -27,7 +27,7 @@ from sim.spec.orbit import element_sets
 from sim.spec.scenario import SatelliteSpec
 from sim.world import orbits
 from sim.world.assets.base import Piece, Strip
-from sim.world.assets.context import BuildContext
+from sim.world.assets.context import BuildContext, wait_until
 from sim.world.grid import grid_points
 from sim.world.groundtrack import ground_track
 from sim.world.passes import image_instants
@@ -189,7 +189,7 @@ class OrbitingSatellites:
     def _passes(self):
         env = self.ctx.env
         for piece in self.plan:
-            yield env.timeout(piece.t0 - env.now)
+            yield wait_until(env, piece.t0)
             self.ctx.sink.add(piece)
             self.images += 1
 

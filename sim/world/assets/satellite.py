@@ -11,7 +11,7 @@ import math
 
 from sim.spec.scenario import SatelliteSpec
 from sim.world.assets.base import Piece
-from sim.world.assets.context import BuildContext
+from sim.world.assets.context import BuildContext, wait_until
 
 
 class Satellite:
@@ -46,7 +46,7 @@ class Satellite:
     def _passes(self):
         env = self.ctx.env
         for t in self.pass_times():
-            yield env.timeout(t - env.now)
+            yield wait_until(env, t)
             self.ctx.sink.add(Piece(self.asset, "image", t, t))
             self.images += 1
 
