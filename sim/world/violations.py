@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -36,9 +37,9 @@ class Violations:
     def __len__(self) -> int:
         return len(self.t_start)
 
-    @property
+    @cached_property
     def t_end(self) -> np.ndarray:
-        """End of each violation's active interval, s."""
+        """End of each violation's active interval, s (kept: the arrays never change)."""
         return self.t_start + self.duration
 
 

@@ -123,6 +123,8 @@ class CueDispatcher:
         self.queue: list[Cue] = []
         self.counts = CueCounts()
         self._serial = 0
+        self._positions_at = -math.inf
+        self._positions: dict[int, np.ndarray] = {}
         self._retry_pending = False
         responders = {name for rule in rules for name in rule.responders}
         for name in responders:
@@ -232,7 +234,7 @@ class CueDispatcher:
                 near = np.hypot(gap[:, 0], gap[:, 1]) <= reach
                 on_patrol = [entry for entry, ok in zip(on_patrol, near, strict=True) if ok]
             for airframe, flight, patrol in on_patrol:
-                here = patrol.position(now)
+                here = self._position(patrol, now)
                 d = float(np.hypot(*(point - here)))
                 found.append(Responder(d, (k, airframe), fleet, airframe, here, flight))
             if fleet.base is not None:
@@ -241,6 +243,20 @@ class CueDispatcher:
                     found.append(Responder(d, (k, airframe), fleet, airframe, fleet.base))
         found = [r for r in found if reach is None or r.distance <= reach]
         return sorted(found, key=lambda r: (r.distance, r.order))
+
+    def _position(self, patrol: Piece, now: float) -> np.ndarray:
+        """Where the drone on ``patrol`` is at ``now``.
+
+        Kept for the instant: a queue served at once asks for the same airframes again
+        and again.
+        """
+        if self._positions_at != now:
+            self._positions_at = now
+            self._positions = {}
+        here = self._positions.get(id(patrol))
+        if here is None:
+            here = self._positions[id(patrol)] = patrol.position(now)
+        return here
 
     def _send(self, cue: Cue) -> bool:
         """Send the nearest responder that can go; False if none can."""
