@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from sim.core.geo import Line
@@ -54,6 +55,7 @@ from sim.schema import (
     LINE_GEOJSON,
 )
 from sim.store.geojson_geometry import (
+    DENSIFY_M,
     LONLAT_DECIMALS,
     METRE_DECIMALS,
     densified,
@@ -184,20 +186,44 @@ def cue_tracks(result: Any) -> list[tuple[str, np.ndarray, dict[str, Any]]]:
     """
     pieces = getattr(result, "pieces", None) or []
     horizon = float(result.scenario.duration)
+    flown = [p for p in pieces if p.cue and p.path is not None and min(p.end, horizon) >= p.t0]
+    ends = _transit_ends(flown, horizon)
     out = []
-    for p in pieces:
+    for p in flown:
         end = min(p.end, horizon)
-        if not p.cue or end < p.t0 or p.path is None:
-            continue
         asset = result.asset_list[p.asset]
         props = {"piece": p.kind, "asset": asset.id, "group": asset.group}
         props.update({"t0_s": float(p.t0), "t1_s": float(end)})
+        assert p.path is not None
         if p.kind == "static":
             xy = np.asarray(p.path[:1], dtype=float)
         else:
-            xy = np.array([p.path[0], p.position(end)], dtype=float)
+            here = ends.get(id(p))
+            xy = np.array([p.path[0], p.position(end) if here is None else here], dtype=float)
         out.append((p.kind, xy, props))
     return out
+
+
+def _transit_ends(pieces: list[Any], horizon: float) -> dict[int, np.ndarray]:
+    """Where each straight leg flown once (two vertices) is at its end, by ``id``.
+
+    ``Piece.position`` for all of them at once, the same arithmetic
+    (``sim.world.motion``: the arc length clamped to the leg, then the point on it).
+    """
+    legs = [p for p in pieces if p.kind == "once" and len(p.path) == 2]
+    if not legs:
+        return {}
+    a = np.array([p.path[0] for p in legs], dtype=float)
+    b = np.array([p.path[1] for p in legs], dtype=float)
+    step = np.hypot(*np.diff(np.stack([a, b], axis=1), axis=1)[:, 0].T)
+    t = np.array([min(p.end, horizon) for p in legs])
+    u = np.array([p.s0 for p in legs]) + np.array([p.speed for p in legs]) * (
+        t - np.array([p.t0 for p in legs])
+    )
+    s = np.minimum(np.maximum(u, 0.0), step)
+    frac = np.where(step == 0, 0.0, (s - 0.0) / np.where(step == 0, 1.0, step))
+    here = a + frac[:, None] * (b - a)
+    return {id(p): here[k] for k, p in enumerate(legs)}
 
 
 def assets_document(
@@ -248,8 +274,7 @@ def assets_document(
             yield _feature(
                 {"type": "Point", "coordinates": position}, {"kind": KIND_BASE, "group": group}
             )
-        for kind, xy, props in cues or ():
-            at = positions(line, xy if kind == "static" else densified(line, xy)).tolist()
+        for (kind, _, props), at in zip(cues or (), _cue_positions(line, cues), strict=True):
             geometry = (
                 {"type": "Point", "coordinates": at[0]}
                 if kind == "static"
@@ -258,6 +283,40 @@ def assets_document(
             yield _feature(geometry, {"kind": KIND_CUE, **props})
 
     return _collection("assets", line, features)
+
+
+def _cue_positions(
+    line: Line, cues: list[tuple[str, np.ndarray, dict[str, Any]]] | None
+) -> list[list[list[float]]]:
+    """Each cue piece's GeoJSON positions: a loiter's point, a transit densified.
+
+    As ``densified`` and ``positions`` piece by piece, with one segmentize and one
+    projection for all (a month of cues has tens of thousands).
+    """
+    if not cues:
+        return []
+    paths = [np.asarray(xy, dtype=float) for _, xy, _ in cues]
+    if line.is_geographic:
+        bend = [
+            k
+            for k, (kind, _, _) in enumerate(cues)
+            if kind != "static" and len(paths[k]) >= 2 and not np.all(paths[k] == paths[k][0])
+        ]
+        if bend:
+            lines = np.array([shapely.LineString(paths[k]) for k in bend], dtype=object)
+            xy, index = shapely.get_coordinates(
+                shapely.segmentize(lines, DENSIFY_M), return_index=True
+            )
+            split = np.searchsorted(index, np.arange(1, len(bend)))
+            for k, part in zip(bend, np.split(xy, split), strict=True):
+                paths[k] = part
+    sizes = [len(p) for p in paths]
+    flat = positions(line, np.concatenate(paths)).tolist()
+    out, start = [], 0
+    for n in sizes:
+        out.append(flat[start : start + n])
+        start += n
+    return out
 
 
 def events_document(events: Table, line: Line, columns: tuple[str, ...] | None = None) -> Document:
