@@ -38,6 +38,7 @@ import numpy as np
 
 from sim.core.interrupts import deferred
 from sim.core.tables import Table
+from sim.measure import coverage_kernel as kernel
 from sim.measure.coverage_kernel import INTERVAL, TRAIN, cell_figures, tile_index
 from sim.schema import GRID_LINE, GRID_ZONE, SATELLITE_IMAGES, SATELLITE_REVISIT
 from sim.world import detection
@@ -214,12 +215,16 @@ def _sources(
         np.concatenate([[0], np.cumsum([len(m) for m in members])]).astype(np.int64),
         _concat([np.array(m, dtype=np.int64) for m in members], np.int64),
     )
-    simple_arrays, tiles = _simple(simple, x, y, tile)
+    simple_arrays, tiles = _simple(simple, table_arrays, x, y, tile)
     return _Sources(table_arrays, records, footprints, simple_arrays, tiles)
 
 
 def _simple(
-    simple: list[tuple[int, np.ndarray, float, bool]], x: np.ndarray, y: np.ndarray, tile: float
+    simple: list[tuple[int, np.ndarray, float, bool]],
+    table: tuple[np.ndarray, ...],
+    x: np.ndarray,
+    y: np.ndarray,
+    tile: float,
 ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     """The simple pieces' geometry for ``coverage_kernel.simple_window`` and their tiles.
 
@@ -233,14 +238,13 @@ def _simple(
     p1 = np.array([s[1][-1] for s in simple], dtype=float).reshape(n, 2)
     radius = np.array([s[2] for s in simple], dtype=float)
     window = np.array([s[3] for s in simple], dtype=np.bool_)
+    _, _, t0, s0, v, _, t_lo, t_hi = (column[piece] for column in table)
     seg = p1 - p0
     length = np.hypot(seg[:, 0], seg[:, 1])
     safe = np.where(length > 0, length, 1.0)
     ux, uy = seg[:, 0] / safe, seg[:, 1] / safe
-    r2 = radius * radius
     lo = np.minimum(p0, p1) - radius[:, None]
     hi = np.maximum(p0, p1) + radius[:, None]
-    box = np.stack([lo[:, 0], hi[:, 0], lo[:, 1], hi[:, 1]], axis=1)
     x_min, y_min = (float(x.min()), float(y.min())) if len(x) else (0.0, 0.0)
     ix = np.floor((x - x_min) / tile).astype(np.int64)
     iy = np.floor((y - y_min) / tile).astype(np.int64)
@@ -262,7 +266,30 @@ def _simple(
         p1[:, 1],
         reach,
     )
-    simple_arrays = (piece, p0[:, 0].copy(), p0[:, 1].copy(), ux, uy, length, nv, r2, box, window)
+    rows = np.empty((n, 16))
+    columns = {
+        kernel.SP_X_LO: lo[:, 0],
+        kernel.SP_X_HI: hi[:, 0],
+        kernel.SP_Y_LO: lo[:, 1],
+        kernel.SP_Y_HI: hi[:, 1],
+        kernel.SP_X0: p0[:, 0],
+        kernel.SP_Y0: p0[:, 1],
+        kernel.SP_UX: ux,
+        kernel.SP_UY: uy,
+        kernel.SP_LENGTH: length,
+        kernel.SP_R2: radius * radius,
+        kernel.SP_T_LO: t_lo,
+        kernel.SP_T_HI: t_hi,
+        kernel.SP_T0: t0,
+        kernel.SP_S0: s0,
+        kernel.SP_V: v,
+        kernel.SP_SHAPE: np.where(
+            nv == 1, kernel.POINT, np.where(window, kernel.SEGMENT_ONCE, kernel.SEGMENT)
+        ),
+    }
+    for column, values in columns.items():
+        rows[:, column] = values
+    simple_arrays = (piece, rows)
     tiles = (x, y, ix * n_ty + iy, offsets, members)
     return simple_arrays, tiles
 

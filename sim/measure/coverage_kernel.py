@@ -69,35 +69,68 @@ def _next_window(kind, a, b, t0, s0, v, length, sa, sb, k, half):  # pragma: no 
             return k, half, start, end, True
 
 
+# the columns of a simple piece's row (see simple_window)
+SP_X_LO, SP_X_HI, SP_Y_LO, SP_Y_HI, SP_X0, SP_Y0, SP_UX, SP_UY = range(8)
+SP_LENGTH, SP_R2, SP_T_LO, SP_T_HI, SP_T0, SP_S0, SP_V, SP_SHAPE = range(8, 16)
+# shapes
+POINT = 1  # a disc about (x0, y0), seen over the piece's whole span
+SEGMENT = 2  # a capsule along one segment, seen over the whole span
+SEGMENT_ONCE = 3  # the segment flown once: seen while the footprint is over the cell
+
+
 @numba.njit(cache=True)
-def simple_window(
-    sp, cx, cy, x0, y0, ux, uy, seg_len, nv, r2, box, t_lo, t_hi, win, t0, s0, v
-):  # pragma: no cover
-    """The time window (found, a, b) of simple piece ``sp`` seen from the cell at (cx, cy).
+def simple_window(row, cx, cy):  # pragma: no cover
+    """The time window (found, a, b) of a simple piece (``row``) seen from the cell at (cx, cy).
 
     The arithmetic is ``sim.measure.coverage._footprint_cells`` (the bounding-box
     filter, then the disc of a one-vertex path or ``detection.path_intervals`` on one
     segment) and ``detection.once_windows`` clipped to the piece's span, operation for
     operation, so that the windows are the same to the last bit.
     """
-    if not (cx >= box[sp, 0] and cx < box[sp, 1] and cy >= box[sp, 2] and cy <= box[sp, 3]):
+    return _simple_window(
+        row[SP_X_LO],
+        row[SP_X_HI],
+        row[SP_Y_LO],
+        row[SP_Y_HI],
+        row[SP_X0],
+        row[SP_Y0],
+        row[SP_UX],
+        row[SP_UY],
+        row[SP_LENGTH],
+        row[SP_R2],
+        row[SP_T_LO],
+        row[SP_T_HI],
+        row[SP_T0],
+        row[SP_S0],
+        row[SP_V],
+        row[SP_SHAPE],
+        cx,
+        cy,
+    )
+
+
+@numba.njit(cache=True)
+def _simple_window(
+    x_lo, x_hi, y_lo, y_hi, x0, y0, ux, uy, length, r2, t_lo, t_hi, t0, s0, v, shape, cx, cy
+):  # pragma: no cover
+    """``simple_window`` on the row's values (scalars: no reference counting in the loop)."""
+    if not (cx >= x_lo and cx < x_hi and cy >= y_lo and cy <= y_hi):
         return False, 0.0, 0.0
-    dx = cx - x0[sp]
-    dy = cy - y0[sp]
-    if nv[sp] == 1:
-        if not (dx * dx + dy * dy <= r2[sp]):
+    dx = cx - x0
+    dy = cy - y0
+    if shape == POINT:
+        if not (dx * dx + dy * dy <= r2):
             return False, 0.0, 0.0
-        return True, t_lo[sp], t_hi[sp]
-    length = seg_len[sp]
+        return True, t_lo, t_hi
     if length == 0.0:
-        if not (dx * dx + dy * dy <= r2[sp]):
+        if not (dx * dx + dy * dy <= r2):
             return False, 0.0, 0.0
         s_lo = 0.0 + 0.0
         s_hi = 0.0 + 0.0
     else:
-        along = dx * ux[sp] + dy * uy[sp]
+        along = dx * ux + dy * uy
         across2 = dx * dx + dy * dy - along * along
-        half2 = r2[sp] - across2
+        half2 = r2 - across2
         root = math.sqrt(half2 if half2 >= 0.0 else 0.0)
         lo = along - root
         lo = lo if lo >= 0.0 else 0.0
@@ -107,12 +140,12 @@ def simple_window(
             return False, 0.0, 0.0
         s_lo = lo + 0.0
         s_hi = hi + 0.0
-    if not win[sp]:
-        return True, t_lo[sp], t_hi[sp]
-    w_lo = t0[sp] + (s_lo - s0[sp]) / v[sp]
-    w_hi = t0[sp] + (s_hi - s0[sp]) / v[sp]
-    w_lo = w_lo if w_lo >= t_lo[sp] else t_lo[sp]
-    w_hi = w_hi if w_hi <= t_hi[sp] else t_hi[sp]
+    if shape != SEGMENT_ONCE:
+        return True, t_lo, t_hi
+    w_lo = t0 + (s_lo - s0) / v
+    w_hi = t0 + (s_hi - s0) / v
+    w_lo = w_lo if w_lo >= t_lo else t_lo
+    w_hi = w_hi if w_hi <= t_hi else t_hi
     if not (w_lo <= w_hi):
         return False, 0.0, 0.0
     return True, w_lo, w_hi
@@ -167,58 +200,6 @@ def tile_index(
 
 
 @numba.njit(cache=True)
-def _next_source(
-    r,
-    r_end,
-    rec_a,
-    rec_piece,
-    q,
-    n_sc,
-    sc_a,
-    sc_piece,
-    sc_order,
-    f0,
-    n_fp,
-    fp_group,
-    cursor,
-    grp_offsets,
-    grp_piece,
-    p_a,
-):  # pragma: no cover
-    """The cell's next source in order of (a, piece) and its a.
-
-    -1: the next record; -3: the next simple piece; f >= 0: footprint entry f; -2: none
-    left. A tie on (a, piece), one group's entries for one piece, or one piece's records
-    (a path passing the cell twice), goes to the first.
-    """
-    best = -2
-    best_a = np.inf
-    best_p = -1
-    if r < r_end:
-        best = -1
-        best_a = rec_a[r]
-        best_p = rec_piece[r]
-    if q < n_sc:
-        k = sc_order[q]
-        pa = sc_a[k]
-        p = sc_piece[k]
-        if best == -2 or pa < best_a or (pa == best_a and p < best_p):
-            best = -3
-            best_a = pa
-            best_p = p
-    for f in range(n_fp):
-        g = cursor[f]
-        if g < grp_offsets[fp_group[f0 + f] + 1]:
-            p = grp_piece[g]
-            pa = p_a[p]
-            if best == -2 or pa < best_a or (pa == best_a and p < best_p):
-                best = f
-                best_a = pa
-                best_p = p
-    return best, best_a
-
-
-@numba.njit(cache=True)
 def cell_figures(  # pragma: no cover
     pieces,
     records,
@@ -245,9 +226,9 @@ def cell_figures(  # pragma: no cover
       radius, such as the sorties of one station and the patrols resumed after cues)
       over the arc-length interval sa-sb; the group's pieces are
       ``grp_piece[grp_offsets[g]:grp_offsets[g + 1]]``, sorted by (a, piece);
-    - ``simple`` = (piece, x0, y0, ux, uy, length, nv, r2, box, once) with ``tiles`` =
-      (x, y, tile_of_cell, offsets, members): pieces at a point or on one segment
-      (see ``simple_window``), looked up from the cell's tile.
+    - ``simple`` = (piece, rows) with ``tiles`` = (x, y, tile_of_cell, offsets,
+      members): pieces at a point or on one segment, one row each (see
+      ``simple_window``), listed per tile (``tile_index``), seen from the cell.
 
     Sources are admitted in order of (a, piece) (a small merge per cell).
 
@@ -262,18 +243,15 @@ def cell_figures(  # pragma: no cover
     kind, cls, t0, s0, v, length, p_a, p_b = pieces
     rec_offsets, rec_piece, rec_a, rec_b = records
     fp_offsets, fp_group, fp_sa, fp_sb, grp_offsets, grp_piece = footprints
-    sp_piece, sp_x0, sp_y0, sp_ux, sp_uy, sp_len, sp_nv, sp_r2, sp_box, sp_win = simple
+    sp_piece, sp_rows = simple
     cx_all, cy_all, tile_of_cell, tile_offsets, tile_members = tiles
-    sp_lo = p_a[sp_piece]
-    sp_hi = p_b[sp_piece]
-    sp_t0 = t0[sp_piece]
-    sp_s0 = s0[sp_piece]
-    sp_v = v[sp_piece]
     n_cells = len(rec_offsets) - 1
     stats = np.zeros((n_cells, 11))
     raster = np.zeros((3, n_line, n_bins))
     gaps = np.empty(1024)
-    act_p = np.empty(64, np.int64)  # sources with a pending window (grown on demand)
+    act_p = np.empty(64, np.int64)  # sources with a pending window (see n_src)
+    act_kind = np.empty(64, np.int64)
+    act_cls = np.empty(64, np.int64)
     act_a = np.empty(64)
     act_b = np.empty(64)
     act_sa = np.empty(64)
@@ -287,6 +265,7 @@ def cell_figures(  # pragma: no cover
     for t in range(len(tile_offsets) - 1):
         max_tile = max(max_tile, tile_offsets[t + 1] - tile_offsets[t])
     sc_piece = np.empty(max_tile, np.int64)  # the cell's simple pieces and windows
+    sc_cls = np.empty(max_tile, np.int64)
     sc_a = np.empty(max_tile)
     sc_b = np.empty(max_tile)
     for c in range(n_cells):
@@ -302,50 +281,54 @@ def cell_figures(  # pragma: no cover
         tc = tile_of_cell[c]
         for m in range(tile_offsets[tc], tile_offsets[tc + 1]):
             sp = tile_members[m]
-            found, wa, wb = simple_window(
-                sp,
+            found, wa, wb = _simple_window(
+                sp_rows[sp, SP_X_LO],
+                sp_rows[sp, SP_X_HI],
+                sp_rows[sp, SP_Y_LO],
+                sp_rows[sp, SP_Y_HI],
+                sp_rows[sp, SP_X0],
+                sp_rows[sp, SP_Y0],
+                sp_rows[sp, SP_UX],
+                sp_rows[sp, SP_UY],
+                sp_rows[sp, SP_LENGTH],
+                sp_rows[sp, SP_R2],
+                sp_rows[sp, SP_T_LO],
+                sp_rows[sp, SP_T_HI],
+                sp_rows[sp, SP_T0],
+                sp_rows[sp, SP_S0],
+                sp_rows[sp, SP_V],
+                sp_rows[sp, SP_SHAPE],
                 cx_all[c],
                 cy_all[c],
-                sp_x0,
-                sp_y0,
-                sp_ux,
-                sp_uy,
-                sp_len,
-                sp_nv,
-                sp_r2,
-                sp_box,
-                sp_lo,
-                sp_hi,
-                sp_win,
-                sp_t0,
-                sp_s0,
-                sp_v,
             )
             if found:
                 sc_piece[n_sc] = sp_piece[sp]
+                sc_cls[n_sc] = cls[sp_piece[sp]]
                 sc_a[n_sc] = wa
                 sc_b[n_sc] = wb
                 n_sc += 1
         sc_order = np.argsort(sc_a[:n_sc], kind="mergesort")  # stable: ties in piece order
+        # room for every source of the cell in the active set (grown here, out of the
+        # loop: an array rebound in the loop costs reference counting at each step)
+        n_src = r_end - r + n_sc
+        for f in range(n_fp):
+            g = fp_group[f0 + f]
+            n_src += grp_offsets[g + 1] - grp_offsets[g]
+        if n_src > len(act_p):
+            size = max(n_src, 2 * len(act_p))
+            act_p = np.empty(size, np.int64)
+            act_kind = np.empty(size, np.int64)
+            act_cls = np.empty(size, np.int64)
+            act_a = np.empty(size)
+            act_b = np.empty(size)
+            act_sa = np.empty(size)
+            act_sb = np.empty(size)
+            act_k = np.empty(size, np.int64)
+            act_half = np.empty(size, np.int64)
+            act_s = np.empty(size)
+            act_e = np.empty(size)
         q = 0
-        nxt, nxt_a = _next_source(
-            r,
-            r_end,
-            rec_a,
-            rec_piece,
-            q,
-            n_sc,
-            sc_a,
-            sc_piece,
-            sc_order,
-            f0,
-            n_fp,
-            fp_group,
-            cursor,
-            grp_offsets,
-            grp_piece,
-            p_a,
-        )
+        stale = True  # the next source to admit must be found again
         n_act = 0
         zone_img = 0
         img = img_offsets[c]
@@ -366,7 +349,36 @@ def cell_figures(  # pragma: no cover
         e1 = -1.0
         d2 = -1.0
         two = 0.0
+        nxt = -2
+        nxt_a = np.inf
         while True:
+            if stale:
+                # the next source in order of (a, piece): -1 the next record, -3 the next
+                # simple piece, f >= 0 footprint entry f, -2 none left. A tie on (a,
+                # piece), one group's entries or one piece's records for one cell (a path
+                # passing it twice), goes to the first.
+                stale = False
+                nxt = -2
+                nxt_a = np.inf
+                nxt_p = -1
+                if r < r_end:
+                    nxt = -1
+                    nxt_a = rec_a[r]
+                    nxt_p = rec_piece[r]
+                if q < n_sc:
+                    j = sc_order[q]
+                    if nxt == -2 or sc_a[j] < nxt_a or (sc_a[j] == nxt_a and sc_piece[j] < nxt_p):
+                        nxt = -3
+                        nxt_a = sc_a[j]
+                        nxt_p = sc_piece[j]
+                for f in range(n_fp):
+                    g = cursor[f]
+                    if g < grp_offsets[fp_group[f0 + f] + 1]:
+                        pg = grp_piece[g]
+                        if nxt == -2 or p_a[pg] < nxt_a or (p_a[pg] == nxt_a and pg < nxt_p):
+                            nxt = f
+                            nxt_a = p_a[pg]
+                            nxt_p = pg
             # the earliest pending start among active sources and the next image
             best = -1
             best_s = np.inf
@@ -384,55 +396,39 @@ def cell_figures(  # pragma: no cover
                 sb_ = 0.0
                 if nxt == -1:
                     p = rec_piece[r]
+                    kind_ = kind[p]
+                    cls_ = cls[p]
                     a_ = rec_a[r]
                     b_ = rec_b[r]
                     r += 1
                 elif nxt == -3:
                     k = sc_order[q]
                     p = sc_piece[k]
+                    kind_ = INTERVAL
+                    cls_ = sc_cls[k]
                     a_ = sc_a[k]
                     b_ = sc_b[k]
                     q += 1
                 else:
                     p = grp_piece[cursor[nxt]]
+                    kind_ = kind[p]
+                    cls_ = cls[p]
                     sa_ = fp_sa[f0 + nxt]
                     sb_ = fp_sb[f0 + nxt]
                     a_ = p_a[p]
                     b_ = p_b[p]
                     cursor[nxt] += 1
-                nxt, nxt_a = _next_source(
-                    r,
-                    r_end,
-                    rec_a,
-                    rec_piece,
-                    q,
-                    n_sc,
-                    sc_a,
-                    sc_piece,
-                    sc_order,
-                    f0,
-                    n_fp,
-                    fp_group,
-                    cursor,
-                    grp_offsets,
-                    grp_piece,
-                    p_a,
-                )
-                k, half, s, e, found = _next_window(
-                    kind[p], a_, b_, t0[p], s0[p], v[p], length[p], sa_, sb_, 0, -1
-                )
+                stale = True
+                if kind_ == INTERVAL:  # its one window (as _next_window gives it)
+                    k, half, s, e, found = 0, 0, a_, b_, True
+                else:
+                    k, half, s, e, found = _next_window(
+                        kind_, a_, b_, t0[p], s0[p], v[p], length[p], sa_, sb_, 0, -1
+                    )
                 if found:
-                    if n_act == len(act_p):  # grow the active set
-                        act_p = np.concatenate((act_p, np.empty(n_act, np.int64)))
-                        act_a = np.concatenate((act_a, np.empty(n_act)))
-                        act_b = np.concatenate((act_b, np.empty(n_act)))
-                        act_sa = np.concatenate((act_sa, np.empty(n_act)))
-                        act_sb = np.concatenate((act_sb, np.empty(n_act)))
-                        act_k = np.concatenate((act_k, np.empty(n_act, np.int64)))
-                        act_half = np.concatenate((act_half, np.empty(n_act, np.int64)))
-                        act_s = np.concatenate((act_s, np.empty(n_act)))
-                        act_e = np.concatenate((act_e, np.empty(n_act)))
                     act_p[n_act] = p
+                    act_kind[n_act] = kind_
+                    act_cls[n_act] = cls_
                     act_a[n_act] = a_
                     act_b[n_act] = b_
                     act_sa[n_act] = sa_
@@ -457,20 +453,22 @@ def cell_figures(  # pragma: no cover
                 s = act_s[best]
                 e = act_e[best]
                 p = act_p[best]
-                wcls = cls[p]
-                k, half, ns, ne, found = _next_window(
-                    kind[p],
-                    act_a[best],
-                    act_b[best],
-                    t0[p],
-                    s0[p],
-                    v[p],
-                    length[p],
-                    act_sa[best],
-                    act_sb[best],
-                    act_k[best],
-                    act_half[best],
-                )
+                wcls = act_cls[best]
+                k, half, ns, ne, found = 0, 0, 0.0, 0.0, False
+                if act_kind[best] != INTERVAL:  # an interval has no second window
+                    k, half, ns, ne, found = _next_window(
+                        act_kind[best],
+                        act_a[best],
+                        act_b[best],
+                        t0[p],
+                        s0[p],
+                        v[p],
+                        length[p],
+                        act_sa[best],
+                        act_sb[best],
+                        act_k[best],
+                        act_half[best],
+                    )
                 if found:
                     act_k[best] = k
                     act_half[best] = half
@@ -479,6 +477,8 @@ def cell_figures(  # pragma: no cover
                 else:
                     n_act -= 1
                     act_p[best] = act_p[n_act]
+                    act_kind[best] = act_kind[n_act]
+                    act_cls[best] = act_cls[n_act]
                     act_a[best] = act_a[n_act]
                     act_b[best] = act_b[n_act]
                     act_sa[best] = act_sa[n_act]
