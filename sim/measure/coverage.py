@@ -152,9 +152,8 @@ def _sources(
     # intervals are computed once.
     cache: dict[tuple[int, float], tuple[np.ndarray, ...]] = {}
     groups: dict[tuple[int, float], list[int]] = {}
-    table: dict[str, list[float]] = {
-        k: [] for k in ("kind", "cls", "t0", "s0", "v", "length", "a", "b")
-    }
+    # per piece: kind, class, t0, s0, speed, path length, and its span a-b
+    table: list[tuple[float, ...]] = []
     rec: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
     simple: list[tuple[int, np.ndarray, float, bool]] = []
     for piece in pieces:
@@ -167,11 +166,10 @@ def _sources(
         radius = asset.range
         path_length = piece.path_length
         interval = piece.kind in ("static", "once") or path_length == 0
-        n = len(table["kind"])
-        row = (INTERVAL if interval else TRAIN, CLASSES.index(asset.asset_class), piece.t0)
-        row += (piece.s0, piece.speed, path_length, t_lo, t_hi)
-        for key, value in zip(table, row, strict=True):
-            table[key].append(value)
+        n = len(table)
+        cls = CLASSES.index(asset.asset_class)
+        kind = INTERVAL if interval else TRAIN
+        table.append((kind, cls, piece.t0, piece.s0, piece.speed, path_length, t_lo, t_hi))
         window = piece.kind == "once" and path_length != 0
         if interval and len(piece.path) <= 2:
             simple.append((n, piece.path, radius, window))
@@ -189,10 +187,11 @@ def _sources(
             rec.append((n, cells[keep], w_lo[keep], w_hi[keep]))
         else:
             rec.append((n, cells, np.full(len(cells), t_lo), np.full(len(cells), t_hi)))
-    p_a = np.array(table["a"], dtype=float)
-    table_arrays = tuple(
-        np.array(table[k], dtype=np.int64 if k in ("kind", "cls") else float) for k in table
+    columns = np.array(table, dtype=float).reshape(len(table), 8).T
+    table_arrays = (columns[0].astype(np.int64), columns[1].astype(np.int64)) + tuple(
+        np.ascontiguousarray(c) for c in columns[2:]
     )
+    p_a = table_arrays[6]
     # records, in piece order, sorted by (cell, a): stable, so ties keep that order
     rec_cell = _concat([c for _, c, _, _ in rec], np.int64)
     order = np.lexsort((_concat([lo for _, _, lo, _ in rec], float), rec_cell))
@@ -353,27 +352,25 @@ def compute(
     grid = grid_points(line, cell)
     x, y = grid["x"], grid["y"]
     n_line = int(np.sum(grid["grid"] == GRID_LINE))
-    sources = _sources(pieces, assets, x, y, horizon, TILE_CELLS * cell)
     images = np.unique([p.t0 for p in pieces if p.kind == "image" and p.t0 <= horizon]).astype(
         float
     )
     img_offsets, img_times = _cell_images(pieces, len(x), horizon)
     width, n_bins = time_bins(horizon)
-    with deferred("computing coverage"):  # a signal inside crashes numba's result boxing
-        stats, raster = cell_figures(
-            sources.pieces,
-            sources.records,
-            sources.footprints,
-            sources.simple,
-            sources.tiles,
-            images,
-            img_offsets,
-            img_times,
-            float(horizon),
-            n_line,
-            float(width),
-            n_bins,
-        )
+    stats, raster = cell_stats(
+        pieces,
+        assets,
+        x,
+        y,
+        n_line,
+        horizon,
+        images,
+        img_offsets,
+        img_times,
+        width,
+        n_bins,
+        TILE_CELLS * cell,
+    )
     lon, lat = line.to_lonlat(x, y)
     cells = Table(
         {
@@ -427,6 +424,45 @@ def compute(
     if orbits:
         spacetime.update(_swath_marks(pieces, grid["chainage_edges_m"], n_line, horizon))
     return Coverage(cells, time, spacetime, cell)
+
+
+def cell_stats(
+    pieces: Sequence[Piece],
+    assets: Sequence[Asset],
+    x: np.ndarray,
+    y: np.ndarray,
+    n_line: int,
+    horizon: float,
+    images: np.ndarray,
+    img_offsets: np.ndarray,
+    img_times: np.ndarray,
+    width: float,
+    n_bins: int,
+    tile: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-cell figures and the line raster (``coverage_kernel.cell_figures``) of cells (x, y).
+
+    The first ``n_line`` cells are the line's; ``images``, ``img_offsets`` and
+    ``img_times`` the satellite images (see ``_cell_images``); ``width`` and ``n_bins``
+    the time bins; ``tile`` the side (m) of the simple pieces' tiles, which changes
+    the speed only.
+    """
+    sources = _sources(pieces, assets, x, y, horizon, tile)
+    with deferred("computing coverage"):  # a signal inside crashes numba's result boxing
+        return cell_figures(
+            sources.pieces,
+            sources.records,
+            sources.footprints,
+            sources.simple,
+            sources.tiles,
+            images,
+            img_offsets,
+            img_times,
+            float(horizon),
+            n_line,
+            float(width),
+            n_bins,
+        )
 
 
 def _cell_images(

@@ -79,41 +79,18 @@ SEGMENT_ONCE = 3  # the segment flown once: seen while the footprint is over the
 
 
 @numba.njit(cache=True)
-def simple_window(row, cx, cy):  # pragma: no cover
-    """The time window (found, a, b) of a simple piece (``row``) seen from the cell at (cx, cy).
-
-    The arithmetic is ``sim.measure.coverage._footprint_cells`` (the bounding-box
-    filter, then the disc of a one-vertex path or ``detection.path_intervals`` on one
-    segment) and ``detection.once_windows`` clipped to the piece's span, operation for
-    operation, so that the windows are the same to the last bit.
-    """
-    return _simple_window(
-        row[SP_X_LO],
-        row[SP_X_HI],
-        row[SP_Y_LO],
-        row[SP_Y_HI],
-        row[SP_X0],
-        row[SP_Y0],
-        row[SP_UX],
-        row[SP_UY],
-        row[SP_LENGTH],
-        row[SP_R2],
-        row[SP_T_LO],
-        row[SP_T_HI],
-        row[SP_T0],
-        row[SP_S0],
-        row[SP_V],
-        row[SP_SHAPE],
-        cx,
-        cy,
-    )
-
-
-@numba.njit(cache=True)
-def _simple_window(
+def simple_window(
     x_lo, x_hi, y_lo, y_hi, x0, y0, ux, uy, length, r2, t_lo, t_hi, t0, s0, v, shape, cx, cy
 ):  # pragma: no cover
-    """``simple_window`` on the row's values (scalars: no reference counting in the loop)."""
+    """The time window (found, a, b) of a simple piece seen from the cell at (cx, cy).
+
+    The arguments are the piece's row (columns ``SP_*``; scalars, so that the loop
+    counts no references). The arithmetic is ``sim.measure.coverage._footprint_cells``
+    (the bounding-box filter, then the disc of a one-vertex path or
+    ``detection.path_intervals`` on one segment) and ``detection.once_windows`` clipped
+    to the piece's span, operation for operation, so that the windows are the same to
+    the last bit.
+    """
     if not (cx >= x_lo and cx < x_hi and cy >= y_lo and cy <= y_hi):
         return False, 0.0, 0.0
     dx = cx - x0
@@ -281,7 +258,7 @@ def cell_figures(  # pragma: no cover
         tc = tile_of_cell[c]
         for m in range(tile_offsets[tc], tile_offsets[tc + 1]):
             sp = tile_members[m]
-            found, wa, wb = _simple_window(
+            found, wa, wb = simple_window(
                 sp_rows[sp, SP_X_LO],
                 sp_rows[sp, SP_X_HI],
                 sp_rows[sp, SP_Y_LO],
