@@ -207,3 +207,151 @@ def test_a_zone_thinner_than_the_grid_has_no_zone_cells_but_line_coverage(line_c
     metrics = result.coverage.metrics()
     assert not any(k.startswith("coverage.zone.") for k in metrics)
     assert 0.0 < metrics["coverage.line.time_fraction"] <= 1.0
+
+
+def cut_and_resumed_patrols(seed):
+    """Plan pieces as a run with many cues makes them, on a 24 x 16 km grid of cells.
+
+    Stations patrol shared path objects (one zigzags, passing cells twice); their
+    patrols are cut again and again by a leg flown to a point (two vertices), a loiter
+    there (one vertex) and a leg back, then resumed on the same path. Ground sensors
+    sit at points, some repaired (the same path object again). Also: legs along longer
+    paths, zero-length paths, pieces cut at their start or running past the horizon,
+    and starts on a 10-minute grid so that many pieces start together. Positions and
+    ranges in whole km put cell centres on footprint edges.
+    """
+    from types import SimpleNamespace
+
+    from sim.world.assets.base import Piece
+
+    rng = np.random.default_rng(seed)
+    horizon = 2 * DAY
+    ranges = [1_000.0, 2_000.0, 1_500.0, 2_345.6]
+    assets = [SimpleNamespace(asset_class="drone", range=r) for r in ranges]
+    assets += [SimpleNamespace(asset_class="ground", range=r) for r in (1_000.0, 3_000.0)]
+    paths = [
+        np.array([[2_000.0, 3_000.0], [20_000.0, 3_000.0]]),
+        np.array(
+            [[1_000.0, 12_000.0], [8_000.0, 6_000.0], [15_000.0, 12_000.0], [22_000.0, 5_500.0]]
+        ),
+        np.array(
+            [[3_000.0, 8_000.0], [12_000.0, 8_000.0], [4_000.0, 8_500.0], [13_000.0, 9_000.0]]
+        ),
+    ]
+
+    def when(t):
+        return float(np.round(t / 600.0) * 600.0) if rng.random() < 0.5 else float(t)
+
+    pieces = []
+    for station, path in enumerate(paths):
+        asset = station
+        length = float(np.sum(np.hypot(*np.diff(path, axis=0).T)))
+        t = when(rng.uniform(0, 3_600))
+        while t < horizon * 1.05:
+            run = rng.uniform(600, 20_000)
+            cut = t + run * rng.uniform(0.3, 1.0) if rng.random() < 0.7 else math.inf
+            s0 = float(rng.uniform(0, length))
+            pieces.append(Piece(asset, "bounce", t, t + run, path, 20.0, s0, cut=cut))
+            t = when(min(t + run, cut))
+            if rng.random() < 0.7:  # a cue: go, loiter, back
+                start = path[0] + rng.uniform(0, 1) * (path[-1] - path[0])
+                cue = np.round(rng.uniform([0, 0], [23_000, 15_000]) / 1_000.0) * 1_000.0
+                go = np.array([start, cue])
+                leg = float(np.hypot(*(cue - start))) / 30.0
+                pieces.append(Piece(asset, "once", t, t + leg, go, 30.0, 0.0))
+                t += leg
+                stay = when(rng.uniform(300, 3_000))
+                pieces.append(Piece(asset, "static", t, t + stay, np.array([cue])))
+                t += stay
+                pieces.append(Piece(asset, "once", t, t + leg, go[::-1].copy(), 30.0, 0.0))
+                t = when(t + leg)
+    sensors = [np.array([[float(6_000 * k % 23_000), float(4_000 * k % 15_000)]]) for k in range(5)]
+    for k, spot in enumerate(sensors):
+        t = 0.0
+        while t < horizon:
+            up = when(rng.uniform(3_000, 40_000))
+            pieces.append(Piece(4 + k % 2, "static", t, t + up, spot))
+            t = when(t + up + rng.uniform(0, 5_000))
+    t = 5_000.0
+    for _ in range(6):  # legs along longer paths, and paths of no length
+        pieces.append(Piece(3, "once", t, t + 900.0, paths[1], 30.0, 2_000.0))
+        pieces.append(Piece(3, "once", t, t + 900.0, np.array([[5_000.0, 5_000.0]] * 2), 30.0))
+        pieces.append(Piece(3, "bounce", t, t + 900.0, np.array([[9_000.0, 4_000.0]] * 3), 30.0))
+        pieces.append(Piece(0, "static", t, t + 600.0, paths[0]))
+        pieces.append(Piece(1, "bounce", t, t + 600.0, paths[2], 20.0, cut=t))  # cut at once
+        t += 20_000.0
+    pieces.append(Piece(2, "bounce", horizon - 1_000.0, horizon + 9_000.0, paths[1], 20.0))
+    order = rng.permutation(len(pieces))  # the engine's pieces are not in time order
+    return [pieces[i] for i in order], assets, horizon
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_grouped_and_tiled_sources_give_the_reference_figures_to_the_bit(seed):
+    """The cell figures from footprint groups and tiled simple pieces are those of the
+    reference (one record per cell and piece, sorted; tests/coverage_reference.py),
+    bit for bit, whatever the tile size."""
+    from coverage_reference import reference_stats
+
+    from sim.measure.coverage import cell_stats, time_bins
+
+    pieces, assets, horizon = cut_and_resumed_patrols(seed)
+    assert sum(p.kind == "bounce" for p in pieces) > 50
+    gx, gy = np.meshgrid(np.arange(24) * 1_000.0 + 500.0, np.arange(16) * 1_000.0)
+    x, y = gx.ravel(), gy.ravel()
+    x[::7] -= 500.0  # some centres on whole km
+    n_line = 24
+    images = np.array([7_200.0, 50_000.0, 50_000.5])
+    own = np.arange(0, len(x), 5)  # every fifth cell has images of its own
+    img_offsets = np.searchsorted(own, np.arange(len(x) + 1)).astype(np.int64)
+    img_times = 3_000.0 + 97.0 * own.astype(float)
+    img_times[::3] = 7_200.0  # at a zone image's instant
+    width, n_bins = time_bins(horizon)
+    args = (pieces, assets, x, y, n_line, horizon, images, img_offsets, img_times, width, n_bins)
+    want_stats, want_raster = reference_stats(*args)
+    assert np.count_nonzero(want_stats[:, 3]) > 20  # many cells with two assets at once
+    for tile in (700.0, 4_000.0, 1e6):
+        stats, raster = cell_stats(*args, tile)
+        assert stats.tobytes() == want_stats.tobytes()
+        assert raster.tobytes() == want_raster.tobytes()
+
+
+@pytest.mark.parametrize("kinds", [("point", "record"), ("point", "point"), ("record", "record")])
+def test_sources_starting_together_are_merged_in_piece_order(kinds):
+    """Two sources of a cell that start at once are taken in the order of their pieces.
+
+    A sensor covers the cell over [0, 2000] s; B over [135.2, 158.1] and C over
+    [135.2, 418.1]. The two-asset time adds 22.9 then 260.0 (B first) or 282.9 (C
+    first), which differ in the last bit: the figures follow the pieces' order, as in
+    the reference, whether B and C are simple pieces (at a point) or records (a path of
+    repeated vertices).
+    """
+    from types import SimpleNamespace
+
+    from coverage_reference import reference_stats
+
+    from sim.measure.coverage import cell_stats
+    from sim.world.assets.base import Piece
+
+    assets = [SimpleNamespace(asset_class="ground", range=500.0)] * 3
+
+    def source(asset, t0, t1, kind):
+        spot = np.array([[100.0 * asset, 0.0]])
+        path = spot if kind == "point" else np.repeat(spot, 3, axis=0)
+        return Piece(asset, "static" if kind == "point" else "bounce", t0, t1, path, 10.0)
+
+    b = source(1, 135.2, 158.1, kinds[0])
+    c = source(2, 135.2, 418.1, kinds[1])
+    x, y = np.zeros(1), np.zeros(1)
+    images, img_offsets, img_times = np.zeros(0), np.zeros(2, dtype=np.int64), np.zeros(0)
+    results = []
+    for pieces in (
+        [source(0, 0.0, 2000.0, "point"), b, c],
+        [source(0, 0.0, 2000.0, "point"), c, b],
+    ):
+        args = (pieces, assets, x, y, 1, 3000.0, images, img_offsets, img_times, 60.0, 50)
+        want = reference_stats(*args)
+        got = cell_stats(*args, 1_000.0)
+        assert got[0].tobytes() == want[0].tobytes()
+        assert got[1].tobytes() == want[1].tobytes()
+        results.append(want[0][0, 3])
+    assert results[0] != results[1]  # the order shows

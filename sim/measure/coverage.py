@@ -38,7 +38,8 @@ import numpy as np
 
 from sim.core.interrupts import deferred
 from sim.core.tables import Table
-from sim.measure.coverage_kernel import INTERVAL, TRAIN, cell_figures
+from sim.measure import coverage_kernel as kernel
+from sim.measure.coverage_kernel import INTERVAL, TRAIN, cell_figures, tile_index
 from sim.schema import GRID_LINE, GRID_ZONE, SATELLITE_IMAGES, SATELLITE_REVISIT
 from sim.world import detection
 from sim.world.grid import grid_points
@@ -107,53 +108,54 @@ class Coverage:
         return out
 
 
-class _Records:
-    """Coverage sources per cell, filled piece by piece, as flat arrays."""
-
-    def __init__(self) -> None:
-        self.parts: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("cell", "cls", "kind", "a", "b", "t0", "s0", "v", "length", "sa", "sb")
-        }
-
-    def add(self, cell, cls, kind, a, b, t0=0.0, s0=0.0, v=1.0, length=0.0, sa=0.0, sb=0.0):
-        n = len(cell)
-        if n == 0:
-            return
-        values = {
-            "cell": cell,
-            "cls": cls,
-            "kind": kind,
-            "a": a,
-            "b": b,
-            "t0": t0,
-            "s0": s0,
-            "v": v,
-            "length": length,
-            "sa": sa,
-            "sb": sb,
-        }
-        for key, value in values.items():
-            self.parts[key].append(np.broadcast_to(np.asarray(value), (n,)))
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        dtypes = {"cell": np.int64, "cls": np.int64, "kind": np.int64}
-        out = {}
-        for key, parts in self.parts.items():
-            dtype = dtypes.get(key, np.float64)
-            out[key] = np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
-        return out
+TILE_CELLS = 4  # the side of a tile of the simple pieces' index, in cells
 
 
-def _records(
-    pieces: Sequence[Piece], assets: Sequence[Asset], x: np.ndarray, y: np.ndarray, horizon: float
-) -> _Records:
-    """Every (cell, piece) coverage source: explicit intervals and patrol trains."""
+@dataclass
+class _Sources:
+    """Every cell's coverage sources, in the layout of ``coverage_kernel.cell_figures``.
+
+    Per piece (by its index here): kind, class, kinematics and time span. Pieces that
+    patrol one path with one radius (the sorties of a station, the patrol resumed after
+    each cue) form a *group*: a cell holds one footprint entry per group, not one
+    record per piece. *Simple* pieces (at a point, or on one segment: a sensor, a
+    loiter, a leg flown to a cue) are listed per tile of a coarse grid and seen from
+    each cell in the kernel. The others (a leg flown once along a longer path) are
+    *records*, one per (cell, piece) and window.
+    """
+
+    pieces: tuple[np.ndarray, ...]
+    records: tuple[np.ndarray, ...]
+    footprints: tuple[np.ndarray, ...]
+    simple: tuple[np.ndarray, ...]
+    tiles: tuple[np.ndarray, ...]
+
+
+def _sources(
+    pieces: Sequence[Piece],
+    assets: Sequence[Asset],
+    x: np.ndarray,
+    y: np.ndarray,
+    horizon: float,
+    tile: float,
+) -> _Sources:
+    """Every (cell, piece) coverage source: explicit intervals and patrol trains.
+
+    A cell admits its sources in order of (start, piece index, place in the footprint),
+    which fixes the order in which the kernel adds up its figures. ``tile``: the side
+    of the simple pieces' tiles, m.
+    """
     by_x = np.argsort(x, kind="stable")
     x_sorted = x[by_x]
-    records = _Records()
-    # A station's sorties share one path object, and a repaired sensor keeps its
-    # position: their cells and arc-length intervals are computed once.
+    n_cells = len(x)
+    # A station's sorties share one path object: their cells and arc-length
+    # intervals are computed once.
     cache: dict[tuple[int, float], tuple[np.ndarray, ...]] = {}
+    groups: dict[tuple[int, float], list[int]] = {}
+    # per piece: kind, class, t0, s0, speed, path length, and its span a-b
+    table: list[tuple[float, ...]] = []
+    rec: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+    simple: list[tuple[int, np.ndarray, float, bool]] = []
     for piece in pieces:
         if piece.kind == "image" or piece.path is None:
             continue
@@ -161,31 +163,138 @@ def _records(
         if t_hi <= t_lo:
             continue
         asset = assets[piece.asset]
-        cls = CLASSES.index(asset.asset_class)
         radius = asset.range
+        path_length = piece.path_length
+        interval = piece.kind in ("static", "once") or path_length == 0
+        n = len(table)
+        cls = CLASSES.index(asset.asset_class)
+        kind = INTERVAL if interval else TRAIN
+        table.append((kind, cls, piece.t0, piece.s0, piece.speed, path_length, t_lo, t_hi))
+        window = piece.kind == "once" and path_length != 0
+        if interval and len(piece.path) <= 2:
+            simple.append((n, piece.path, radius, window))
+            continue
         key = (id(piece.path), radius)
         if key not in cache:
             cache[key] = _footprint_cells(piece.path, radius, x, y, by_x, x_sorted)
         cells, s_lo, s_hi = cache[key]
-        if len(cells) == 0:
-            continue
-        if piece.kind == "static":
-            records.add(cells, cls, INTERVAL, t_lo, t_hi)
-            continue
-        length = piece.path_length
-        if piece.kind == "once" or length == 0:
-            if length == 0:
-                w_lo, w_hi = np.full(len(cells), t_lo), np.full(len(cells), t_hi)
-            else:
-                w_lo, w_hi = detection.once_windows(s_lo, s_hi, piece.t0, piece.s0, piece.speed)
-                w_lo, w_hi = np.maximum(w_lo, t_lo), np.minimum(w_hi, t_hi)
+        if not interval:
+            groups.setdefault(key, []).append(n)
+        elif window:
+            w_lo, w_hi = detection.once_windows(s_lo, s_hi, piece.t0, piece.s0, piece.speed)
+            w_lo, w_hi = np.maximum(w_lo, t_lo), np.minimum(w_hi, t_hi)
             keep = w_lo <= w_hi
-            records.add(cells[keep], cls, INTERVAL, w_lo[keep], w_hi[keep])
-            continue
-        records.add(
-            cells, cls, TRAIN, t_lo, t_hi, piece.t0, piece.s0, piece.speed, length, s_lo, s_hi
-        )
-    return records
+            rec.append((n, cells[keep], w_lo[keep], w_hi[keep]))
+        else:
+            rec.append((n, cells, np.full(len(cells), t_lo), np.full(len(cells), t_hi)))
+    columns = np.array(table, dtype=float).reshape(len(table), 8).T
+    table_arrays = (columns[0].astype(np.int64), columns[1].astype(np.int64)) + tuple(
+        np.ascontiguousarray(c) for c in columns[2:]
+    )
+    p_a = table_arrays[6]
+    # records, in piece order, sorted by (cell, a): stable, so ties keep that order
+    rec_cell = _concat([c for _, c, _, _ in rec], np.int64)
+    order = np.lexsort((_concat([lo for _, _, lo, _ in rec], float), rec_cell))
+    records = (
+        np.searchsorted(rec_cell[order], np.arange(n_cells + 1)),
+        _concat([np.full(len(c), n, dtype=np.int64) for n, c, _, _ in rec], np.int64)[order],
+        _concat([lo for _, _, lo, _ in rec], float)[order],
+        _concat([hi for _, _, _, hi in rec], float)[order],
+    )
+    # footprint entries, by cell (stable: one footprint's entries for a cell in order)
+    shared = [(members, cache[key]) for key, members in groups.items()]
+    fp_cell = _concat([fp[0] for _, fp in shared], np.int64)
+    fp_order = np.argsort(fp_cell, kind="stable")
+    members = [sorted(m, key=lambda n: (p_a[n], n)) for m, _ in shared]
+    footprints = (
+        np.searchsorted(fp_cell[fp_order], np.arange(n_cells + 1)),
+        _concat([np.full(len(fp[0]), g) for g, (_, fp) in enumerate(shared)], np.int64)[fp_order],
+        _concat([fp[1] for _, fp in shared], float)[fp_order],
+        _concat([fp[2] for _, fp in shared], float)[fp_order],
+        np.concatenate([[0], np.cumsum([len(m) for m in members])]).astype(np.int64),
+        _concat([np.array(m, dtype=np.int64) for m in members], np.int64),
+    )
+    simple_arrays, tiles = _simple(simple, table_arrays, x, y, tile)
+    return _Sources(table_arrays, records, footprints, simple_arrays, tiles)
+
+
+def _simple(
+    simple: list[tuple[int, np.ndarray, float, bool]],
+    table: tuple[np.ndarray, ...],
+    x: np.ndarray,
+    y: np.ndarray,
+    tile: float,
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """The simple pieces' geometry for ``coverage_kernel.simple_window`` and their tiles.
+
+    The segment's length and direction are computed as ``detection.path_intervals``
+    does (element for element), the bounding box as ``_footprint_cells``.
+    """
+    n = len(simple)
+    piece = np.array([s[0] for s in simple], dtype=np.int64)
+    nv = np.array([len(s[1]) for s in simple], dtype=np.int64)
+    p0 = np.array([s[1][0] for s in simple], dtype=float).reshape(n, 2)
+    p1 = np.array([s[1][-1] for s in simple], dtype=float).reshape(n, 2)
+    radius = np.array([s[2] for s in simple], dtype=float)
+    window = np.array([s[3] for s in simple], dtype=np.bool_)
+    _, _, t0, s0, v, _, t_lo, t_hi = (column[piece] for column in table)
+    seg = p1 - p0
+    length = np.hypot(seg[:, 0], seg[:, 1])
+    safe = np.where(length > 0, length, 1.0)
+    ux, uy = seg[:, 0] / safe, seg[:, 1] / safe
+    lo = np.minimum(p0, p1) - radius[:, None]
+    hi = np.maximum(p0, p1) + radius[:, None]
+    x_min, y_min = (float(x.min()), float(y.min())) if len(x) else (0.0, 0.0)
+    ix = np.floor((x - x_min) / tile).astype(np.int64)
+    iy = np.floor((y - y_min) / tile).astype(np.int64)
+    n_tx = int(ix.max()) + 1 if len(x) else 1
+    n_ty = int(iy.max()) + 1 if len(y) else 1
+    # a cell's centre is within half a diagonal of its tile's centre (and a margin)
+    reach = radius + tile * math.sqrt(0.5) + 1.0 + 1e-9 * (np.abs(p0).max(axis=1) + radius)
+    offsets, members = tile_index(
+        n_tx,
+        n_ty,
+        x_min,
+        y_min,
+        tile,
+        lo,
+        hi,
+        p0[:, 0],
+        p0[:, 1],
+        p1[:, 0],
+        p1[:, 1],
+        reach,
+    )
+    rows = np.empty((n, 16))
+    columns = {
+        kernel.SP_X_LO: lo[:, 0],
+        kernel.SP_X_HI: hi[:, 0],
+        kernel.SP_Y_LO: lo[:, 1],
+        kernel.SP_Y_HI: hi[:, 1],
+        kernel.SP_X0: p0[:, 0],
+        kernel.SP_Y0: p0[:, 1],
+        kernel.SP_UX: ux,
+        kernel.SP_UY: uy,
+        kernel.SP_LENGTH: length,
+        kernel.SP_R2: radius * radius,
+        kernel.SP_T_LO: t_lo,
+        kernel.SP_T_HI: t_hi,
+        kernel.SP_T0: t0,
+        kernel.SP_S0: s0,
+        kernel.SP_V: v,
+        kernel.SP_SHAPE: np.where(
+            nv == 1, kernel.POINT, np.where(window, kernel.SEGMENT_ONCE, kernel.SEGMENT)
+        ),
+    }
+    for column, values in columns.items():
+        rows[:, column] = values
+    simple_arrays = (piece, rows)
+    tiles = (x, y, ix * n_ty + iy, offsets, members)
+    return simple_arrays, tiles
+
+
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
 
 def _footprint_cells(
@@ -243,36 +352,25 @@ def compute(
     grid = grid_points(line, cell)
     x, y = grid["x"], grid["y"]
     n_line = int(np.sum(grid["grid"] == GRID_LINE))
-    rec = _records(pieces, assets, x, y, horizon).arrays()
-    order = np.lexsort((rec["a"], rec["cell"]))
-    rec = {k: v[order] for k, v in rec.items()}
-    offsets = np.searchsorted(rec["cell"], np.arange(len(x) + 1))
     images = np.unique([p.t0 for p in pieces if p.kind == "image" and p.t0 <= horizon]).astype(
         float
     )
     img_offsets, img_times = _cell_images(pieces, len(x), horizon)
     width, n_bins = time_bins(horizon)
-    with deferred("computing coverage"):  # a signal inside crashes numba's result boxing
-        stats, raster = cell_figures(
-            offsets,
-            rec["kind"],
-            rec["cls"],
-            rec["a"],
-            rec["b"],
-            rec["t0"],
-            rec["s0"],
-            rec["v"],
-            rec["length"],
-            rec["sa"],
-            rec["sb"],
-            images,
-            img_offsets,
-            img_times,
-            float(horizon),
-            n_line,
-            float(width),
-            n_bins,
-        )
+    stats, raster = cell_stats(
+        pieces,
+        assets,
+        x,
+        y,
+        n_line,
+        horizon,
+        images,
+        img_offsets,
+        img_times,
+        width,
+        n_bins,
+        TILE_CELLS * cell,
+    )
     lon, lat = line.to_lonlat(x, y)
     cells = Table(
         {
@@ -326,6 +424,45 @@ def compute(
     if orbits:
         spacetime.update(_swath_marks(pieces, grid["chainage_edges_m"], n_line, horizon))
     return Coverage(cells, time, spacetime, cell)
+
+
+def cell_stats(
+    pieces: Sequence[Piece],
+    assets: Sequence[Asset],
+    x: np.ndarray,
+    y: np.ndarray,
+    n_line: int,
+    horizon: float,
+    images: np.ndarray,
+    img_offsets: np.ndarray,
+    img_times: np.ndarray,
+    width: float,
+    n_bins: int,
+    tile: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-cell figures and the line raster (``coverage_kernel.cell_figures``) of cells (x, y).
+
+    The first ``n_line`` cells are the line's; ``images``, ``img_offsets`` and
+    ``img_times`` the satellite images (see ``_cell_images``); ``width`` and ``n_bins``
+    the time bins; ``tile`` the side (m) of the simple pieces' tiles, which changes
+    the speed only.
+    """
+    sources = _sources(pieces, assets, x, y, horizon, tile)
+    with deferred("computing coverage"):  # a signal inside crashes numba's result boxing
+        return cell_figures(
+            sources.pieces,
+            sources.records,
+            sources.footprints,
+            sources.simple,
+            sources.tiles,
+            images,
+            img_offsets,
+            img_times,
+            float(horizon),
+            n_line,
+            float(width),
+            n_bins,
+        )
 
 
 def _cell_images(
