@@ -621,10 +621,10 @@ def test_mutated_sweeps_are_refused_by_path(data: st.DataObject) -> None:
 # end with plots in about 1 s, a mutation is refused in about 50 ms); for thousands, set
 # SIM_GENERATED_LONG_VALID and SIM_GENERATED_LONG_MUTATED (see tests/conftest.py).
 LONG_VALID = settings(
-    max_examples=int(os.environ.get("SIM_GENERATED_LONG_VALID", "30")), deadline=None
+    max_examples=int(os.environ.get("SIM_GENERATED_LONG_VALID", "20")), deadline=None
 )
 LONG_MUTATED = settings(
-    max_examples=int(os.environ.get("SIM_GENERATED_LONG_MUTATED", "500")), deadline=None
+    max_examples=int(os.environ.get("SIM_GENERATED_LONG_MUTATED", "300")), deadline=None
 )
 
 

@@ -36,6 +36,7 @@ def test_results_are_byte_identical_across_processes_and_hash_seeds(tmp_path):
                 "--out",
                 str(out),
                 "--quiet",
+                "--no-plots",  # the compared files are written before any figure
             ],
             check=True,
             env=env,
@@ -138,7 +139,7 @@ def test_ctrl_c_inside_the_coverage_kernel_never_segfaults(tmp_path):
     from test_kill import kill_after
 
     scenario = str(ROOT / "scenarios" / "ukraine-line.yaml")
-    for delay in (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+    for delay in (2.0, 3.5, 5.0, 6.5, 8.0):
         cmd = [sys.executable, "-m", "sim.cli", "run", scenario, "--set", "duration=120d"]
         cmd += ["--no-plots", "--quiet", "--out", str(tmp_path / "ukr")]
         code, err, _ = kill_after(cmd, signal.SIGINT, delay)
