@@ -250,3 +250,18 @@ def test_the_key_is_checked_and_said_when_meaningless():
     assert "cueing_baseline" not in alone.to_data()  # resolved files as before
     assert not any("cueing_baseline" in w for w in scenario_warnings(scenario_from_data(plain)))
     assert scenario_from_data(data()).to_data()["cueing_baseline"] is True
+
+
+def test_new_metric_families_are_documented():
+    """Every uncued.* key family and both gains appear in backticks in docs/results.md."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "results.md").read_text("utf-8")
+    families = {
+        re.sub(r"^uncued\.sector\.[^.]+", "uncued.sector.<sector>", key)
+        for key in metric_keys(scenario_from_data(data()))
+        if key.startswith(UNCUED) or key in GAINS
+    }
+    assert {"uncued.sector.<sector>.verified.probability.low95", *GAINS} <= families
+    missing = sorted(f for f in families if f"`{f}`" not in text)
+    assert not missing, missing
