@@ -184,9 +184,7 @@ def test_with_an_adversary_each_counterpart_removes_only_its_own(tmp_path):
     for key in ("detection.probability", "verified.probability", "verification_latency.median_s"):
         assert same(m[NAIVE + key], m_naive[key]), key
         assert same(m[UNCUED + key], m_uncued[key]), key
-    assert m["exposure.verified"] == m[NAIVE + "verified.probability"] - m[
-        "verified.probability"
-    ]
+    assert m["exposure.verified"] == m[NAIVE + "verified.probability"] - m["verified.probability"]
     assert not any(k.startswith((NAIVE + UNCUED, UNCUED + NAIVE)) for k in m)
     assert metric_keys(scenario_from_data(both), coverage=False) == set(m)
 
@@ -265,3 +263,21 @@ def test_new_metric_families_are_documented():
     assert {"uncued.sector.<sector>.verified.probability.low95", *GAINS} <= families
     missing = sorted(f for f in families if f"`{f}`" not in text)
     assert not missing, missing
+
+
+def test_the_command_line_says_both(cued):
+    """``run`` prints verification without cueing and the gains; ``validate`` says it runs."""
+    from sim.present.describe import describe_run, describe_scenario
+
+    m = cued.metrics()
+    text = describe_run(m)
+    assert (
+        f"uncued      verified {fmt.percent(m['uncued.verified.probability'])} (median "
+        f"{fmt.duration(m['uncued.verification_latency.median_s'])}): cueing "
+        f"{fmt.percent(m[VERIFIED_GAIN], signed=True)} verified" in text
+    )
+    said = "the same run without cueing runs alongside"
+    assert said in describe_scenario(cued.scenario, 1)
+    off = scenario_from_data(data(cueing_baseline=False))
+    assert said not in describe_scenario(off, 1)
+    assert "uncued      verified" not in describe_run(run(off, coverage=False).metrics())

@@ -15,8 +15,8 @@ import numpy as np
 
 from sim.measure.baselines import PREFIXES, baseline_keys
 from sim.measure.exposure import EXPOSURE
-from sim.measure.uncued import LATENCY_GAIN, VERIFIED_GAIN
 from sim.measure.places import place_metric_keys, place_names
+from sim.measure.uncued import LATENCY_GAIN, VERIFIED_GAIN
 from sim.schema import GRID_LINE, GRID_ZONE
 
 if TYPE_CHECKING:

@@ -61,8 +61,11 @@ def uncued_figures(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def gains(metrics: dict[str, Any]) -> dict[str, float]:
-    """``cueing.verified_gain`` and ``cueing.verification_latency_gain_s`` of a run's metrics
-    holding its uncued figures: cued minus uncued verified, uncued minus cued median time."""
+    """The gains of cueing, from a run's metrics holding its uncued figures.
+
+    ``cueing.verified_gain``: cued minus uncued share verified;
+    ``cueing.verification_latency_gain_s``: uncued minus cued median time to verification.
+    """
     latency = "verification_latency.median_s"
     return {
         VERIFIED_GAIN: metrics["verified.probability"] - metrics[UNCUED + "verified.probability"],
