@@ -3,10 +3,11 @@
 The command line's ``run``, the sweep workers and ``sim.run`` all run a scenario
 through ``run`` below: the engine simulates (``sim.engine.model``), coverage and
 metrics are measured from its tables and plan pieces (``sim.measure``), and, given
-a folder, the results are written there (``sim.store.write``). Against an adapting
-side with ``naive_baseline``, the naive counterpart is run first through the engine
-too (same seed, no adversary, no coverage) and only its chosen figures are kept
-(``sim.measure.exposure``).
+a folder, the results are written there (``sim.store.write``). A run's counterfactual
+baselines (``sim.measure.baselines``: the naive counterpart against an adapting side
+with ``naive_baseline``, the uncued one with ``cueing`` and ``cueing_baseline``) are run
+first through the engine too (same seed, one thing removed, no coverage) and only
+their chosen figures are kept.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from sim.core.geo import Line
 from sim.core.tables import Table
 from sim.engine import model as engine
-from sim.measure import exposure, metrics
+from sim.measure import baselines, metrics
 from sim.measure.coverage import Coverage
 from sim.measure.coverage import compute as compute_coverage
 from sim.spec.scenario import Scenario
@@ -36,14 +37,15 @@ class Run:
     """One run: the engine's result, its coverage (None when skipped), and its wall time.
 
     The result's tables and pieces read through (``run.events``, ``run.pieces``);
-    ``metrics()`` gives the figures of metrics.json. ``naive``: the naive counterpart's
-    figures (``naive.*``, ``sim.measure.exposure.naive_figures``), None without one.
+    ``metrics()`` gives the figures of metrics.json. ``baseline``: the kept figures of
+    its counterparts (``naive.*``, ``uncued.*``: ``sim.measure.baselines``), None
+    without one.
     """
 
     result: engine.RunResult
     coverage: Coverage | None
     wall_seconds: float
-    naive: dict[str, Any] | None = None
+    baseline: dict[str, Any] | None = None
 
     def metrics(self) -> dict[str, Any]:
         """The run's figures, flat dotted keys (see ``sim.measure.metrics.compute``)."""
@@ -59,9 +61,9 @@ class Run:
             clear_fraction(r.sky),
             cueing=r.cueing,
         )
-        if self.naive is not None:
-            out.update(self.naive)
-            out.update(exposure.gaps(out))
+        if self.baseline is not None:
+            out.update(self.baseline)
+            out.update(baselines.differences(r.scenario, out))
         return out
 
     @property
@@ -127,15 +129,15 @@ def run(
 
     ``seed`` overrides the scenario's seed; ``coverage=False`` skips the coverage
     figures. ``out``, ``started_at`` and ``command`` are those of
-    ``sim.store.write.write_results``. With ``violations.adversary`` of awareness > 0
-    and ``naive_baseline``, the naive counterpart runs first (its wall time counts in
-    the run's) and its figures join the metrics (``sim.measure.exposure``).
+    ``sim.store.write.write_results``. The counterparts of the run's baselines
+    (``sim.measure.baselines``: naive, uncued) run first, one engine run each (their
+    wall time counts in the run's), and their kept figures join the metrics.
     """
     started = time.perf_counter()
-    naive = None
-    if exposure.has_baseline(scenario):  # only its figures are kept: its tables are freed
-        counterpart = Run(engine.run(exposure.naive_scenario(scenario), seed), None, 0.0)
-        naive = exposure.naive_figures(counterpart.metrics())
+    baseline = None
+    for kind in baselines.active(scenario):  # only its figures are kept: its tables are freed
+        counterpart = Run(engine.run(kind.counterpart(scenario), seed), None, 0.0)
+        baseline = {**(baseline or {}), **kind.figures(counterpart.metrics())}
         del counterpart
     result = engine.run(scenario, seed)  # looked up at each call: tests stand in for it
     cover = None
@@ -148,7 +150,7 @@ def run(
             scenario.duration,
             orbits=any(s.orbit is not None for s in scenario.satellites),
         )
-    done = Run(result, cover, time.perf_counter() - started, naive)
+    done = Run(result, cover, time.perf_counter() - started, baseline)
     if out is not None:
         write_results(done, out, started_at, command)
     return done

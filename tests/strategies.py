@@ -925,6 +925,8 @@ def scenarios(draw: st.DrawFn) -> Case:
         env, more = draw(environment_section(crs, horizon, line.length, modalities, line))
         data["environment"] = env
         tags += more
+    if data.get("cueing") and draw(st.booleans()):  # default true: the uncued counterpart runs
+        data["cueing_baseline"] = draw(st.booleans())
     if draw(st.integers(0, 9)) == 0:  # the line from a GeoJSON file instead of points
         files["line.geojson"] = json.dumps(
             {
@@ -1011,7 +1013,7 @@ SCENARIO_KEYS = {
     "active",
     "bands", "sectors", "diurnal",
     "cueing", "from", "responders", "max_distance", "loiter", "priority",
-    "max_wait",
+    "max_wait", "cueing_baseline",
 }  # fmt: skip
 
 # Keys whose value is a quantity of a known kind (for wrong units and wrong types).
@@ -1085,6 +1087,7 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
         kinds.append("sector_overlap")
     if data.get("cueing"):
         kinds.append("cue_name")
+        kinds.append("cue_baseline")
     kind = draw(st.sampled_from(kinds))
     if kind == "jamming":  # a bad factor, both shapes or neither, or a backwards window
         k = draw(st.integers(0, len(jamming) - 1))
@@ -1125,6 +1128,9 @@ def mutations(draw: st.DrawFn, case: Case) -> Mutation:
         data["cueing"][k][key][0] = "zz_nobody"
         loc = ("cueing", k, key, 0)
         return Mutation(data, files, yaml_path(loc), f"unknown name at {yaml_path(loc)}")
+    if kind == "cue_baseline":  # not a boolean
+        data["cueing_baseline"] = draw(st.sampled_from(["yes", 2, None, [True]]))
+        return Mutation(data, files, "cueing_baseline", "cueing_baseline not a boolean")
     if kind == "typo":
         loc, _ = draw(st.sampled_from(keyed))
         parent = _get(data, loc[:-1])

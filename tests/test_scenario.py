@@ -231,6 +231,7 @@ def test_schema_lists_the_top_level_keys():
         "environment",
         "limits",
         "cueing",
+        "cueing_baseline",
     }
     assert set(schema["required"]) == {"name", "duration", "line", "violations"}
     assert schema["additionalProperties"] is False

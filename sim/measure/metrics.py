@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.measure.exposure import EXPOSURE, NAIVE, exposure_keys
+from sim.measure.baselines import PREFIXES, baseline_keys
+from sim.measure.exposure import EXPOSURE
 from sim.measure.places import place_metric_keys, place_names
+from sim.measure.uncued import LATENCY_GAIN, VERIFIED_GAIN
 from sim.schema import GRID_LINE, GRID_ZONE
 
 if TYPE_CHECKING:
@@ -49,14 +51,18 @@ def metric_unit(key: str) -> str:
     """The unit of a metrics.json key, by the naming convention of the keys.
 
     One of ``s``, ``m``, ``fraction`` (probabilities, proportions, their bounds),
-    ``count``, ``1/day``, ``h``, ``days``, or ``""`` for a plain number. A naive
-    counterpart's figure (``naive.<key>``) has the unit of ``<key>``; a gap
-    (``exposure.*``) is a difference of fractions.
+    ``count``, ``1/day``, ``h``, ``days``, or ``""`` for a plain number. A
+    counterpart's figure (``naive.<key>``, ``uncued.<key>``) has the unit of ``<key>``;
+    a gap (``exposure.*``) and ``cueing.verified_gain`` are differences of fractions,
+    ``cueing.verification_latency_gain_s`` one of durations.
     """
-    if key.startswith(NAIVE):
-        return metric_unit(key.removeprefix(NAIVE))
-    if key.startswith(EXPOSURE):
+    for prefix in PREFIXES:
+        if key.startswith(prefix):
+            return metric_unit(key.removeprefix(prefix))
+    if key.startswith(EXPOSURE) or key == VERIFIED_GAIN:
         return "fraction"
+    if key == LATENCY_GAIN:
+        return "s"
     if key.endswith(("_s", "_s.low95", "_s.high95")):
         return "s"
     if key.endswith("_m"):
@@ -396,7 +402,7 @@ def metric_keys(scenario: Scenario, coverage: bool = True) -> set[str]:
         for group in groups:
             keys = sky_loss_keys(scenario, cls, group.modality)
             out.update(f"assets.{group.name}.{k}" for k in keys)
-    out |= exposure_keys(scenario, out)
+    out |= baseline_keys(scenario, out)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.core.errors import plural
+from sim.measure import uncued
 from sim.measure.exposure import has_baseline
 from sim.measure.metrics import deadline_key, deadline_label, deadline_suffixes
 from sim.present import format as fmt
@@ -89,6 +90,8 @@ def describe_scenario(scenario: Scenario, violations: int) -> str:
             f"  cueing     {', '.join(cue.from_)} -> {', '.join(cue.responders)} within "
             f"{reach}, loiter {fmt.duration(cue.loiter)}, priority {cue.priority}"
         )
+    if uncued.has_baseline(scenario):
+        lines.append("  uncued     the same run without cueing runs alongside (cueing_baseline)")
     rule = scenario.reporting.verification
     lines.append(
         f"  verified   by {plural(rule.modalities, 'modality', 'modalities')} "
@@ -143,6 +146,14 @@ def describe_run(metrics: dict[str, Any], out: str | None = None) -> str:
             f"({metrics['cueing.served']} in time, {metrics['cueing.too_late']} too late), "
             f"{metrics['cueing.dropped']} dropped; verified by cue "
             f"{fmt.percent(metrics.get('cueing.verified_by_cue'))}"
+        )
+    if "cueing.verified_gain" in metrics:  # the uncued counterpart
+        lines.append(
+            f"uncued      verified {pct('uncued.verified.probability')} (median "
+            f"{fmt.duration(metrics['uncued.verification_latency.median_s'])}): cueing "
+            f"{fmt.percent(metrics['cueing.verified_gain'], signed=True)} verified, "
+            f"{fmt.duration(metrics['cueing.verification_latency_gain_s'], signed=True)} "
+            "sooner"
         )
     if "exposure.detection" in metrics:  # the naive counterpart of an adapting side
         lines.append(

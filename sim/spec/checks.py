@@ -253,7 +253,8 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 
     A one-modality scenario keeps the default verification rule (2 modalities), so
     its resolved file runs again as written; the user is told that nothing can be
-    verified rather than finding verified.probability at 0 afterwards.
+    verified rather than finding verified.probability at 0 afterwards. A
+    ``cueing_baseline`` set without ``cueing`` is ignored, and said so.
     """
     warnings = []
     need = scenario.reporting.verification.modalities
@@ -268,6 +269,11 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
             f"{plural(need, 'modality', 'modalities')} and the assets have {len(have)} "
             f"({', '.join(have)}): no violation can be verified (verified.probability "
             "will be 0); set it to 1 to count one modality's reports as verification"
+        )
+    if not scenario.cueing and "cueing_baseline" in scenario.model_fields_set:
+        warnings.append(
+            "cueing_baseline: the scenario has no cueing, so there is no uncued "
+            "counterpart to run (the key is ignored)"
         )
     warnings += _stale_element_sets(scenario)
     return warnings

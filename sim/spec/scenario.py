@@ -555,6 +555,11 @@ class Scenario(Spec):
         default_factory=list,
         description="Tip-and-cue rules: reports that send a drone to look (absent: none).",
     )
+    cueing_baseline: Annotated[bool, Field(strict=True)] = Field(
+        True,
+        description="With cueing, also run the uncued counterpart (the same seed, no "
+        "cueing) and report its figures (uncued.*) and the gains (cueing.*_gain*).",
+    )
 
     @field_validator("start")
     @classmethod
@@ -646,6 +651,7 @@ class Scenario(Spec):
             data["cueing"] = [c.model_dump(mode="json", by_alias=True) for c in self.cueing]
         else:
             del data["cueing"]
+            del data["cueing_baseline"]  # meaningless without cueing: as before
         return data
 
     def resolved_data(self, run_types: Sequence[str] | None = None) -> dict[str, Any]:

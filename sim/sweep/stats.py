@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.measure.baselines import is_difference
 from sim.measure.metrics import metric_unit, wilson_interval
 from sim.spec.overrides import parse_path
 from sim.sweep.plan import Point, SweepPlan, _value_at
@@ -46,11 +47,12 @@ def metric_range(metric: str) -> tuple[float, float]:
     [0, 1] for fractions, [0, inf) for durations, lengths, counts and rates,
     unbounded for a plain number. A t interval is clipped to this range, so a
     latency or a rate never gets a negative lower bound when its runs spread widely.
-    A gap (``exposure.*``, naive minus adapted) lies in [-1, 1].
+    A baseline's difference (``exposure.*``, naive minus adapted; the ``cueing.*``
+    gains) may be negative: [-1, 1] for fractions, unbounded else.
     """
-    if metric.startswith("exposure."):
-        return -1.0, 1.0
     unit = metric_unit(metric)
+    if is_difference(metric):
+        return (-1.0, 1.0) if unit == "fraction" else (-math.inf, math.inf)
     if unit == "fraction":
         return 0.0, 1.0
     if unit:

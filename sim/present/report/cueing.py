@@ -3,12 +3,12 @@
 Only for a scenario with ``cueing``. One row per ``cueing.*`` figure in plain words
 (docs/results.md, "Cueing"), with its share of the cues (or of the cues sent) where
 that reads better, the hours flown on cues as a share of the responder fleets' flight
-hours, and what the run says about verification with cueing. A run measures
-verification *with* its cueing only: the share of verified violations that needed a
-responder's report is measured (``cueing.verified_by_cue``), verification without
-cueing is not (the responders would have stayed on patrol), so the section points to
-``ceasefire-sim compare`` of a run without ``cueing`` for that, and prints no number
-for it.
+hours, and the share of verified violations that needed a responder's report. With
+the uncued counterpart (``cueing_baseline``, the default: ``sim.measure.uncued``), a
+second table sets detection, verification and the median time to verification with
+and without cueing side by side (each sector's verification too), with the gains
+(``cueing.verified_gain``, ``cueing.verification_latency_gain_s``); without it the
+section says how to measure them.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.measure.uncued import LATENCY_GAIN, UNCUED, VERIFIED_GAIN
 from sim.present import format as fmt
 from sim.present.report.html import esc, metric_cell
+from sim.schema import HIGH95, LOW95
 from sim.spec.scenario import Scenario
 
 #: (metric, what it counts in plain words, the metric its share is of, or None).
@@ -101,24 +103,92 @@ def cueing_section(scenario: Scenario, m: dict[str, Any]) -> str:
         '<table><thead><tr><th>cues</th><th class="num">value</th><th>share</th></tr>'
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
     )
-    verified = fmt.interval_of(m, "verified.probability")
-    latency = fmt.duration(m.get("verification_latency.median_s"))
-    by_cue = fmt.percent(m.get("cueing.verified_by_cue"))
-    text = (
-        f"<p>With this cueing, {esc(verified)} of all violations were verified (median "
-        f"{esc(latency)} from the start). Of the verified ones, {esc(by_cue)} needed a cued "
-        "responder's report: without those reports they would have been verified later or "
-        "never. A run with cueing does not measure verification without it (the responders "
-        "would have stayed on their patrols, where they see other violations): run the "
-        "scenario without <code>cueing</code> and compare the two folders "
-        "(<code>ceasefire-sim compare</code>).</p>"
-    )
     return (
         '<section id="cueing"><h2>Tip-and-cue</h2>'
         "<p>A report from a cueing group sends a drone to look at the violation's point "
         "(docs/model.md, section 22); its station is uncovered meanwhile. The rules:</p>"
         + _rules(scenario)
         + table
-        + text
+        + _with_and_without(m)
         + "</section>"
+    )
+
+
+#: the figures compared with and without cueing, in table order, and their gain key
+COMPARED = {
+    "detection.probability": ("Detected", None),
+    "verified.probability": ("Verified", VERIFIED_GAIN),
+    "verification_latency.median_s": ("Time to verification, median", LATENCY_GAIN),
+}
+
+
+def _compared_keys(m: dict[str, Any]) -> list[str]:
+    """The run's keys with an uncued figure in ``m``: the headline ones, then the sectors'."""
+    own = [
+        k.removeprefix(UNCUED)
+        for k in m
+        if k.startswith(UNCUED) and not k.endswith((LOW95, HIGH95))
+    ]
+    return [k for k in COMPARED if k in own] + [k for k in own if k not in COMPARED]
+
+
+def _label(key: str) -> str:
+    if key in COMPARED:
+        return COMPARED[key][0]
+    return f"Sector {key.removeprefix('sector.').removesuffix('.verified.probability')}: verified"
+
+
+def _value(m: dict[str, Any], key: str) -> str:
+    return fmt.interval_of(m, key) if f"{key}{LOW95}" in m else fmt.metric(key, m.get(key))
+
+
+def _gain(m: dict[str, Any], key: str) -> str:
+    """The gain cell: the metric where there is one, else with minus without."""
+    gain = COMPARED.get(key, (None, None))[1]
+    if gain is not None:
+        return metric_cell(m, gain, fmt.metric(gain, m.get(gain), signed=True), cls="num")
+    missing = fmt.is_missing(m.get(UNCUED + key)) or fmt.is_missing(m.get(key))
+    diff = None if missing else float(m[key]) - float(m[UNCUED + key])
+    return f'<td class="num">{esc(fmt.metric(key, diff, signed=True))}</td>'
+
+
+def _with_and_without(m: dict[str, Any]) -> str:
+    """Verification with and without cueing, side by side, and what the run says of it."""
+    verified = fmt.interval_of(m, "verified.probability")
+    latency = fmt.duration(m.get("verification_latency.median_s"))
+    by_cue = fmt.percent(m.get("cueing.verified_by_cue"))
+    with_cueing = (
+        f"With this cueing, {esc(verified)} of all violations were verified (median "
+        f"{esc(latency)} from the start). Of the verified ones, {esc(by_cue)} needed a cued "
+        "responder's report."
+    )
+    if VERIFIED_GAIN not in m:
+        return (
+            f"<p>{with_cueing} The uncued counterpart was not run "
+            "(<code>cueing_baseline: false</code>): to measure verification without "
+            "cueing, run the scenario without <code>cueing</code> and compare the two "
+            "folders (<code>ceasefire-sim compare</code>).</p>"
+        )
+    rows = "".join(
+        f"<tr><th>{esc(_label(k))}</th>"
+        + metric_cell(m, UNCUED + k, _value(m, UNCUED + k))
+        + metric_cell(m, k, _value(m, k))
+        + _gain(m, k)
+        + "</tr>"
+        for k in _compared_keys(m)
+    )
+    without = fmt.interval_of(m, UNCUED + "verified.probability")
+    slower = fmt.duration(m.get(UNCUED + "verification_latency.median_s"))
+    gain = fmt.percent(m.get(VERIFIED_GAIN), signed=True)
+    saved = fmt.duration(m.get(LATENCY_GAIN), signed=True)
+    return (
+        f"<p>{with_cueing} Without cueing (the same scenario and seed, the responders "
+        f"left on their patrols: docs/model.md section 22), {esc(without)} were verified "
+        f"(median {esc(slower)}). Cueing changes the share verified by {esc(gain)} and the "
+        f"median time to verification by {esc(saved)} (without minus with: positive is "
+        "sooner with cueing); compare the intervals for the chance variation of the "
+        "run.</p>"
+        "<table><thead><tr><th>figure</th><th>without cueing (95 % interval)</th>"
+        '<th>with cueing (95 % interval)</th><th class="num">gain from cueing</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
     )
