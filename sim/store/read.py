@@ -47,6 +47,7 @@ class ResultsFolder:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._geojson: dict[str, dict[str, Any]] = {}
         if not (self.path / MANIFEST).is_file() or not (self.path / METRICS).is_file():
             raise SimError(
                 f"{self.path} is neither a results folder (it has no {MANIFEST} and "
@@ -148,5 +149,12 @@ class ResultsFolder:
             return {key: data[key] for key in data.files}
 
     def geojson(self, name: str) -> dict[str, Any]:
-        """One of the GeoJSON files: ``line``, ``assets``, ``events`` or ``coverage``."""
-        return self._json(f"{name}.geojson")
+        """One of the GeoJSON files: ``line``, ``assets``, ``events`` or ``coverage``.
+
+        Parsed once per folder object (a month's cue tracks make assets.geojson tens of
+        MB, and several figures read it): the same document each time, not to be changed.
+        """
+        found = self._geojson.get(name)
+        if found is None:
+            found = self._geojson[name] = self._json(f"{name}.geojson")
+        return found

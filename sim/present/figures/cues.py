@@ -32,6 +32,8 @@ from sim.store.read import ResultsFolder
 
 #: Each transit is drawn on the space-time diagram through this many points.
 SAMPLES = 33
+FEW_SAMPLES = 5  # points per transit when there are more than MANY_TRANSITS
+MANY_TRANSITS = 1_000  # a month of busy responders: 20,000 hops, each a short stroke
 #: Cue marks keep full strength up to this many responses, then fade as sqrt(n).
 FADE_FROM = 40
 
@@ -182,17 +184,18 @@ def cue_spacetime_segments(
             flat = np.column_stack(line.from_lonlat(flat[:, 0], flat[:, 1]))
         sizes = np.cumsum([len(path) for path in pieces.transits])[:-1]
         metres = np.split(flat, sizes)
+        samples = SAMPLES if len(metres) <= MANY_TRANSITS else FEW_SAMPLES
         sampled = []
         for path in metres:
             arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(path, axis=0).T))])
-            u = np.linspace(0.0, arc[-1], SAMPLES)
+            u = np.linspace(0.0, arc[-1], samples)
             sampled.append(
                 np.column_stack([np.interp(u, arc, path[:, 0]), np.interp(u, arc, path[:, 1])])
             )
         x, y = np.concatenate(sampled).T
         c, _ = line.locate(x, y)
-        c = np.asarray(c, dtype=float).reshape(len(sampled), SAMPLES)
-        fraction = np.linspace(0.0, 1.0, SAMPLES)
+        c = np.asarray(c, dtype=float).reshape(len(sampled), samples)
+        fraction = np.linspace(0.0, 1.0, samples)
         for (t0, t1), cs in zip(pieces.transit_times, c, strict=True):
             transits.append(np.column_stack([t0 + fraction * (t1 - t0), cs]))
     loiters: list[np.ndarray] = []
