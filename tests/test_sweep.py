@@ -527,3 +527,53 @@ def test_cost_path_must_be_a_number(tmp_path):
     assert problems(write(tmp_path, text)) == [
         ("cost[0].path (line 13)", "drones[0].name is not a number; got 'male'")
     ]
+
+
+def test_pooled_shares_of_a_place_count_that_place_s_violations():
+    """A sector's or band's share is pooled over that sector's (band's) violations, also
+    for the uncued counterpart; the naive counterpart's (its violations placed
+    elsewhere) and shares by light get a t interval."""
+    from sim.sweep.stats import _trials_column, interval_kinds, metric_stats
+
+    names = [
+        "violations.count",
+        "sector.a.b.violations.count",
+        "sector.a.violations.count",
+        "band.zone.violations.count",
+        "violations.count_by_type.artillery",
+    ]
+    shares = [
+        "sector.a.b.detection.probability",
+        "sector.a.detection.probability",
+        "band.zone.verified.probability",
+        "uncued.sector.a.verified.probability",
+        "naive.sector.a.detection.probability",
+        "naive.detection.probability",
+        "detection.probability_by_light.day",
+        "detection.probability_by_type.artillery",
+        "verified.probability",
+    ]
+    columns = set(names) | set(shares) | {f"{m}.low95" for m in shares}
+    want = {
+        "sector.a.b.detection.probability": "sector.a.b.violations.count",
+        "sector.a.detection.probability": "sector.a.violations.count",
+        "band.zone.verified.probability": "band.zone.violations.count",
+        "uncued.sector.a.verified.probability": "sector.a.violations.count",
+        "naive.sector.a.detection.probability": None,
+        "naive.detection.probability": "violations.count",
+        "detection.probability_by_light.day": None,
+        "detection.probability_by_type.artillery": "violations.count_by_type.artillery",
+        "verified.probability": "violations.count",
+    }
+    assert {m: _trials_column(m, columns) for m in shares} == want
+    assert interval_kinds(["naive.sector.a.detection.probability"], columns) == {
+        "naive.sector.a.detection.probability": "t"
+    }
+    # 2 runs: 30 of 60 and 10 of 20 in the sector (of 1,000 violations each): 40 of 80
+    rows = [
+        {"sector.a.detection.probability": "0.5", "sector.a.violations.count": "60"},
+        {"sector.a.detection.probability": "0.5", "sector.a.violations.count": "20"},
+    ]
+    got = metric_stats(rows, "sector.a.detection.probability", "sector.a.violations.count")
+    assert got["estimate"] == 0.5
+    assert got["high95"] - got["low95"] > 0.2  # Wilson on 80 trials, not on 2,000

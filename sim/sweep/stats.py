@@ -30,15 +30,41 @@ def interval_kinds(metrics: list[str], columns: set[str]) -> dict[str, str]:
     return {m: "wilson" if _trials_column(m, columns) else "t" for m in metrics}
 
 
+COUNT = ".violations.count"
+
+
 def _trials_column(metric: str, columns: set[str]) -> str | None:
-    """The column counting a proportion metric's trials, or None if not a proportion."""
+    """The column counting a proportion metric's trials, or None (then a t interval).
+
+    A share of all violations counts ``violations.count``; a share of a type's, a
+    sector's or a band's violations counts that subset's count. The uncued
+    counterpart has the run's violations, so the same counts; the naive one has as
+    many violations but placed elsewhere, so only its whole-run shares have a count.
+    A share of a subset the runs do not count (by light) has none.
+    """
     if f"{metric}.low95" not in columns:
         return None
+    base = metric.removeprefix("uncued.")
+    naive = base.startswith("naive.")
+    base = base.removeprefix("naive.")
     prefix = "detection.probability_by_type."
-    if metric.startswith(prefix):
-        column = "violations.count_by_type." + metric.removeprefix(prefix)
-        return column if column in columns else None
-    return "violations.count" if "violations.count" in columns else None
+    if base.startswith(prefix):
+        column = "violations.count_by_type." + base.removeprefix(prefix)
+    elif base.startswith(("sector.", "band.")):  # a name may hold dots: match the counts
+        counts = [c.removesuffix(".violations.count") for c in columns if c.endswith(COUNT)]
+        places = [
+            c for c in counts if c.startswith(("sector.", "band.")) and base.startswith(c + ".")
+        ]
+        if not places:
+            return None
+        column = max(places, key=len) + COUNT
+    elif base.startswith("detection.probability_by_light."):
+        return None
+    else:
+        column = "violations.count"
+    if naive and column != "violations.count":
+        return None
+    return column if column in columns else None
 
 
 def metric_range(metric: str) -> tuple[float, float]:
