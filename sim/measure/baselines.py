@@ -33,10 +33,22 @@ class Baseline:
     prefix: str  # of its figures in metrics.json
     has: Callable[[Scenario], bool]  # whether a run of the scenario runs it
     counterpart: Callable[[Scenario], Scenario]  # the scenario it runs
-    figures: Callable[[dict[str, Any]], dict[str, Any]]  # its kept figures, prefixed
+    chosen: Callable[[str], bool]  # whether a key of its metrics is one it keeps
     differences: Callable[[dict[str, Any]], dict[str, float]]  # of a run's metrics holding them
     difference_keys: tuple[str, ...]  # the keys ``differences`` gives
-    keys: Callable[[Scenario, set[str]], set[str]]  # the keys it adds to a run's own
+
+    def figures(self, metrics: dict[str, Any]) -> dict[str, Any]:
+        """The kept figures of the counterpart's ``metrics``, keyed ``<prefix><key>``."""
+        return {self.prefix + k: v for k, v in metrics.items() if self.chosen(k)}
+
+    def keys(self, keys: set[str]) -> set[str]:
+        """The keys it adds to a run whose own keys are ``keys``.
+
+        Removing the adversary or the cueing leaves the run's other keys as they are, so
+        the kept figures' keys are the chosen ones of ``keys``, prefixed; then the
+        differences.
+        """
+        return {self.prefix + k for k in keys if self.chosen(k)} | set(self.difference_keys)
 
 
 BASELINES = (
@@ -44,19 +56,17 @@ BASELINES = (
         exposure.NAIVE,
         exposure.has_baseline,
         exposure.naive_scenario,
-        exposure.naive_figures,
+        exposure.is_chosen,
         exposure.gaps,
         tuple(exposure.GAPS),
-        exposure.exposure_keys,
     ),
     Baseline(
         uncued.UNCUED,
         uncued.has_baseline,
         uncued.uncued_scenario,
-        uncued.uncued_figures,
+        uncued.is_chosen,
         uncued.gains,
         uncued.GAINS,
-        uncued.uncued_keys,
     ),
 )
 PREFIXES = tuple(b.prefix for b in BASELINES)
@@ -81,7 +91,7 @@ def baseline_keys(scenario: Scenario, keys: set[str]) -> set[str]:
     """The keys the baselines add to a run of ``scenario`` whose own keys are ``keys``."""
     out: set[str] = set()
     for b in active(scenario):
-        out |= b.keys(scenario, keys)
+        out |= b.keys(keys)
     return out
 
 

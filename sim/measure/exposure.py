@@ -8,8 +8,9 @@ process, monitoring and sky against a side that does not adapt.
 
 From the counterpart's metrics (``sim.measure.metrics.compute``, not recomputed here)
 the headline detection and verification figures are kept under ``naive.``
-(``naive_figures``): ``detection.probability``, ``verified.probability``,
-``detection.by_class.<class>``, the sectors' and bands' ``detection.probability`` and
+(``is_chosen``; ``sim.measure.baselines`` keeps them): ``detection.probability``,
+``verified.probability``, ``detection.by_class.<class>``, the sectors' and bands'
+``detection.probability`` and
 ``verified.probability`` (each with its Wilson bounds), and the medians
 ``latency.median_s`` and ``verification_latency.median_s``. The gaps
 ``exposure.detection`` and ``exposure.verified`` are naive minus adapted (``gaps``):
@@ -60,22 +61,6 @@ def is_chosen(key: str) -> bool:
     return base.startswith(PLACE_KINDS) and base.endswith(PLACE_PROBABILITIES)
 
 
-def naive_figures(metrics: dict[str, Any]) -> dict[str, Any]:
-    """The chosen figures of the naive counterpart's ``metrics``, keyed ``naive.<key>``."""
-    return {NAIVE + k: v for k, v in metrics.items() if is_chosen(k)}
-
-
 def gaps(metrics: dict[str, Any]) -> dict[str, float]:
     """``exposure.*`` of a run's metrics holding its naive figures: naive minus adapted."""
     return {gap: metrics[NAIVE + key] - metrics[key] for gap, key in GAPS.items()}
-
-
-def exposure_keys(scenario: Scenario, keys: set[str]) -> set[str]:
-    """The keys the naive counterpart adds to a run of ``scenario`` whose own keys are ``keys``.
-
-    The counterpart's keys are the run's own (an adversary adds none), so its figures'
-    keys are the chosen ones of ``keys`` under ``naive.``; none without a baseline.
-    """
-    if not has_baseline(scenario):
-        return set()
-    return {NAIVE + k for k in keys if is_chosen(k)} | set(GAPS)

@@ -8,7 +8,8 @@ changes the plan of the responders it sends only, so that run is exactly the run
 the same violations, sky and monitoring whose responders stay on their patrols.
 
 From the counterpart's metrics (``sim.measure.metrics.compute``, not recomputed here)
-the verification figures are kept under ``uncued.`` (``uncued_figures``):
+the verification figures are kept under ``uncued.`` (``is_chosen``;
+``sim.measure.baselines`` keeps them):
 ``detection.probability`` and ``verified.probability`` (with their Wilson bounds),
 ``verification_latency.median_s``, and each sector's ``verified.probability`` (with
 its bounds). The gains (``gains``) are ``cueing.verified_gain`` = verified with minus
@@ -55,11 +56,6 @@ def is_chosen(key: str) -> bool:
     return base.startswith("sector.") and base.endswith(SECTOR_FIGURE)
 
 
-def uncued_figures(metrics: dict[str, Any]) -> dict[str, Any]:
-    """The chosen figures of the uncued counterpart's ``metrics``, keyed ``uncued.<key>``."""
-    return {UNCUED + k: v for k, v in metrics.items() if is_chosen(k)}
-
-
 def gains(metrics: dict[str, Any]) -> dict[str, float]:
     """The gains of cueing, from a run's metrics holding its uncued figures.
 
@@ -71,15 +67,3 @@ def gains(metrics: dict[str, Any]) -> dict[str, float]:
         VERIFIED_GAIN: metrics["verified.probability"] - metrics[UNCUED + "verified.probability"],
         LATENCY_GAIN: metrics[UNCUED + latency] - metrics[latency],
     }
-
-
-def uncued_keys(scenario: Scenario, keys: set[str]) -> set[str]:
-    """The keys the uncued counterpart adds to a run of ``scenario`` whose own keys are ``keys``.
-
-    The chosen figures are keys of a run without cueing too (cueing only adds
-    ``cueing.*``), so they are the chosen ones of ``keys`` under ``uncued.``, and the two
-    gains; none without a baseline.
-    """
-    if not has_baseline(scenario):
-        return set()
-    return {UNCUED + k for k in keys if is_chosen(k)} | set(GAINS)
