@@ -130,6 +130,26 @@ def _crossing_parts(
     return k[inside], lo[inside], hi[inside]
 
 
+def _leg_parts(
+    p: np.ndarray, q: np.ndarray, shape: BaseGeometry, edges: Edges
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The parts inside ``shape`` of straight legs p -> q, as (leg, from, to) fractions.
+
+    A leg wholly inside (a prepared predicate) is one part (0, 1), first; a leg across
+    the boundary is crossed with the boundary segments near it (``_crossing_parts``).
+    """
+    lines = shapely.linestrings(np.stack([p, q], axis=1))
+    inside = shapely.contains(shape, lines)
+    touching = np.flatnonzero(~inside & shapely.intersects(shape, lines))
+    k, lo, hi = _crossing_parts(p[touching], q[touching], shape, edges)
+    whole = np.flatnonzero(inside)
+    return (
+        np.concatenate([whole, touching[k]]),
+        np.concatenate([np.zeros(len(whole)), lo]),
+        np.concatenate([np.ones(len(whole)), hi]),
+    )
+
+
 def path_arc_intervals(
     path: np.ndarray, shape: BaseGeometry, edges: Edges | None = None
 ) -> np.ndarray:
@@ -147,21 +167,14 @@ def path_arc_intervals(
     legs = np.flatnonzero(steps > 0.0)
     if len(legs) == 0:
         return EMPTY
+    if edges is not None:
+        k, lo, hi = _leg_parts(path[legs], path[legs + 1], shape, edges)
+        i = legs[k]
+        out = np.column_stack([cum[i] + lo * steps[i], cum[i] + hi * steps[i]])
+        return merge(out[out[:, 1] > out[:, 0]])
     lines = shapely.linestrings(np.stack([path[legs], path[legs + 1]], axis=1))
     inside = shapely.contains(shape, lines)
     touching = ~inside & shapely.intersects(shape, lines)
-    if edges is not None:
-        whole = legs[inside]
-        k, lo, hi = _crossing_parts(path[legs[touching]], path[legs[touching] + 1], shape, edges)
-        i = legs[touching][k]
-        step = steps[i]
-        out = np.concatenate(
-            [
-                np.column_stack([cum[whole], cum[whole] + steps[whole]]),
-                np.column_stack([cum[i] + lo * step, cum[i] + hi * step]),
-            ]
-        )
-        return merge(out[out[:, 1] > out[:, 0]])
     parts = np.empty(len(legs), dtype=object)
     parts[inside] = lines[inside]
     parts[touching] = shapely.intersection(lines[touching], shape)
@@ -495,9 +508,8 @@ class Jamming:
     def _legs_seconds(self, legs: list[Piece], horizon: float) -> float:
         """Seconds inside the union of the (always on) areas of straight legs flown once.
 
-        A leg's parts inside are found as ``path_arc_intervals`` finds them, for all
-        legs at once; a part [s_lo, s_hi] m is flown in [t(s_lo), t(s_hi)], clipped to
-        the leg's flown span.
+        A leg's parts inside are found by ``_leg_parts``, for all legs at once; a part
+        [s_lo, s_hi] m is flown in [t(s_lo), t(s_hi)], clipped to the leg's flown span.
         """
         members = tuple(range(len(self.areas)))
         shape = self._shape(members)
@@ -508,13 +520,8 @@ class Jamming:
         v = np.array([leg.speed for leg in legs])
         t_hi = np.array([min(leg.end, horizon) for leg in legs])
         length = np.hypot(*(q - p).T)
-        lines = shapely.linestrings(np.stack([p, q], axis=1))
-        inside = shapely.contains(shape, lines)
-        touching = np.flatnonzero(~inside & shapely.intersects(shape, lines))
-        k, lo, hi = _crossing_parts(p[touching], q[touching], shape, self._edges[members])
-        which = np.concatenate([np.flatnonzero(inside), touching[k]])
-        lo = np.concatenate([np.zeros(int(inside.sum())), lo]) * length[which]
-        hi = np.concatenate([np.ones(int(inside.sum())), hi]) * length[which]
+        which, lo, hi = _leg_parts(p, q, shape, self._edges[members])
+        lo, hi = lo * length[which], hi * length[which]
         a = np.maximum(motion.time_at(lo, t0[which], s0[which], v[which]), t0[which])
         b = np.minimum(motion.time_at(hi, t0[which], s0[which], v[which]), t_hi[which])
         return float(np.sum(np.maximum(b - a, 0.0)))
