@@ -311,16 +311,15 @@ class DetectionSolver:
                     asset_of,
                     np.bincount(jt[optical][~clear], minlength=len(pieces)),
                 )
+        serial = np.array([piece.serial for piece in pieces], dtype=np.int64)
         if self.jamming is not None:  # same draws, p scaled
             drone = np.array([self.assets[i].asset_class == "drone" for i in asset_of])[jt]
             d = np.flatnonzero(drone)
-            serial = np.array([piece.serial for piece in pieces], dtype=np.int64)
             if len(d):
                 f = self.jamming.pd_factor(self.v.x[g[d]], self.v.y[g[d]], t[d])
                 if self.log_escape is None:
                     self._note_jammed(serial[jt[d]], t[d], p[d], f)
                 p[d] = p[d] * f
-        serial = np.array([piece.serial for piece in pieces], dtype=np.int64)
         if self.log_escape is not None:
             with np.errstate(divide="ignore"):
                 np.add.at(self.log_escape, g, np.log1p(-np.minimum(p, 1.0)))
