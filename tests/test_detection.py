@@ -6,11 +6,11 @@ from hypothesis import strategies as st
 
 from sim.world.detection import (
     bounce_windows,
-    first_success,
+    first_success_of,
     merge_intervals,
     once_windows,
     path_intervals,
-    trial_times,
+    trial_times_of,
 )
 
 
@@ -97,14 +97,49 @@ def test_bounce_windows_start_mid_path():
     assert np.allclose(lo, [140.0]) and np.allclose(hi, [160.0])
 
 
+def trial_times(group, w_lo, w_hi, glimpse, skip_first=None):
+    """One piece's trials, one window at a time: the reference ``trial_times_of`` must
+    equal piece by piece. One at each window's start, then every ``glimpse`` s."""
+    if glimpse:
+        count = np.floor((w_hi - w_lo) / glimpse + 1e-9).astype(np.int64) + 1
+    else:
+        count = np.ones(len(w_lo), dtype=np.int64)
+    rep = np.repeat(np.arange(len(w_lo)), count)
+    step = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
+    times = w_lo[rep] + (step * glimpse if glimpse else 0.0)
+    keep = np.ones(len(rep), dtype=bool)
+    if skip_first is not None:
+        keep &= ~(skip_first[rep] & (step == 0))
+    g, t = group[rep][keep], times[keep]
+    order = np.lexsort((t, g))
+    return g[order], t[order]
+
+
+def first_success(group, times, success):
+    """Per group, the time of its first successful trial (the reference of one piece)."""
+    g, t = group[success], times[success]
+    first = np.concatenate([[True], g[1:] != g[:-1]]) if len(g) else np.zeros(0, dtype=bool)
+    return g[first], t[first]
+
+
+def one_piece_trials(group, lo, hi, glimpse, skip=None):
+    """``trial_times_of`` on the windows of a single piece: (group, time)."""
+    n = len(lo)
+    skip = np.zeros(n, dtype=bool) if skip is None else skip
+    _, g, t = trial_times_of(
+        np.zeros(n, dtype=np.int64), group, lo, hi, np.full(n, glimpse or 0.0), skip
+    )
+    return g, t
+
+
 def test_trial_times_one_per_window_or_every_glimpse():
     """Without a glimpse, one trial per window; with one, every glimpse seconds inside."""
     g = np.array([0, 0])
     lo, hi = np.array([0.0, 100.0]), np.array([25.0, 105.0])
-    assert trial_times(g, lo, hi, None)[1].tolist() == [0.0, 100.0]
-    assert trial_times(g, lo, hi, 10.0)[1].tolist() == [0.0, 10.0, 20.0, 100.0]
+    assert one_piece_trials(g, lo, hi, None)[1].tolist() == [0.0, 100.0]
+    assert one_piece_trials(g, lo, hi, 10.0)[1].tolist() == [0.0, 10.0, 20.0, 100.0]
     skip = np.array([True, False])
-    assert trial_times(g, lo, hi, 10.0, skip)[1].tolist() == [10.0, 20.0, 100.0]
+    assert one_piece_trials(g, lo, hi, 10.0, skip)[1].tolist() == [10.0, 20.0, 100.0]
 
 
 def test_first_success_per_group():
@@ -112,7 +147,8 @@ def test_first_success_per_group():
     g = np.array([0, 0, 1, 1, 2])
     t = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     success = np.array([False, True, True, True, False])
-    groups, times = first_success(g, t, success)
+    first = first_success_of(np.zeros(len(g), dtype=np.int64), g, t, success)
+    groups, times = g[first], t[first]
     assert groups.tolist() == [0, 1] and times.tolist() == [2.0, 3.0]
 
 
@@ -233,8 +269,6 @@ def test_path_intervals_agree_with_dense_sampling(vertices, px, py, radius):
 def test_many_pieces_at_once_equal_one_piece_at_a_time(pieces, seed):
     """``trial_times_of`` and ``first_success_of`` on many pieces' windows give, piece by
     piece, what ``trial_times`` and ``first_success`` give on each alone."""
-    from sim.world.detection import first_success_of, trial_times_of
-
     j = np.concatenate([np.full(len(w), k) for k, (w, _) in enumerate(pieces)]).astype(np.int64)
     rows = [r for w, _ in pieces for r in w]
     group = np.array([r[0] for r in rows], dtype=np.int64)

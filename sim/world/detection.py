@@ -162,34 +162,6 @@ def bounce_windows(
     return merge_intervals(group[idx], w_lo, w_hi)
 
 
-def trial_times(
-    group: np.ndarray,
-    w_lo: np.ndarray,
-    w_hi: np.ndarray,
-    glimpse: float | None,
-    skip_first: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Times of detection trials: one at each window's start, then every ``glimpse`` s.
-
-    ``skip_first`` marks windows whose start continues a window already tried
-    (the same asset's previous plan piece ended with the point inside).
-    Returns trials sorted by (group, time).
-    """
-    if glimpse:
-        count = np.floor((w_hi - w_lo) / glimpse + 1e-9).astype(np.int64) + 1
-    else:
-        count = np.ones(len(w_lo), dtype=np.int64)
-    rep = np.repeat(np.arange(len(w_lo)), count)
-    step = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
-    times = w_lo[rep] + (step * glimpse if glimpse else 0.0)
-    keep = np.ones(len(rep), dtype=bool)
-    if skip_first is not None:
-        keep &= ~(skip_first[rep] & (step == 0))
-    g, t = group[rep][keep], times[keep]
-    order = np.lexsort((t, g))
-    return g[order], t[order]
-
-
 def trial_times_of(
     piece: np.ndarray,
     group: np.ndarray,
@@ -198,11 +170,12 @@ def trial_times_of(
     glimpse: np.ndarray,
     skip_first: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``trial_times`` for the windows of many pieces at once, each with its own glimpse.
+    """Detection trials in many pieces' windows: at each start, then every ``glimpse`` s.
 
     ``piece`` tags each window (non-decreasing), ``glimpse`` is per window (0: one
-    look per entry). Returns (piece, group, time) sorted by (piece, group, time):
-    each piece's trials exactly as ``trial_times`` gives them.
+    look per entry); ``skip_first`` marks windows whose start continues a window
+    already tried (the same asset's previous plan piece ended with the point inside).
+    Returns (piece, group, time) sorted by (piece, group, time).
     """
     repeat = glimpse > 0
     span = np.floor((w_hi - w_lo) / np.where(repeat, glimpse, 1.0) + 1e-9).astype(np.int64)
@@ -226,12 +199,3 @@ def first_success_of(
     j, g = piece[hit], group[hit]
     first = np.concatenate([[True], (j[1:] != j[:-1]) | (g[1:] != g[:-1])])
     return hit[first]
-
-
-def first_success(
-    group: np.ndarray, times: np.ndarray, success: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per group, the time of the first successful trial (trials sorted by group, time)."""
-    g, t = group[success], times[success]
-    first = np.concatenate([[True], g[1:] != g[:-1]]) if len(g) else np.zeros(0, dtype=bool)
-    return g[first], t[first]
