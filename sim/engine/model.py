@@ -19,7 +19,7 @@ import simpy
 
 from sim.core.geo import Line
 from sim.core.tables import Table
-from sim.engine.solver import DetectionSolver
+from sim.engine.solver import Candidates, DetectionSolver
 from sim.spec.adversary import AdversarySpec
 from sim.spec.geometry import scenario_line
 from sim.spec.scenario import Scenario
@@ -209,7 +209,8 @@ def run_model(model: Model) -> RunResult:
         model.cueing.finish()
     solver = model.solver
     solver.finish()
-    detections = _detections(model)
+    firsts = _first_looks(solver)
+    detections = _detections(model, firsts)
     events = _events(
         scenario, model.line, model.violations, model.in_zone, detections, solver.assets
     )
@@ -230,25 +231,34 @@ def run_model(model: Model) -> RunResult:
         stations=[s for g in model.groups if isinstance(g, DroneFleet) for s in g.stations],
         sky=solver.sky,
         ground_tracks=_ground_tracks(model.groups),
-        cueing=None if model.cueing is None else _cue_stats(model, events, detections),
+        cueing=None if model.cueing is None else _cue_stats(model, events, detections, firsts),
     )
 
 
-def _cue_stats(model: Model, events: Table, detections: Table) -> dict[str, float]:
+def _first_looks(solver: DetectionSolver) -> tuple[Candidates, np.ndarray]:
+    """The surviving candidates, and the rows of each asset's first detection of a violation.
+
+    The rows are in (violation, time) order: detections.csv's real rows.
+    """
+    found = solver.candidates()
+    piece_asset = np.array([p.asset for p in solver.pieces], dtype=np.int64)
+    asset = piece_asset[found.piece] if len(found.piece) else np.zeros(0, dtype=np.int64)
+    _, first = np.unique(found.violation * max(len(solver.assets), 1) + asset, return_index=True)
+    return found, np.sort(first)  # back to (violation, time) order
+
+
+def _cue_stats(
+    model: Model, events: Table, detections: Table, firsts: tuple[Candidates, np.ndarray]
+) -> dict[str, float]:
     """What became of the cues, and how many verifications needed a responder's report.
 
     A violation is verified by cue when, without the reports made from cue pieces
-    (``Piece.cue``), it would be verified later or never.
+    (``Piece.cue``), it would be verified later or never. ``firsts``: ``_first_looks``.
     """
     assert model.cueing is not None
     solver = model.solver
     stats = model.cueing.stats(solver.pieces, model.scenario.duration)
-    found = solver.candidates()
-    n_assets = max(len(solver.assets), 1)
-    piece_asset = np.array([p.asset for p in solver.pieces], dtype=np.int64)
-    asset = piece_asset[found.piece] if len(found.piece) else np.zeros(0, dtype=np.int64)
-    _, first = np.unique(found.violation * n_assets + asset, return_index=True)
-    first = np.sort(first)  # the real rows of detections, in their order
+    found, first = firsts
     cue_piece = np.array([p.cue for p in solver.pieces], dtype=bool)
     by_cue = cue_piece[found.piece[first]] if len(first) else np.zeros(0, dtype=bool)
     n_real = len(first)
@@ -379,21 +389,17 @@ def jam_delays(
     return extra
 
 
-def _detections(model: Model) -> Table:
+def _detections(model: Model, firsts: tuple[Candidates, np.ndarray]) -> Table:
     """Each asset's first detection of each violation, then the false alarms.
 
     Detections come in (violation, time) order, false alarms after them in time
-    order (``false_alarm`` true, ``violation`` -1).
+    order (``false_alarm`` true, ``violation`` -1). ``firsts``: ``_first_looks``.
     """
     solver, v, seed = model.solver, model.violations, model.seed
-    found = solver.candidates()
+    found, first = firsts
     assets = solver.assets
     piece_asset = np.array([p.asset for p in solver.pieces], dtype=np.int64)
-    asset = piece_asset[found.piece] if len(found.piece) else np.zeros(0, dtype=np.int64)
-    key = found.violation * max(len(assets), 1) + asset
-    _, first = np.unique(key, return_index=True)
-    first = np.sort(first)  # back to (violation, time) order
-    viol, t, asset = found.violation[first], found.time[first], asset[first]
+    viol, t, asset = found.violation[first], found.time[first], piece_asset[found.piece[first]]
     fa_asset, fa_t, fa_pos = false_alarms(
         solver.pieces, assets, model.line, model.scenario.duration, seed
     )
