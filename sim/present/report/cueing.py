@@ -18,6 +18,7 @@ from typing import Any
 
 from sim.measure.uncued import LATENCY_GAIN, UNCUED, VERIFIED_GAIN
 from sim.present import format as fmt
+from sim.present.report import counterpart
 from sim.present.report.html import esc, metric_cell
 from sim.schema import HIGH95, LOW95
 from sim.spec.scenario import Scenario
@@ -138,20 +139,6 @@ def _label(key: str) -> str:
     return f"Sector {key.removeprefix('sector.').removesuffix('.verified.probability')}: verified"
 
 
-def _value(m: dict[str, Any], key: str) -> str:
-    return fmt.interval_of(m, key) if f"{key}{LOW95}" in m else fmt.metric(key, m.get(key))
-
-
-def _gain(m: dict[str, Any], key: str) -> str:
-    """The gain cell: the metric where there is one, else with minus without."""
-    gain = COMPARED.get(key, (None, None))[1]
-    if gain is not None:
-        return metric_cell(m, gain, fmt.metric(gain, m.get(gain), signed=True), cls="num")
-    missing = fmt.is_missing(m.get(UNCUED + key)) or fmt.is_missing(m.get(key))
-    diff = None if missing else float(m[key]) - float(m[UNCUED + key])
-    return f'<td class="num">{esc(fmt.metric(key, diff, signed=True))}</td>'
-
-
 def _with_and_without(m: dict[str, Any]) -> str:
     """Verification with and without cueing, side by side, and what the run says of it."""
     verified = fmt.interval_of(m, "verified.probability")
@@ -169,13 +156,14 @@ def _with_and_without(m: dict[str, Any]) -> str:
             "cueing, run the scenario without <code>cueing</code> and compare the two "
             "folders (<code>ceasefire-sim compare</code>).</p>"
         )
-    rows = "".join(
-        f"<tr><th>{esc(_label(k))}</th>"
-        + metric_cell(m, UNCUED + k, _value(m, UNCUED + k))
-        + metric_cell(m, k, _value(m, k))
-        + _gain(m, k)
-        + "</tr>"
-        for k in _compared_keys(m)
+    rows = counterpart.rows(
+        m,
+        _compared_keys(m),
+        UNCUED,
+        _label,
+        lambda k: counterpart.difference_cell(
+            m, k, COMPARED.get(k, (None, None))[1], k, UNCUED + k
+        ),
     )
     without = fmt.interval_of(m, UNCUED + "verified.probability")
     slower = fmt.duration(m.get(UNCUED + "verification_latency.median_s"))

@@ -14,7 +14,8 @@ from typing import Any
 
 from sim.measure.exposure import GAPS, NAIVE
 from sim.present import format as fmt
-from sim.present.report.html import esc, metric_cell
+from sim.present.report import counterpart
+from sim.present.report.html import esc
 from sim.schema import HIGH95, LOW95
 from sim.spec.scenario import Scenario
 
@@ -49,19 +50,6 @@ def _order(key: str) -> int:
     if key in HEADLINE:
         return list(HEADLINE).index(key)
     return len(HEADLINE) + (0 if key.startswith("detection.by_class.") else 1)
-
-
-def _value(m: dict[str, Any], key: str) -> str:
-    return fmt.interval_of(m, key) if f"{key}{LOW95}" in m else fmt.metric(key, m.get(key))
-
-
-def _gap(m: dict[str, Any], key: str) -> str:
-    if key in GAP_OF:
-        gap = GAP_OF[key]
-        return metric_cell(m, gap, fmt.metric(gap, m.get(gap), signed=True), cls="num")
-    missing = fmt.is_missing(m.get(NAIVE + key)) or fmt.is_missing(m.get(key))
-    diff = None if missing else float(m[NAIVE + key]) - float(m[key])
-    return f'<td class="num">{esc(fmt.metric(key, diff, signed=True))}</td>'
 
 
 def _meaning(m: dict[str, Any]) -> str:
@@ -102,13 +90,12 @@ def exposure_section(scenario: Scenario, m: dict[str, Any]) -> str:
     keys = figure_keys(m)
     if not keys:
         return ""
-    rows = "".join(
-        f"<tr><th>{esc(_label(k))}</th>"
-        + metric_cell(m, NAIVE + k, _value(m, NAIVE + k))
-        + metric_cell(m, k, _value(m, k))
-        + _gap(m, k)
-        + "</tr>"
-        for k in keys
+    rows = counterpart.rows(
+        m,
+        keys,
+        NAIVE,
+        _label,
+        lambda k: counterpart.difference_cell(m, k, GAP_OF.get(k), NAIVE + k, k),
     )
     side = scenario.violations.adversary
     who = ""
