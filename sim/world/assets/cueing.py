@@ -237,9 +237,9 @@ class CueDispatcher:
                 here = self._position(patrol, now)
                 d = float(np.hypot(*(point - here)))
                 found.append(Responder(d, (k, airframe), fleet, airframe, here, flight))
-            if fleet.base is not None:
+            if fleet.base is not None and fleet.pool.items:
+                d = float(np.hypot(*(point - fleet.base)))  # every airframe at base: one distance
                 for airframe in fleet.pool.items:
-                    d = float(np.hypot(*(point - fleet.base)))
                     found.append(Responder(d, (k, airframe), fleet, airframe, fleet.base))
         found = [r for r in found if reach is None or r.distance <= reach]
         return sorted(found, key=lambda r: (r.distance, r.order))
