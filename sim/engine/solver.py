@@ -250,8 +250,8 @@ class DetectionSolver:
             idx, t = self._by_day(piece.asset, idx[seen], t[seen])
             return idx, t, t, False
         assert piece.path is not None
-        lo = piece.path.min(axis=0) - asset.range
-        hi = piece.path.max(axis=0) + asset.range
+        lo = piece.bounds[0] - asset.range
+        hi = piece.bounds[1] + asset.range
         idx = self._candidates(t_lo, t_hi, (lo[0], lo[1], hi[0], hi[1]))
         if len(idx) == 0:
             return empty
